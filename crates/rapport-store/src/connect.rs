@@ -1,0 +1,173 @@
+//! Opening the database: SQLite with WAL, a busy timeout and foreign keys on; PostgreSQL with
+//! a bounded pool. Migrations run through [`Db::migrate`].
+
+use crate::error::StoreResult;
+use crate::migration::Migrator;
+use crate::target::DatabaseTarget;
+use sea_orm::{DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm_migration::MigratorTrait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The two supported database engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Errors while opening a database.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// An explicit SQLite URL named a file that does not exist.
+    #[error(
+        "the SQLite database {0} does not exist; Rapport creates a database only in its data \
+         directory (leave --database-url unset) so a mistyped URL never yields an empty database"
+    )]
+    MissingSqliteFile(String),
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The URL could not be parsed by the driver.
+    #[error("invalid database URL: {0}")]
+    BadUrl(String),
+    /// The server refused or did not answer.
+    #[error("cannot connect to {target}: {source}")]
+    Unreachable {
+        /// Redacted description of the target.
+        target: String,
+        /// The driver error.
+        source: sqlx::Error,
+    },
+}
+
+/// Errors while opening and migrating a database.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// A migration failed.
+    #[error("migrating the database failed: {0}")]
+    Migrate(crate::error::StoreError),
+}
+
+/// A handle on the database (cheap to clone; the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens the target, creating the embedded SQLite file (and its directory) only when the
+    /// target allows it.
+    pub async fn connect(target: &DatabaseTarget) -> Result<Self, ConnectError> {
+        match target {
+            DatabaseTarget::Sqlite { path, create } => {
+                if *create {
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|source| ConnectError::DataDir {
+                            path: dir.display().to_string(),
+                            source,
+                        })?;
+                    }
+                } else if !path.exists() {
+                    return Err(ConnectError::MissingSqliteFile(path.display().to_string()));
+                }
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(*create)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .min_connections(1)
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| ConnectError::Unreachable { target: target.describe(), source })?;
+                Ok(Self { conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), backend: Backend::Sqlite })
+            }
+            DatabaseTarget::Postgres { url } => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| ConnectError::BadUrl(format!("{}: {e}", crate::target::redact(url))))?
+                    .application_name("rapport");
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| ConnectError::Unreachable { target: target.describe(), source })?;
+                Ok(Self { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), backend: Backend::Postgres })
+            }
+        }
+    }
+
+    /// The SeaORM connection, for repositories and transactions.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// SeaORM's backend enum, for building raw statements.
+    pub fn db_backend(&self) -> DbBackend {
+        match self.backend {
+            Backend::Sqlite => DbBackend::Sqlite,
+            Backend::Postgres => DbBackend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// On SQLite, other pooled connections may keep a stale copy of the schema, and SQLite
+    /// checks `ON CONFLICT` targets at prepare time against that copy; use
+    /// [`Db::connect_migrated`] to get a pool that only ever saw the migrated schema.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Opens the target, applies pending migrations, and returns a pool whose connections were
+    /// all opened after the migration.
+    pub async fn connect_migrated(target: &DatabaseTarget) -> Result<Self, OpenError> {
+        let db = Self::connect(target).await?;
+        db.migrate().await.map_err(OpenError::Migrate)?;
+        if db.backend == Backend::Postgres {
+            return Ok(db);
+        }
+        db.close().await;
+        // The file exists now; reopening must not depend on `create`.
+        Ok(Self::connect(target).await?)
+    }
+
+    /// True when the database answers and no migration is pending (the readiness check).
+    pub async fn is_ready(&self) -> bool {
+        if self.conn.ping().await.is_err() {
+            return false;
+        }
+        matches!(Migrator::get_pending_migrations(&self.conn).await, Ok(pending) if pending.is_empty())
+    }
+
+    /// Closes the pool (graceful shutdown; also checkpoints SQLite's WAL).
+    pub async fn close(self) {
+        if let Err(err) = self.conn.close().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Schema migrations, one file per change, applied in order by `rapport migrate` and at
+//! `serve` start. Every later feature adds its own migration file here.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,95 @@
+//! The transactional outbox. A use case writes its change and the event describing it in one
+//! transaction ([`record`]); the dispatcher job later hands pending events to subscribers and
+//! marks them dispatched. Delivery is at-least-once: subscribers deduplicate by event id.
+
+use crate::entity::outbox_event;
+use crate::error::{StoreError, StoreResult};
+use crate::scope::OrgScope;
+use chrono::{DateTime, Utc};
+use rapport_domain::{DomainEvent, EventId, EventKind, OrgId};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// Writes an event for the scoped org. Call it with the same transaction as the change.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    kind: EventKind,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> StoreResult<EventId> {
+    let id = EventId::new();
+    let model = outbox_event::ActiveModel {
+        id: Set(id.as_uuid()),
+        org_id: Set(scope.uuid()),
+        kind: Set(kind.as_str().to_owned()),
+        payload: Set(payload),
+        created_at: Set(now),
+        dispatched_at: Set(None),
+    };
+    outbox_event::Entity::insert(model).exec_without_returning(db).await?;
+    Ok(id)
+}
+
+/// The oldest `limit` undispatched events, across all orgs (the dispatcher is a system job).
+pub async fn pending(db: &impl ConnectionTrait, limit: u64) -> StoreResult<Vec<DomainEvent>> {
+    let rows = outbox_event::Entity::find()
+        .filter(outbox_event::Column::DispatchedAt.is_null())
+        .order_by_asc(outbox_event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|m| {
+            let kind = EventKind::parse(&m.kind).ok_or_else(|| StoreError::Corrupt(format!("unknown event kind {}", m.kind)))?;
+            Ok(DomainEvent {
+                id: EventId::from_uuid(m.id),
+                org_id: OrgId::from_uuid(m.org_id),
+                kind,
+                payload: m.payload,
+                occurred_at: m.created_at,
+            })
+        })
+        .collect()
+}
+
+/// Marks events as dispatched.
+pub async fn mark_dispatched(db: &impl ConnectionTrait, ids: &[EventId], now: DateTime<Utc>) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox_event::Entity::update_many()
+        .col_expr(outbox_event::Column::DispatchedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(outbox_event::Column::Id.is_in(ids.iter().map(EventId::as_uuid)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Number of events waiting for dispatch (a metric and a readiness signal).
+pub async fn pending_count(db: &impl ConnectionTrait) -> StoreResult<u64> {
+    Ok(outbox_event::Entity::find().filter(outbox_event::Column::DispatchedAt.is_null()).count(db).await?)
+}
+
+/// Events of the scoped org, newest first (for the admin event log and tests).
+pub async fn list_for_org(db: &impl ConnectionTrait, scope: OrgScope, limit: u64) -> StoreResult<Vec<DomainEvent>> {
+    let rows = outbox_event::Entity::find()
+        .filter(outbox_event::Column::OrgId.eq(scope.uuid()))
+        .order_by_desc(outbox_event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| {
+            Some(DomainEvent {
+                id: EventId::from_uuid(m.id),
+                org_id: OrgId::from_uuid(m.org_id),
+                kind: EventKind::parse(&m.kind)?,
+                payload: m.payload,
+                occurred_at: m.created_at,
+            })
+        })
+        .collect())
+}
