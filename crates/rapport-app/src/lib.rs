@@ -1,1 +1,21 @@
-//! placeholder
+//! Rapport's application layer: every use case, and the only place that combines the store,
+//! the job queue and (later) the vault and integrations.
+//!
+//! It owns authorization: an [`authz::Actor`] is resolved from a session, and only this crate
+//! turns an actor into the `OrgScope` that tenant repositories require. It knows nothing about
+//! HTTP shapes; `rapport-web` maps its results and errors to responses.
+
+pub mod auth;
+pub mod authz;
+pub mod context;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod runtime;
+pub mod setup;
+pub mod system;
+
+pub use authz::Actor;
+pub use context::{App, AppConfig};
+pub use error::{AppError, AppResult};
+pub use rapport_store::{DatabaseTarget, Db, OpenError, TargetError};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rapport_domain::{Clock, JobId, OrgId};
 use rapport_store::jobs::{self, JobState, NewJob};
-use rapport_store::{ConnectionTrait, Db, StoreError, entity::job};
+use rapport_store::{ConnectionTrait, Db, OrgScope, StoreError, entity::job};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -88,20 +88,21 @@ impl Queue {
         jobs::enqueue(db, new, now).await
     }
 
-    /// Jobs per state.
-    pub async fn depth(&self) -> Result<Vec<(JobState, i64)>, StoreError> {
-        jobs::counts_by_state(self.db.conn()).await
+    /// Jobs per state; with a scope, only jobs visible to that org.
+    pub async fn depth(&self, scope: Option<OrgScope>) -> Result<Vec<(JobState, i64)>, StoreError> {
+        jobs::counts_by_state(self.db.conn(), scope).await
     }
 
-    /// Jobs in `state`, newest first.
-    pub async fn list(&self, state: JobState, limit: u64) -> Result<Vec<job::Model>, StoreError> {
-        jobs::list(self.db.conn(), state, limit).await
+    /// Jobs in `state`, newest first; with a scope, only jobs visible to that org.
+    pub async fn list(&self, scope: Option<OrgScope>, state: JobState, limit: u64) -> Result<Vec<job::Model>, StoreError> {
+        jobs::list(self.db.conn(), scope, state, limit).await
     }
 
-    /// Sends a dead job back to the queue. Returns false when the job is not dead.
-    pub async fn retry_dead(&self, id: JobId) -> Result<bool, StoreError> {
+    /// Sends a dead job back to the queue. Returns false when the job is not dead (or not
+    /// visible to the scope).
+    pub async fn retry_dead(&self, scope: Option<OrgScope>, id: JobId) -> Result<bool, StoreError> {
         let now = self.clock.now();
-        let ok = jobs::requeue_dead(self.db.conn(), id, now.timestamp_millis(), now).await?;
+        let ok = jobs::requeue_dead(self.db.conn(), scope, id, now.timestamp_millis(), now).await?;
         if ok {
             self.wake();
         }

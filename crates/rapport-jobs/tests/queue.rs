@@ -121,16 +121,16 @@ async fn exhausted_job_is_dead_lettered_and_an_admin_can_retry_it() {
     assert_eq!(workers.run_once("w").await.unwrap(), Some(Outcome::Retrying));
     clock.advance(ChronoDuration::hours(1));
     assert_eq!(workers.run_once("w").await.unwrap(), Some(Outcome::Dead));
-    let dead = queue.list(JobState::Dead, 10).await.unwrap();
+    let dead = queue.list(None, JobState::Dead, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].last_error.as_deref(), Some("peer busy"));
-    assert!(queue.depth().await.unwrap().contains(&(JobState::Dead, 1)));
+    assert!(queue.depth(None).await.unwrap().contains(&(JobState::Dead, 1)));
 
     // Nothing runs a dead job until an admin retries it.
     clock.advance(ChronoDuration::hours(1));
     assert_eq!(workers.run_once("w").await.unwrap(), None);
-    assert!(queue.retry_dead(id).await.unwrap());
-    assert!(!queue.retry_dead(id).await.unwrap(), "only dead jobs can be retried");
+    assert!(queue.retry_dead(None, id).await.unwrap());
+    assert!(!queue.retry_dead(None, id).await.unwrap(), "only dead jobs can be retried");
     // One failure left in the handler, and a fresh budget of two attempts.
     assert_eq!(workers.run_once("w").await.unwrap(), Some(Outcome::Retrying));
     clock.advance(ChronoDuration::hours(1));
@@ -148,7 +148,7 @@ async fn permanent_errors_and_unknown_kinds_go_straight_to_dead_letters() {
     queue.enqueue("nobody.handles.this", serde_json::json!({}), EnqueueOptions::default()).await.unwrap();
     assert_eq!(workers.run_once("w").await.unwrap(), Some(Outcome::Dead));
     assert_eq!(workers.run_once("w").await.unwrap(), Some(Outcome::Dead));
-    let dead = queue.list(JobState::Dead, 10).await.unwrap();
+    let dead = queue.list(None, JobState::Dead, 10).await.unwrap();
     assert!(dead.iter().any(|j| j.last_error.as_deref().is_some_and(|e| e.contains("no handler"))));
 }
 

@@ -6,6 +6,7 @@
 use crate::connect::Db;
 use crate::entity::{job, schedule};
 use crate::error::StoreResult;
+use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::{JobId, OrgId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -164,8 +165,18 @@ pub async fn extend_lease(db: &impl ConnectionTrait, id: JobId, worker: &str, un
     Ok(res.rows_affected == 1)
 }
 
+/// Jobs an org's admins may see: the org's own and instance-wide system jobs (which carry no
+/// tenant data), never another org's.
+fn visible_to(scope: Option<OrgScope>) -> sea_orm::Condition {
+    match scope {
+        None => sea_orm::Condition::all(),
+        Some(scope) => sea_orm::Condition::any().add(job::Column::OrgId.eq(scope.uuid())).add(job::Column::OrgId.is_null()),
+    }
+}
+
 /// Sends a dead job back to the queue with a fresh attempt budget (an admin's "retry").
-pub async fn requeue_dead(db: &impl ConnectionTrait, id: JobId, now_ms: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+/// With a scope, only a job visible to that org.
+pub async fn requeue_dead(db: &impl ConnectionTrait, scope: Option<OrgScope>, id: JobId, now_ms: i64, now: DateTime<Utc>) -> StoreResult<bool> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Queued.as_str()))
         .col_expr(job::Column::Attempts, Expr::value(0))
@@ -175,15 +186,17 @@ pub async fn requeue_dead(db: &impl ConnectionTrait, id: JobId, now_ms: i64, now
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.eq(id.as_uuid()))
         .filter(job::Column::State.eq(JobState::Dead.as_str()))
+        .filter(visible_to(scope))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
 }
 
-/// Jobs in `state`, newest first.
-pub async fn list(db: &impl ConnectionTrait, state: JobState, limit: u64) -> StoreResult<Vec<job::Model>> {
+/// Jobs in `state`, newest first; with a scope, only those visible to that org.
+pub async fn list(db: &impl ConnectionTrait, scope: Option<OrgScope>, state: JobState, limit: u64) -> StoreResult<Vec<job::Model>> {
     Ok(job::Entity::find()
         .filter(job::Column::State.eq(state.as_str()))
+        .filter(visible_to(scope))
         .order_by_desc(job::Column::UpdatedAt)
         .limit(limit)
         .all(db)
@@ -195,9 +208,10 @@ pub async fn get(db: &impl ConnectionTrait, id: JobId) -> StoreResult<Option<job
     Ok(job::Entity::find_by_id(id.as_uuid()).one(db).await?)
 }
 
-/// Number of jobs per state (queue depth for metrics and the admin page).
-pub async fn counts_by_state(db: &impl ConnectionTrait) -> StoreResult<Vec<(JobState, i64)>> {
+/// Number of jobs per state (queue depth for metrics and, scoped, the admin page).
+pub async fn counts_by_state(db: &impl ConnectionTrait, scope: Option<OrgScope>) -> StoreResult<Vec<(JobState, i64)>> {
     let rows: Vec<(String, i64)> = job::Entity::find()
+        .filter(visible_to(scope))
         .select_only()
         .column(job::Column::State)
         .column_as(job::Column::Id.count(), "n")

@@ -59,3 +59,12 @@ pub async fn count_all(db: &impl ConnectionTrait) -> StoreResult<u64> {
 pub async fn slug_taken(db: &impl ConnectionTrait, slug: &OrgSlug) -> StoreResult<bool> {
     Ok(org::Entity::find().filter(org::Column::Slug.eq(slug.as_str())).count(db).await? > 0)
 }
+
+/// Serializes concurrent first-run setups. PostgreSQL needs an explicit table lock (two
+/// READ COMMITTED transactions would both see zero orgs); SQLite already serializes writers.
+pub async fn lock_for_setup(txn: &impl ConnectionTrait) -> StoreResult<()> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE orgs IN SHARE ROW EXCLUSIVE MODE").await?;
+    }
+    Ok(())
+}

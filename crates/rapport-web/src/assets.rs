@@ -1,0 +1,27 @@
+//! Static assets embedded in the binary (no CDN, works offline): the stylesheet, the small
+//! script that wires htmx to the CSRF token, and htmx itself (vendored, BSD-2 licence beside it).
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// (file name, content type, bytes).
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
+    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/htmx.min.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
+];
+
+/// Serves `/static/{name}`.
+pub async fn serve(Path(name): Path<String>) -> Response {
+    let Some((_, content_type, bytes)) = ASSETS.iter().find(|(n, _, _)| *n == name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut res = (*bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Assets change only with the binary; an hour of caching is safe and keeps pages snappy.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    res
+}

@@ -1,0 +1,166 @@
+//! What every page template receives: translator, CSRF token, flash messages, and for signed-in
+//! pages the shell's org and user details.
+
+use crate::cookies;
+use crate::i18n::Tr;
+use crate::state::WebState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use rapport_app::auth::SessionInfo;
+use rapport_app::AppError;
+
+/// One flash message, already translated.
+#[derive(Debug, Clone)]
+pub struct FlashMsg {
+    /// `success`, `error` or `info` (a CSS modifier).
+    pub kind: &'static str,
+    /// The text.
+    pub text: String,
+}
+
+/// The shared page context.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    /// Translator for this request.
+    pub tr: Tr,
+    /// CSRF token for forms on this page.
+    pub csrf: String,
+    /// Messages to show once.
+    pub flash: Vec<FlashMsg>,
+    /// Which nav entry is active.
+    pub active: &'static str,
+    /// Org name (signed-in pages).
+    pub org_name: String,
+    /// Org initials for the avatar tile.
+    pub org_initials: String,
+    /// User's name.
+    pub user_name: String,
+    /// User's initials.
+    pub user_initials: String,
+    /// Translated role name.
+    pub role_label: String,
+    /// Whether admin navigation is shown.
+    pub is_admin: bool,
+    /// Version line for the sidebar.
+    pub version: String,
+}
+
+/// Flash keys the server may set (never free text from a request).
+const FLASH_KEYS: &[(&str, &str)] = &[
+    ("setup_done", "setup.done"),
+    ("signed_out", "login.signed_out"),
+    ("expired", "login.expired"),
+    ("setup_closed", "setup.closed"),
+    ("job_retried", "jobs.retried"),
+];
+
+/// Sets a flash message for the next page.
+pub fn set_flash(jar: CookieJar, kind: &'static str, key: &'static str, secure: bool) -> CookieJar {
+    jar.add(cookies::build(cookies::FLASH, format!("{kind}:{key}"), secure, Some(cookies::seconds(60))))
+}
+
+/// Reads and clears the flash cookie.
+pub fn take_flash(jar: CookieJar, tr: &Tr) -> (CookieJar, Vec<FlashMsg>) {
+    let Some(cookie) = jar.get(cookies::FLASH) else { return (jar, Vec::new()) };
+    let mut messages = Vec::new();
+    if let Some((kind, key)) = cookie.value().split_once(':') {
+        let kind = match kind {
+            "success" => "success",
+            "error" => "error",
+            _ => "info",
+        };
+        if let Some((_, catalog_key)) = FLASH_KEYS.iter().find(|(k, _)| *k == key) {
+            messages.push(FlashMsg { kind, text: tr.t(catalog_key) });
+        }
+    }
+    (jar.add(cookies::removal(cookies::FLASH)), messages)
+}
+
+/// Initials for an avatar ("Dana Demo" → "DD").
+pub fn initials(name: &str) -> String {
+    let s: String = name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect();
+    if s.is_empty() { "?".into() } else { s }
+}
+
+/// The version line.
+pub fn version_line(tr: &Tr) -> String {
+    tr.tf("nav.version", &[("version", env!("CARGO_PKG_VERSION"))])
+}
+
+/// Builds the context for a signed-in page.
+pub async fn app_page(state: &WebState, info: &SessionInfo, active: &'static str, jar: CookieJar) -> Result<(CookieJar, PageCtx), AppError> {
+    let actor = &info.actor;
+    let tr = Tr::new(state.i18n.clone(), &actor.locale, &actor.time_zone);
+    let overview = state.app.org_overview(actor).await?;
+    let (jar, flash) = take_flash(jar, &tr);
+    let role_label = tr.t(&format!("role.{}", actor.role.as_str()));
+    let ctx = PageCtx {
+        csrf: info.csrf_token.clone(),
+        flash,
+        active,
+        org_initials: initials(&overview.name),
+        org_name: overview.name,
+        user_initials: initials(&actor.name),
+        user_name: actor.name.clone(),
+        role_label,
+        is_admin: actor.role.can_administer(),
+        version: version_line(&tr),
+        tr,
+    };
+    Ok((jar, ctx))
+}
+
+/// Builds the context for a page shown before sign-in (setup, sign-in, errors), in the
+/// browser's preferred language.
+pub fn anonymous_page(state: &WebState, accept_language: Option<&str>, csrf: String, flash: Vec<FlashMsg>) -> PageCtx {
+    let tr = Tr::new(state.i18n.clone(), accept_language.unwrap_or("en"), "UTC");
+    PageCtx {
+        csrf,
+        flash,
+        active: "",
+        org_name: String::new(),
+        org_initials: String::new(),
+        user_name: String::new(),
+        user_initials: String::new(),
+        role_label: String::new(),
+        is_admin: false,
+        version: version_line(&tr),
+        tr,
+    }
+}
+
+/// The first language tag of `Accept-Language`.
+pub fn accept_language(parts: &axum::http::HeaderMap) -> Option<String> {
+    let raw = parts.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    raw.split(',').next().map(|tag| tag.split(';').next().unwrap_or_default().trim().to_owned())
+}
+
+/// A signed-in UI request; anything else is redirected to sign-in (or to setup on a fresh
+/// install).
+pub struct UiSession(pub SessionInfo);
+
+impl FromRequestParts<WebState> for UiSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(cookie) = jar.get(cookies::SESSION) {
+            match state.app.authenticate(cookie.value()).await {
+                Ok(info) => return Ok(Self(info)),
+                Err(AppError::Unauthenticated) => {
+                    let jar = set_flash(jar.add(cookies::removal(cookies::SESSION)), "info", "expired", state.secure_cookies);
+                    return Err((jar, Redirect::to("/login")).into_response());
+                }
+                Err(other) => return Err(super::pages::internal_error(state, &parts.headers, &other)),
+            }
+        }
+        match state.app.needs_setup().await {
+            Ok(true) => Err(Redirect::to("/setup").into_response()),
+            Ok(false) => Err(Redirect::to("/login").into_response()),
+            Err(err) => Err(super::pages::internal_error(state, &parts.headers, &err)),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Error pages: readable HTML for the browser, in the browser's language.
+
+use super::page::{PageCtx, accept_language, anonymous_page};
+use crate::i18n::{Catalog, Tr};
+use crate::state::WebState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rapport_app::AppError;
+use std::sync::{Arc, OnceLock};
+
+/// The error page.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// Shared context.
+    pub page: PageCtx,
+    /// Status code shown large.
+    pub code: u16,
+    /// Heading.
+    pub title: String,
+    /// Explanation.
+    pub text: String,
+}
+
+fn page_for(state: &WebState, headers: &HeaderMap, status: StatusCode, title_key: &str, text_key: &str) -> Response {
+    let page = anonymous_page(state, accept_language(headers).as_deref(), String::new(), Vec::new());
+    let title = page.tr.t(title_key);
+    let text = page.tr.t(text_key);
+    (status, ErrorPage { page, code: status.as_u16(), title, text }).into_response()
+}
+
+/// 404 page.
+pub fn not_found(state: &WebState, headers: &HeaderMap) -> Response {
+    page_for(state, headers, StatusCode::NOT_FOUND, "errors.not_found_title", "errors.not_found_text")
+}
+
+/// 403 page.
+pub fn forbidden(state: &WebState, headers: &HeaderMap) -> Response {
+    page_for(state, headers, StatusCode::FORBIDDEN, "errors.forbidden_title", "errors.forbidden_text")
+}
+
+/// 500 page; the cause goes to the log only.
+pub fn internal_error(state: &WebState, headers: &HeaderMap, err: &AppError) -> Response {
+    tracing::error!(error = %err, "internal error while rendering a page");
+    page_for(state, headers, StatusCode::INTERNAL_SERVER_ERROR, "errors.internal", "errors.internal")
+}
+
+/// Maps a use-case error to a page.
+pub fn from_app_error(state: &WebState, headers: &HeaderMap, err: AppError) -> Response {
+    match err {
+        AppError::NotFound => not_found(state, headers),
+        AppError::Forbidden => forbidden(state, headers),
+        other => internal_error(state, headers, &other),
+    }
+}
+
+/// 403 page for a failed CSRF or origin check. Used by middleware that has no state, so it
+/// loads the catalog once on its own.
+pub fn csrf_failed_page(req: &Request) -> Response {
+    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
+    let catalog = CATALOG.get_or_init(|| Arc::new(Catalog::load().unwrap_or_default())).clone();
+    let tr = Tr::new(catalog, accept_language(req.headers()).as_deref().unwrap_or("en"), "UTC");
+    let page = PageCtx {
+        csrf: String::new(),
+        flash: Vec::new(),
+        active: "",
+        org_name: String::new(),
+        org_initials: String::new(),
+        user_name: String::new(),
+        user_initials: String::new(),
+        role_label: String::new(),
+        is_admin: false,
+        version: super::page::version_line(&tr),
+        tr,
+    };
+    let title = page.tr.t("errors.forbidden_title");
+    let text = page.tr.t("errors.csrf");
+    (StatusCode::FORBIDDEN, ErrorPage { page, code: 403, title, text }).into_response()
+}
