@@ -1,0 +1,556 @@
+// Real-browser checks of Rapport's server-rendered UI.
+//
+// Starts the `rapport` binary on a free loopback port with a fresh data directory, drives
+// Debian's Chromium through playwright-core, and prints one line per check followed by a
+// closing `N passed, M failed` line. Exits 1 if any check failed.
+//
+//   cd tests/browser && npm ci && node run.mjs
+//
+// Environment:
+//   RAPPORT_BIN      the binary to test (default /root/.cache/rapport/target/debug/rapport)
+//   CHROMIUM_PATH    the browser (default /usr/bin/chromium); never downloaded
+//
+// Screenshots of every check land in tests/browser/screenshots/.
+
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(HERE, 'screenshots');
+const BIN = process.env.RAPPORT_BIN || '/root/.cache/rapport/target/debug/rapport';
+const BROWSER = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const HEALTH_TIMEOUT_MS = 15_000;
+const ACTION_TIMEOUT_MS = 10_000;
+
+const OWNER = {
+  orgName: 'Northwind Support',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  password: 'correct horse battery staple',
+};
+const DESKTOP = { width: 1280, height: 800 };
+const MOBILE = { width: 375, height: 740 };
+
+// ---------------------------------------------------------------------------------------
+// Small assertion helpers (no test framework).
+
+class CheckError extends Error {}
+
+function assert(cond, message) {
+  if (!cond) throw new CheckError(message);
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes; returns the value. */
+async function until(fn, message, timeoutMs = ACTION_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      const why = last instanceof Error ? ` (${last.message.split('\n')[0]})` : '';
+      throw new CheckError(`${message}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function visible(page, selector, what = selector) {
+  const loc = page.locator(selector).first();
+  try {
+    await loc.waitFor({ state: 'visible', timeout: ACTION_TIMEOUT_MS });
+  } catch {
+    throw new CheckError(`${what} is not visible on ${page.url()}`);
+  }
+  return loc;
+}
+
+function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
+
+async function expectPath(page, expected) {
+  await until(() => pathOf(page) === expected, `expected to be on ${expected}, but the page is ${page.url()}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// The server.
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  if (!existsSync(BIN)) {
+    throw new Error(`rapport binary not found at ${BIN} (build it, or set RAPPORT_BIN)`);
+  }
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-browser-'));
+  const port = await freePort();
+  const env = { ...process.env };
+  // The tests run against the embedded SQLite database in the fresh data directory, whatever
+  // the surrounding shell points at.
+  for (const key of ['RAPPORT_TEST_DATABASE_URL', 'RAPPORT_DATABASE_URL', 'RAPPORT_CONFIG', 'RAPPORT_DEMO', 'RAPPORT_BIND', 'RAPPORT_DATA_DIR']) {
+    delete env[key];
+  }
+  const child = spawn(BIN, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = [];
+  const keep = (chunk) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim()) log.push(line);
+    }
+    if (log.length > 400) log.splice(0, log.length - 400);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const exit = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    });
+  });
+  const server = { child, dataDir, port, log, exit, base: `http://127.0.0.1:${port}` };
+  running = server;
+
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  for (;;) {
+    if (exited) {
+      await stopServer(server);
+      throw new Error(`rapport exited early (${JSON.stringify(exited)}):\n${log.slice(-30).join('\n')}`);
+    }
+    try {
+      const res = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopServer(server);
+      throw new Error(`GET /healthz did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s:\n${log.slice(-30).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The live server, for the interrupt handler. */
+let running = null;
+
+async function stopServer(server) {
+  if (!server) return;
+  if (running === server) running = null;
+  const { child } = server;
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await server.exit;
+    clearTimeout(timer);
+  }
+  await fs.rm(server.dataDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-check bookkeeping: console errors, uncaught page errors, off-host requests, screenshots.
+
+/** The check that is running; listeners report into it. */
+let current = null;
+
+function watch(page) {
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' || !current) return;
+    const text = msg.text();
+    // A navigation that the check itself expects to answer 4xx (a 404 page, a rejected form)
+    // is logged by Chromium as a failed load; it is not a page bug.
+    const m = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(text);
+    const loc = msg.location()?.url || '';
+    if (m && current.expectedStatuses.has(Number(m[1])) && current.documentUrls.has(loc)) return;
+    current.problems.push(`console error on ${page.url()}: ${text}${loc ? ` (${loc})` : ''}`);
+  });
+  page.on('pageerror', (err) => {
+    if (current) current.problems.push(`uncaught exception on ${page.url()}: ${err.message}`);
+  });
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!/^(https?|wss?):/i.test(url)) return; // data:, blob:, about: stay on the machine
+    if (new URL(url).hostname !== '127.0.0.1' && current) {
+      current.problems.push(`request to a non-127.0.0.1 origin: ${req.method()} ${url}`);
+    }
+  });
+  page.on('response', (res) => {
+    if (current && res.request().isNavigationRequest()) current.documentUrls.add(res.url());
+  });
+}
+
+async function newContext(browser, base, options = {}) {
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: DESKTOP,
+    locale: 'en-US',
+    timezoneId: 'Europe/Berlin',
+    ...options,
+  });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+  context.on('page', watch);
+  return context;
+}
+
+function slug(text) {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+async function screenshot(page, name) {
+  if (!page || page.isClosed()) return;
+  try {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+  } catch (err) {
+    console.log(`# screenshot ${name} failed: ${err.message.split('\n')[0]}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared steps.
+
+async function signIn(page, { email = OWNER.email, password = OWNER.password } = {}) {
+  await page.goto('/login');
+  await expectPath(page, '/login');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form.form button[type=submit]')]);
+}
+
+async function noHorizontalOverflow(page, width) {
+  const { scrollWidth, culprit } = await page.evaluate((limit) => {
+    const doc = document.documentElement;
+    let widest = null;
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > limit + 1 && (!widest || r.right > widest.right)) {
+        widest = { right: Math.round(r.right), tag: el.tagName.toLowerCase(), cls: el.className?.toString() || '' };
+      }
+    }
+    return { scrollWidth: doc.scrollWidth, culprit: widest };
+  }, width);
+  const who = culprit ? `; widest element <${culprit.tag} class="${culprit.cls}"> reaches ${culprit.right}px` : '';
+  assert(scrollWidth <= width + 1, `${pathOf(page)} overflows horizontally: scrollWidth ${scrollWidth} > ${width}${who}`);
+}
+
+function luminanceSum(cssColor) {
+  const m = /rgba?\(\s*(\d+)[,\s]+(\d+)[,\s]+(\d+)/.exec(cssColor);
+  assert(m, `unexpected colour format: ${cssColor}`);
+  return Number(m[1]) + Number(m[2]) + Number(m[3]);
+}
+
+// ---------------------------------------------------------------------------------------
+// The checks, in order. Each gets `t`: { page, browser, base, shot(name), expectStatus(code),
+// use(page) } and throws to fail.
+
+async function rootRedirectsToSetup(t) {
+  const { page } = t;
+  await page.goto('/');
+  await expectPath(page, '/setup');
+  await visible(page, 'h1', 'the setup heading');
+}
+rootRedirectsToSetup.title = 'root redirects to setup on a fresh install';
+
+async function setupCreatesOrgAndSignsIn(t) {
+  const { page } = t;
+  if (pathOf(page) !== '/setup') await page.goto('/setup');
+  await expectPath(page, '/setup');
+  const zone = page.locator('input[name=time_zone]');
+  const tz = await until(() => zone.inputValue(), 'app.js did not fill input[name=time_zone] with the browser time zone');
+  assert(tz === 'Europe/Berlin', `time zone filled with "${tz}", expected the browser's "Europe/Berlin"`);
+
+  // First an invalid email: the form comes back with an error and keeps what was typed.
+  await page.fill('#org_name', OWNER.orgName);
+  await page.fill('#name', OWNER.name);
+  await page.fill('#email', 'not-an-email');
+  await page.fill('#password', OWNER.password);
+  t.expectStatus(422);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form.form button[type=submit]')]);
+  await expectPath(page, '/setup');
+  await visible(page, '.alert-error', 'the form error alert');
+  assert((await page.inputValue('#org_name')) === OWNER.orgName, 'the organization name was not kept after the error');
+  assert((await page.inputValue('#name')) === OWNER.name, 'the owner name was not kept after the error');
+  assert((await page.inputValue('#email')) === 'not-an-email', 'the rejected email was not shown back');
+  assert(await page.locator('.field.has-error #email').count(), 'the email field is not marked as the one in error');
+  assert((await page.inputValue('#password')) === '', 'the password was echoed back into the page');
+  await t.shot('setup-with-error');
+
+  // Then the real thing.
+  assert((await zone.inputValue()) !== '', 'the time zone was lost after the error');
+  await page.fill('#email', OWNER.email);
+  await page.fill('#password', OWNER.password);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form.form button[type=submit]')]);
+  await expectPath(page, '/');
+  await visible(page, '.alert-success', 'the success flash');
+  const h1 = await (await visible(page, 'h1')).innerText();
+  assert(h1.includes('Ada'), `the greeting "${h1}" does not name Ada`);
+  const org = await (await visible(page, '.org-name')).innerText();
+  assert(org.includes(OWNER.orgName), `.org-name shows "${org}"`);
+  const tzShown = await page.locator('dl.facts').last().innerText();
+  assert(tzShown.includes('Europe/Berlin'), `the account card does not show the browser time zone: ${tzShown}`);
+}
+setupCreatesOrgAndSignsIn.title = 'setup creates the organization and signs the owner in';
+
+async function adminCanOpenJobs(t) {
+  const { page } = t;
+  if (pathOf(page) !== '/') await page.goto('/');
+  const link = page.locator('nav a[href="/admin/jobs"]');
+  await link.waitFor({ state: 'visible' });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+  await expectPath(page, '/admin/jobs');
+  await visible(page, 'h1', 'the jobs heading');
+  await visible(page, 'nav.tabs', 'the state tabs');
+  const card = page.locator('section.card', { has: page.locator('h2', { hasText: 'Periodic jobs' }) });
+  await card.waitFor({ state: 'visible' }).catch(() => {
+    throw new CheckError('no "Periodic jobs" card');
+  });
+  const row = () => card.locator('tbody tr', { hasText: 'outbox.dispatch' }).count();
+  let found = false;
+  const deadline = Date.now() + 5_000;
+  let reloaded = false;
+  while (Date.now() < deadline) {
+    if (await row()) {
+      found = true;
+      break;
+    }
+    if (!reloaded && Date.now() > deadline - 2_500) {
+      await page.reload();
+      reloaded = true;
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!found && !reloaded) {
+    await page.reload();
+    found = (await row()) > 0;
+  }
+  assert(found, `the "Periodic jobs" card lists no outbox.dispatch row: ${(await card.innerText()).replace(/\s+/g, ' ')}`);
+}
+adminCanOpenJobs.title = 'admin can open background jobs';
+
+async function signOutAndBackIn(t) {
+  const { page } = t;
+  await visible(page, '.user-menu button.link', 'the sign-out button');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('.user-menu button.link')]);
+  await expectPath(page, '/login');
+  await visible(page, '.alert-success', 'the signed-out flash');
+  await t.shot('login-signed-out');
+
+  // A signed-out browser is sent to the login page.
+  await page.goto('/');
+  await expectPath(page, '/login');
+
+  t.expectStatus(401);
+  await signIn(page, { password: 'wrong password, surely' });
+  await expectPath(page, '/login');
+  await visible(page, '.alert-error', 'the failed sign-in alert');
+  assert((await page.inputValue('#email')) === OWNER.email, 'the email was not kept after a failed sign-in');
+  await t.shot('login-wrong-password');
+
+  await signIn(page);
+  await expectPath(page, '/');
+  await visible(page, '.org-name', 'the signed-in top bar');
+}
+signOutAndBackIn.title = 'sign out and sign back in';
+
+async function unknownPageIs404(t) {
+  const { page } = t;
+  t.expectStatus(404);
+  const res = await page.goto('/no-such-page');
+  assert(res && res.status() === 404, `status ${res && res.status()}, expected 404`);
+  const code = await (await visible(page, '.error-code', 'the error code')).innerText();
+  assert(code.trim() === '404', `.error-code shows "${code}"`);
+  await visible(page, 'h1', 'the error heading');
+  const home = page.locator('a[href="/"]');
+  await home.first().waitFor({ state: 'visible' }).catch(() => {
+    throw new CheckError('no visible link back home');
+  });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), home.first().click()]);
+  await expectPath(page, '/');
+  await page.goto('/no-such-page');
+}
+unknownPageIs404.title = 'unknown page shows a readable 404';
+
+async function setupClosedAfterFirstOrg(t) {
+  const { page } = t;
+  await page.goto('/setup');
+  await expectPath(page, '/login');
+  await visible(page, '.alert-info', 'the "setup is closed" notice');
+  await visible(page, '#email', 'the sign-in form');
+}
+setupClosedAfterFirstOrg.title = 'setup is closed after the first org';
+
+async function mobileLayout(t) {
+  const context = await newContext(t.browser, t.base, { viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await page.goto('/login');
+  await noHorizontalOverflow(page, MOBILE.width);
+  await t.shot('mobile-login');
+  await signIn(page);
+  await expectPath(page, '/');
+  await visible(page, 'h1');
+  await noHorizontalOverflow(page, MOBILE.width);
+  await t.shot('mobile-home');
+  await page.goto('/admin/jobs');
+  await visible(page, 'h1');
+  await noHorizontalOverflow(page, MOBILE.width);
+  await t.shot('mobile-jobs');
+  await page.goto('/');
+}
+mobileLayout.title = 'mobile layout';
+
+async function darkModeRenders(t) {
+  const context = await newContext(t.browser, t.base, { colorScheme: 'dark' });
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await page.goto('/login');
+  await t.shot('dark-login');
+  await signIn(page);
+  await expectPath(page, '/');
+  await visible(page, 'h1');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const sum = luminanceSum(bg);
+  assert(sum < 200, `body background ${bg} is not dark (RGB sum ${sum})`);
+  const fg = await page.evaluate(() => getComputedStyle(document.querySelector('h1')).color);
+  assert(luminanceSum(fg) > 450, `the heading colour ${fg} is too dark for a dark page`);
+  await page.goto('/admin/jobs');
+  await visible(page, 'h1');
+  await t.shot('dark-jobs');
+  await page.goto('/');
+}
+darkModeRenders.title = 'dark mode renders';
+
+const CHECKS = [
+  rootRedirectsToSetup,
+  setupCreatesOrgAndSignsIn,
+  adminCanOpenJobs,
+  signOutAndBackIn,
+  unknownPageIs404,
+  setupClosedAfterFirstOrg,
+  mobileLayout,
+  darkModeRenders,
+];
+
+// ---------------------------------------------------------------------------------------
+
+async function main() {
+  let passed = 0;
+  let failed = 0;
+  let server = null;
+  let browser = null;
+  try {
+    await fs.rm(SHOTS, { recursive: true, force: true });
+    await fs.mkdir(SHOTS, { recursive: true });
+    server = await startServer();
+    console.log(`# rapport ${BIN} on ${server.base}`);
+    browser = await chromium.launch({
+      executablePath: BROWSER,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const shared = await newContext(browser, server.base);
+    const sharedPage = await shared.newPage();
+
+    for (const [i, check] of CHECKS.entries()) {
+      const name = check.title || check.name;
+      const prefix = String(i + 1).padStart(2, '0');
+      const t = {
+        browser,
+        base: server.base,
+        page: sharedPage,
+        lastPage: sharedPage,
+        cleanup: [],
+        use(page) {
+          this.lastPage = page;
+          return page;
+        },
+        expectStatus(code) {
+          current.expectedStatuses.add(code);
+        },
+        shot(label) {
+          return screenshot(this.lastPage, `${prefix}-${label}`);
+        },
+      };
+      current = { name, problems: [], expectedStatuses: new Set(), documentUrls: new Set() };
+      let error = null;
+      try {
+        await check(t);
+        // Let late console messages arrive before judging.
+        await new Promise((r) => setTimeout(r, 150));
+        if (current.problems.length) throw new CheckError(current.problems.join('; '));
+      } catch (err) {
+        error = err;
+      }
+      await screenshot(t.lastPage, `${prefix}-${slug(name)}`);
+      for (const fn of t.cleanup.reverse()) await fn().catch(() => {});
+      current = null;
+      if (error) {
+        failed += 1;
+        const msg = error instanceof CheckError ? error.message : (error.stack || String(error)).split('\n').slice(0, 3).join(' | ');
+        console.log(`not ok - ${name}: ${msg.replace(/\n/g, ' ')}`);
+      } else {
+        passed += 1;
+        console.log(`ok - ${name}`);
+      }
+    }
+  } catch (err) {
+    failed += 1;
+    console.log(`not ok - harness: ${(err.stack || String(err)).replace(/\n/g, '\n# ')}`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (failed && server) {
+      console.log('# last lines of the server log:');
+      for (const line of server.log.slice(-20)) console.log(`#   ${line}`);
+    }
+    await stopServer(server).catch((err) => console.log(`# stopping the server: ${err.message}`));
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    console.log(`# interrupted by ${sig}`);
+    if (running) {
+      running.child.kill('SIGTERM');
+      rmSync(running.dataDir, { recursive: true, force: true });
+    }
+    process.exit(130);
+  });
+}
+
+await main();
