@@ -36,7 +36,11 @@ impl Actor {
 
     /// Requires a role that may administer the org.
     pub fn require_admin(&self) -> AppResult<()> {
-        if self.role.can_administer() { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.role.can_administer() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 

@@ -48,7 +48,13 @@ impl App {
     /// Assembles the application over an open, migrated database.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
         let queue = Queue::new(db.clone(), clock.clone());
-        Self { db, clock, queue, events: EventBus::new(), config: Arc::new(config) }
+        Self {
+            db,
+            clock,
+            queue,
+            events: EventBus::new(),
+            config: Arc::new(config),
+        }
     }
 
     /// The database.

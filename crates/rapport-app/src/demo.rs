@@ -6,8 +6,8 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::setup::create_org_with_owner;
 use rapport_domain::{DisplayName, Email, OrgName, Password, TimeZoneName};
-use rapport_store::repo::users;
 use rapport_store::TransactionTrait;
+use rapport_store::repo::users;
 
 /// Email of the demo owner.
 pub const DEMO_EMAIL: &str = "demo@rapport.example";
@@ -29,7 +29,9 @@ impl App {
     pub async fn seed_demo(&self) -> AppResult<DemoLogin> {
         let secret = format!("demo-{}", &crate::auth::token::generate()[..16]);
         let email = Email::parse(DEMO_EMAIL)?;
-        let hash = password::hash(Password::parse(&secret)?).await.map_err(AppError::Internal)?;
+        let hash = password::hash(Password::parse(&secret)?)
+            .await
+            .map_err(AppError::Internal)?;
         let now = self.clock().now();
         let txn = self.db().conn().begin().await?;
         let created = match users::find_for_login(&txn, &email).await? {
@@ -53,6 +55,10 @@ impl App {
         };
         txn.commit().await?;
         self.queue().wake();
-        Ok(DemoLogin { email: email.to_string(), password: secret, created })
+        Ok(DemoLogin {
+            email: email.to_string(),
+            password: secret,
+            created,
+        })
     }
 }

@@ -4,7 +4,10 @@
 use crate::context::App;
 use crate::events::{DISPATCH_JOB, OutboxDispatcher};
 use async_trait::async_trait;
-use rapport_jobs::{HandlerRegistry, JobContext, JobError, JobHandler, Periodic, Scheduler, WorkerConfig, WorkerPool};
+use rapport_jobs::{
+    HandlerRegistry, JobContext, JobError, JobHandler, Periodic, Scheduler, WorkerConfig,
+    WorkerPool,
+};
 use rapport_store::DatabaseTransaction;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +41,8 @@ struct PruneJobs(App);
 #[async_trait]
 impl JobHandler for PruneJobs {
     async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError> {
-        let keep = chrono::Duration::from_std(self.0.config().keep_done_jobs).unwrap_or(chrono::Duration::days(1));
+        let keep = chrono::Duration::from_std(self.0.config().keep_done_jobs)
+            .unwrap_or(chrono::Duration::days(1));
         let removed = rapport_store::jobs::prune_done(txn, job.started_at - keep).await?;
         if removed > 0 {
             tracing::info!(removed, "pruned finished jobs");
@@ -52,7 +56,8 @@ struct SweepSessions(App);
 #[async_trait]
 impl JobHandler for SweepSessions {
     async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError> {
-        let idle = chrono::Duration::from_std(self.0.config().session_idle).unwrap_or(chrono::Duration::hours(8));
+        let idle = chrono::Duration::from_std(self.0.config().session_idle)
+            .unwrap_or(chrono::Duration::hours(8));
         let now = job.started_at;
         rapport_store::repo::sessions::delete_expired(txn, now, now - idle).await?;
         Ok(())
@@ -63,7 +68,10 @@ impl App {
     /// Every job kind this app runs.
     pub fn job_handlers(&self) -> HandlerRegistry {
         let mut registry = HandlerRegistry::new();
-        registry.register(DISPATCH_JOB, Arc::new(OutboxDispatcher::new(self.events().clone())));
+        registry.register(
+            DISPATCH_JOB,
+            Arc::new(OutboxDispatcher::new(self.events().clone())),
+        );
         registry.register(PRUNE_JOBS, Arc::new(PruneJobs(self.clone())));
         registry.register(SWEEP_SESSIONS, Arc::new(SweepSessions(self.clone())));
         registry
@@ -88,10 +96,21 @@ impl App {
     /// the database.
     pub fn start_background(&self, process_id: &str) -> Background {
         let shutdown = CancellationToken::new();
-        let config = WorkerConfig { concurrency: self.config().workers.max(1), ..WorkerConfig::default() };
-        let pool = WorkerPool::new(self.queue().clone(), self.job_handlers(), config, process_id);
+        let config = WorkerConfig {
+            concurrency: self.config().workers.max(1),
+            ..WorkerConfig::default()
+        };
+        let pool = WorkerPool::new(
+            self.queue().clone(),
+            self.job_handlers(),
+            config,
+            process_id,
+        );
         let scheduler = Scheduler::new(self.queue().clone(), self.periodic_jobs());
-        let resolution = self.config().outbox_interval.clamp(Duration::from_millis(100), Duration::from_secs(1));
+        let resolution = self
+            .config()
+            .outbox_interval
+            .clamp(Duration::from_millis(100), Duration::from_secs(1));
         let tasks = vec![
             tokio::spawn(pool.run(shutdown.clone())),
             tokio::spawn(scheduler.run(resolution, shutdown.clone())),

@@ -5,7 +5,9 @@ use crate::auth::{SignedIn, password};
 use crate::authz::system_scope;
 use crate::context::App;
 use crate::error::{AppError, AppResult, FieldErrors};
-use rapport_domain::{DisplayName, Email, EventKind, OrgId, OrgName, OrgSlug, Password, Role, TimeZoneName, UserId};
+use rapport_domain::{
+    DisplayName, Email, EventKind, OrgId, OrgName, OrgSlug, Password, Role, TimeZoneName, UserId,
+};
 use rapport_store::repo::{memberships, orgs, users};
 use rapport_store::{ConnectionTrait, TransactionTrait, outbox};
 
@@ -51,12 +53,22 @@ impl OwnerFields {
         let name = errors.check(DisplayName::parse(&input.name));
         let email = errors.check(Email::parse(&input.email));
         let password = errors.check(Password::parse(&input.password));
-        let tz_raw = if input.time_zone.trim().is_empty() { "UTC" } else { input.time_zone.as_str() };
+        let tz_raw = if input.time_zone.trim().is_empty() {
+            "UTC"
+        } else {
+            input.time_zone.as_str()
+        };
         let time_zone = errors.check(TimeZoneName::parse(tz_raw).and_then(known_time_zone));
         errors.finish()?;
         match (org_name, name, email, password, time_zone) {
             (Some(org_name), Some(name), Some(email), Some(password), Some(time_zone)) => {
-                Ok(Self { org_name, name, email, password, time_zone })
+                Ok(Self {
+                    org_name,
+                    name,
+                    email,
+                    password,
+                    time_zone,
+                })
             }
             _ => Err(AppError::Internal("validation state mismatch".into())),
         }
@@ -67,7 +79,10 @@ fn known_time_zone(tz: TimeZoneName) -> Result<TimeZoneName, rapport_domain::Dom
     if tz.as_str().parse::<chrono_tz::Tz>().is_ok() {
         Ok(tz)
     } else {
-        Err(rapport_domain::DomainError::Invalid { field: "time_zone", reason: "unknown time zone" })
+        Err(rapport_domain::DomainError::Invalid {
+            field: "time_zone",
+            reason: "unknown time zone",
+        })
     }
 }
 
@@ -78,21 +93,40 @@ impl App {
     }
 
     /// Creates the first organization and its owner, and signs the owner in.
-    pub async fn complete_setup(&self, input: SetupInput, user_agent: Option<&str>) -> AppResult<SetupDone> {
+    pub async fn complete_setup(
+        &self,
+        input: SetupInput,
+        user_agent: Option<&str>,
+    ) -> AppResult<SetupDone> {
         let fields = OwnerFields::validate(&input)?;
-        let hash = password::hash(fields.password).await.map_err(AppError::Internal)?;
+        let hash = password::hash(fields.password)
+            .await
+            .map_err(AppError::Internal)?;
         let txn = self.db().conn().begin().await?;
         orgs::lock_for_setup(&txn).await?;
         if orgs::count_all(&txn).await? > 0 {
             txn.rollback().await?;
             return Err(AppError::AlreadySetUp);
         }
-        let (org_id, user_id) = create_org_with_owner(self, &txn, &fields.org_name, &fields.name, &fields.email, hash, &fields.time_zone).await?;
+        let (org_id, user_id) = create_org_with_owner(
+            self,
+            &txn,
+            &fields.org_name,
+            &fields.name,
+            &fields.email,
+            hash,
+            &fields.time_zone,
+        )
+        .await?;
         txn.commit().await?;
         self.queue().wake();
         tracing::info!(org = %org_id, "first-run setup created the first organization");
         let session = self.start_session(user_id, org_id, user_agent).await?;
-        Ok(SetupDone { org_id, user_id, session })
+        Ok(SetupDone {
+            org_id,
+            user_id,
+            session,
+        })
     }
 }
 
@@ -119,14 +153,39 @@ pub(crate) async fn create_org_with_owner(
         time_zone,
         locale: "en",
     };
-    let user = users::insert(txn, new_user, now).await.map_err(|e| match e {
-        rapport_store::StoreError::Conflict(_) => AppError::Conflict("an account with this email already exists".into()),
-        other => other.into(),
-    })?;
+    let user = users::insert(txn, new_user, now)
+        .await
+        .map_err(|e| match e {
+            rapport_store::StoreError::Conflict(_) => {
+                AppError::Conflict("an account with this email already exists".into())
+            }
+            other => other.into(),
+        })?;
     memberships::add(txn, scope, user.id, Role::Owner, now).await?;
-    outbox::record(txn, scope, EventKind::OrgCreated, serde_json::json!({ "org_id": org.id, "name": org.name }), now).await?;
-    outbox::record(txn, scope, EventKind::UserCreated, serde_json::json!({ "user_id": user.id }), now).await?;
-    outbox::record(txn, scope, EventKind::MemberAdded, serde_json::json!({ "user_id": user.id, "role": Role::Owner }), now).await?;
+    outbox::record(
+        txn,
+        scope,
+        EventKind::OrgCreated,
+        serde_json::json!({ "org_id": org.id, "name": org.name }),
+        now,
+    )
+    .await?;
+    outbox::record(
+        txn,
+        scope,
+        EventKind::UserCreated,
+        serde_json::json!({ "user_id": user.id }),
+        now,
+    )
+    .await?;
+    outbox::record(
+        txn,
+        scope,
+        EventKind::MemberAdded,
+        serde_json::json!({ "user_id": user.id, "role": Role::Owner }),
+        now,
+    )
+    .await?;
     Ok((org.id, user.id))
 }
 

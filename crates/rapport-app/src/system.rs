@@ -103,9 +103,17 @@ impl App {
 
     /// Jobs in one state, for owners and admins: their org's jobs and the instance's system
     /// jobs, never another org's.
-    pub async fn list_jobs(&self, actor: &Actor, state: JobState, limit: u64) -> AppResult<Vec<JobView>> {
+    pub async fn list_jobs(
+        &self,
+        actor: &Actor,
+        state: JobState,
+        limit: u64,
+    ) -> AppResult<Vec<JobView>> {
         actor.require_admin()?;
-        let rows = self.queue().list(Some(actor.scope()), state, limit.clamp(1, 200)).await?;
+        let rows = self
+            .queue()
+            .list(Some(actor.scope()), state, limit.clamp(1, 200))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|m| JobView {
@@ -146,7 +154,11 @@ impl App {
     /// Sends a dead job back to the queue.
     pub async fn retry_job(&self, actor: &Actor, id: JobId) -> AppResult<()> {
         actor.require_admin()?;
-        if self.queue().retry_dead(Some(actor.scope()), id).await? { Ok(()) } else { Err(AppError::NotFound) }
+        if self.queue().retry_dead(Some(actor.scope()), id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// The actor's org at a glance.
@@ -154,6 +166,11 @@ impl App {
         let scope = actor.scope();
         let org = orgs::get(self.db().conn(), scope).await?;
         let members = memberships::count(self.db().conn(), scope).await?;
-        Ok(OrgOverview { name: org.name, slug: org.slug, created_at: org.created_at, members })
+        Ok(OrgOverview {
+            name: org.name,
+            slug: org.slug,
+            created_at: org.created_at,
+            members,
+        })
     }
 }

@@ -22,15 +22,28 @@ impl Email {
             return Err(DomainError::Empty { field: FIELD });
         }
         if value.len() > MAX_LEN {
-            return Err(DomainError::TooLong { field: FIELD, max: MAX_LEN });
+            return Err(DomainError::TooLong {
+                field: FIELD,
+                max: MAX_LEN,
+            });
         }
-        let invalid = |reason| DomainError::Invalid { field: FIELD, reason };
-        let (local, domain) = value.split_once('@').ok_or(invalid("an address needs an @"))?;
+        let invalid = |reason| DomainError::Invalid {
+            field: FIELD,
+            reason,
+        };
+        let (local, domain) = value
+            .split_once('@')
+            .ok_or(invalid("an address needs an @"))?;
         if local.is_empty() || local.len() > 64 {
             return Err(invalid("the part before @ must be 1 to 64 characters"));
         }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>') {
-            return Err(invalid("an address cannot contain spaces or angle brackets"));
+        if value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        {
+            return Err(invalid(
+                "an address cannot contain spaces or angle brackets",
+            ));
         }
         let labels: Vec<&str> = domain.split('.').collect();
         let label_ok = |l: &&str| {
@@ -75,7 +88,16 @@ mod tests {
 
     #[test]
     fn refuses_malformed_addresses() {
-        for bad in ["", "plain", "@example.com", "a@", "a@b", "a b@example.com", "a@-x.com", "<a@b.com>"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@-x.com",
+            "<a@b.com>",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -48,7 +48,11 @@ impl DomainError {
 }
 
 /// Trims `raw`, refuses empty values and values longer than `max` characters.
-pub(crate) fn bounded_text(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
+pub(crate) fn bounded_text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> Result<String, DomainError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(DomainError::Empty { field });
@@ -57,7 +61,10 @@ pub(crate) fn bounded_text(field: &'static str, raw: &str, max: usize) -> Result
         return Err(DomainError::TooLong { field, max });
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::Invalid { field, reason: "control characters are not allowed" });
+        return Err(DomainError::Invalid {
+            field,
+            reason: "control characters are not allowed",
+        });
     }
     Ok(trimmed.to_owned())
 }

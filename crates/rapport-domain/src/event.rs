@@ -35,9 +35,14 @@ impl EventKind {
 
     /// Parses the dotted name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::OrgCreated, Self::UserCreated, Self::MemberAdded, Self::SessionCreated]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::OrgCreated,
+            Self::UserCreated,
+            Self::MemberAdded,
+            Self::SessionCreated,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -62,7 +67,11 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for k in [EventKind::OrgCreated, EventKind::UserCreated, EventKind::MemberAdded] {
+        for k in [
+            EventKind::OrgCreated,
+            EventKind::UserCreated,
+            EventKind::MemberAdded,
+        ] {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }
     }

@@ -30,12 +30,20 @@ impl OrgSlug {
         const FIELD: &str = "org_slug";
         let s = raw.trim();
         if s.len() < 2 {
-            return Err(DomainError::TooShort { field: FIELD, min: 2 });
+            return Err(DomainError::TooShort {
+                field: FIELD,
+                min: 2,
+            });
         }
         if s.len() > 48 {
-            return Err(DomainError::TooLong { field: FIELD, max: 48 });
+            return Err(DomainError::TooLong {
+                field: FIELD,
+                max: 48,
+            });
         }
-        let shape_ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        let shape_ok = s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
@@ -63,7 +71,11 @@ impl OrgSlug {
             }
         }
         let slug = slug.trim_end_matches('-').to_owned();
-        if slug.len() < 2 { Self("org".to_owned()) } else { Self(slug) }
+        if slug.len() < 2 {
+            Self("org".to_owned())
+        } else {
+            Self(slug)
+        }
     }
 
     /// The slug text.

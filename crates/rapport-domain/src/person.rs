@@ -35,13 +35,22 @@ impl Password {
         const FIELD: &str = "password";
         let len = raw.chars().count();
         if len < Self::MIN {
-            return Err(DomainError::TooShort { field: FIELD, min: Self::MIN });
+            return Err(DomainError::TooShort {
+                field: FIELD,
+                min: Self::MIN,
+            });
         }
         if len > Self::MAX {
-            return Err(DomainError::TooLong { field: FIELD, max: Self::MAX });
+            return Err(DomainError::TooLong {
+                field: FIELD,
+                max: Self::MAX,
+            });
         }
         if raw.trim().is_empty() {
-            return Err(DomainError::Invalid { field: FIELD, reason: "cannot be only spaces" });
+            return Err(DomainError::Invalid {
+                field: FIELD,
+                reason: "cannot be only spaces",
+            });
         }
         Ok(Self(raw.to_owned()))
     }
@@ -62,8 +71,14 @@ impl TimeZoneName {
     /// Validates the shape of a tz name; `UTC` is always valid.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let s = bounded_text("time_zone", raw, 64)?;
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) {
-            return Err(DomainError::Invalid { field: "time_zone", reason: "unknown time zone" });
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        {
+            return Err(DomainError::Invalid {
+                field: "time_zone",
+                reason: "unknown time zone",
+            });
         }
         Ok(Self(s))
     }

@@ -2,7 +2,9 @@
 //! to know who may see system administration (jobs, dead letters).
 
 /// A member's built-in role within one organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Created the org or was handed it; may do everything, including closing the org.

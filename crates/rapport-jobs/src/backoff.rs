@@ -15,7 +15,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base: Duration::from_secs(2), max: Duration::from_secs(3600) }
+        Self {
+            base: Duration::from_secs(2),
+            max: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -41,7 +44,10 @@ mod tests {
 
     #[test]
     fn doubles_then_caps() {
-        let b = Backoff { base: Duration::from_secs(1), max: Duration::from_secs(10) };
+        let b = Backoff {
+            base: Duration::from_secs(1),
+            max: Duration::from_secs(10),
+        };
         let secs: Vec<u64> = (1..=6).map(|a| b.nominal(a).as_secs()).collect();
         assert_eq!(secs, vec![1, 2, 4, 8, 10, 10]);
         assert_eq!(b.nominal(u32::MAX), Duration::from_secs(10));
@@ -49,7 +55,10 @@ mod tests {
 
     #[test]
     fn jitter_stays_within_twenty_percent() {
-        let b = Backoff { base: Duration::from_millis(1000), max: Duration::from_secs(60) };
+        let b = Backoff {
+            base: Duration::from_millis(1000),
+            max: Duration::from_secs(60),
+        };
         for _ in 0..100 {
             let d = b.delay(3).as_millis();
             assert!((3200..=4800).contains(&d), "{d}");

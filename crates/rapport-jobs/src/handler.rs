@@ -89,6 +89,8 @@ impl HandlerRegistry {
 
 impl std::fmt::Debug for HandlerRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HandlerRegistry").field("kinds", &self.kinds()).finish()
+        f.debug_struct("HandlerRegistry")
+            .field("kinds", &self.kinds())
+            .finish()
     }
 }

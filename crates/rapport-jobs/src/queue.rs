@@ -23,7 +23,12 @@ pub struct EnqueueOptions {
 
 impl Default for EnqueueOptions {
     fn default() -> Self {
-        Self { org_id: None, delay: Duration::ZERO, max_attempts: 8, dedupe_key: None }
+        Self {
+            org_id: None,
+            delay: Duration::ZERO,
+            max_attempts: 8,
+            dedupe_key: None,
+        }
     }
 }
 
@@ -38,7 +43,11 @@ pub struct Queue {
 impl Queue {
     /// A queue over `db`.
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock, wake: Arc::new(Notify::new()) }
+        Self {
+            db,
+            clock,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// The database.
@@ -61,7 +70,12 @@ impl Queue {
     }
 
     /// Enqueues a job now, in its own statement, and wakes local workers.
-    pub async fn enqueue(&self, kind: &str, payload: serde_json::Value, opts: EnqueueOptions) -> Result<Option<JobId>, StoreError> {
+    pub async fn enqueue(
+        &self,
+        kind: &str,
+        payload: serde_json::Value,
+        opts: EnqueueOptions,
+    ) -> Result<Option<JobId>, StoreError> {
         let id = self.enqueue_in(self.db.conn(), kind, payload, opts).await?;
         self.wake();
         Ok(id)
@@ -81,7 +95,8 @@ impl Queue {
             kind: kind.to_owned(),
             payload,
             org_id: opts.org_id,
-            run_at_ms: now.timestamp_millis() + i64::try_from(opts.delay.as_millis()).unwrap_or(i64::MAX / 2),
+            run_at_ms: now.timestamp_millis()
+                + i64::try_from(opts.delay.as_millis()).unwrap_or(i64::MAX / 2),
             max_attempts: opts.max_attempts,
             dedupe_key: opts.dedupe_key,
         };
@@ -94,7 +109,12 @@ impl Queue {
     }
 
     /// Jobs in `state`, newest first; with a scope, only jobs visible to that org.
-    pub async fn list(&self, scope: Option<OrgScope>, state: JobState, limit: u64) -> Result<Vec<job::Model>, StoreError> {
+    pub async fn list(
+        &self,
+        scope: Option<OrgScope>,
+        state: JobState,
+        limit: u64,
+    ) -> Result<Vec<job::Model>, StoreError> {
         jobs::list(self.db.conn(), scope, state, limit).await
     }
 

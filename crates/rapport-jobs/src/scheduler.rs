@@ -50,13 +50,17 @@ impl Scheduler {
         let due = jobs::due_schedules(self.queue.db().conn(), now_ms).await?;
         let mut won = 0;
         for schedule in due {
-            let Some(def) = self.periodic.iter().find(|p| p.name == schedule.name) else { continue };
+            let Some(def) = self.periodic.iter().find(|p| p.name == schedule.name) else {
+                continue;
+            };
             let interval = schedule.interval_ms.max(1);
             // The next boundary after now, on the schedule's own grid.
             let periods_passed = (now_ms - schedule.next_run_ms) / interval + 1;
             let next = schedule.next_run_ms + periods_passed * interval;
             let txn = self.queue.db().conn().begin().await?;
-            if !jobs::advance_schedule(&txn, &schedule.name, schedule.next_run_ms, next, now_ms).await? {
+            if !jobs::advance_schedule(&txn, &schedule.name, schedule.next_run_ms, next, now_ms)
+                .await?
+            {
                 txn.rollback().await?;
                 continue;
             }
@@ -65,7 +69,9 @@ impl Scheduler {
                 dedupe_key: Some(format!("sched:{}:{}", schedule.name, schedule.next_run_ms)),
                 ..EnqueueOptions::default()
             };
-            self.queue.enqueue_in(&txn, &def.kind, def.payload.clone(), opts).await?;
+            self.queue
+                .enqueue_in(&txn, &def.kind, def.payload.clone(), opts)
+                .await?;
             txn.commit().await?;
             won += 1;
         }

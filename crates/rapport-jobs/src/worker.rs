@@ -61,8 +61,18 @@ pub enum Outcome {
 impl WorkerPool {
     /// A pool; `process_id` distinguishes this process's workers from others on the same
     /// database (host + pid + random suffix is a good choice).
-    pub fn new(queue: Queue, handlers: HandlerRegistry, config: WorkerConfig, process_id: impl Into<String>) -> Self {
-        Self { queue, handlers: Arc::new(handlers), config, process_id: process_id.into() }
+    pub fn new(
+        queue: Queue,
+        handlers: HandlerRegistry,
+        config: WorkerConfig,
+        process_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            queue,
+            handlers: Arc::new(handlers),
+            config,
+            process_id: process_id.into(),
+        }
     }
 
     /// Runs `concurrency` workers until `shutdown` is cancelled; each finishes its current job
@@ -84,7 +94,9 @@ impl WorkerPool {
             match self.run_once(&worker).await {
                 Ok(Some(_)) => continue,
                 Ok(None) => {}
-                Err(err) => tracing::warn!(worker = %worker, error = %err, "job queue unavailable; will retry"),
+                Err(err) => {
+                    tracing::warn!(worker = %worker, error = %err, "job queue unavailable; will retry")
+                }
             }
             tokio::select! {
                 () = shutdown.cancelled() => break,
@@ -99,14 +111,29 @@ impl WorkerPool {
         let clock = self.queue.clock();
         let now = clock.now();
         let lease_ms = i64::try_from(self.config.lease.as_millis()).unwrap_or(60_000);
-        let Some(model) = jobs::claim(self.queue.db(), worker, now.timestamp_millis(), lease_ms, now).await? else {
+        let Some(model) = jobs::claim(
+            self.queue.db(),
+            worker,
+            now.timestamp_millis(),
+            lease_ms,
+            now,
+        )
+        .await?
+        else {
             return Ok(None);
         };
         let id = JobId::from_uuid(model.id);
         let kind = model.kind.clone();
         if model.attempts > model.max_attempts {
             // Only reachable when workers kept dying mid-run: a poison job must not loop forever.
-            jobs::bury(self.queue.db().conn(), id, worker, "lease expired on every attempt (worker crashed?)", now).await?;
+            jobs::bury(
+                self.queue.db().conn(),
+                id,
+                worker,
+                "lease expired on every attempt (worker crashed?)",
+                now,
+            )
+            .await?;
             metrics::counter!("rapport_jobs_dead_total", "kind" => kind).increment(1);
             return Ok(Some(Outcome::Dead));
         }
@@ -119,7 +146,8 @@ impl WorkerPool {
             Outcome::LeaseLost => "lease_lost",
         };
         metrics::counter!("rapport_jobs_finished_total", "kind" => kind.clone(), "outcome" => label).increment(1);
-        metrics::histogram!("rapport_job_duration_seconds", "kind" => kind).record(started.elapsed().as_secs_f64());
+        metrics::histogram!("rapport_job_duration_seconds", "kind" => kind)
+            .record(started.elapsed().as_secs_f64());
         Ok(Some(outcome))
     }
 
@@ -135,7 +163,10 @@ impl WorkerPool {
             started_at: clock.now(),
         };
         let result = match self.handlers.get(&ctx.kind) {
-            None => Err(JobError::Permanent(format!("no handler is registered for job kind `{}`", ctx.kind))),
+            None => Err(JobError::Permanent(format!(
+                "no handler is registered for job kind `{}`",
+                ctx.kind
+            ))),
             Some(handler) => {
                 let heartbeat = self.spawn_heartbeat(ctx.id, worker.to_owned());
                 let txn = db.conn().begin().await?;
@@ -169,7 +200,8 @@ impl WorkerPool {
             Err(JobError::Retryable(msg)) if model.attempts < model.max_attempts => {
                 let attempt = u32::try_from(model.attempts).unwrap_or(1);
                 let delay = self.config.backoff.delay(attempt);
-                let run_at = now.timestamp_millis() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 4);
+                let run_at = now.timestamp_millis()
+                    + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 4);
                 tracing::info!(job = %ctx.id, kind = %ctx.kind, attempt, retry_in_ms = delay.as_millis() as u64, error = %msg, "job failed; will retry");
                 jobs::retry_later(db.conn(), ctx.id, worker, run_at, &msg, now).await?;
                 Ok(Outcome::Retrying)
@@ -177,7 +209,8 @@ impl WorkerPool {
             Err(err) => {
                 tracing::warn!(job = %ctx.id, kind = %ctx.kind, attempt = model.attempts, error = %err, "job dead-lettered");
                 jobs::bury(db.conn(), ctx.id, worker, &err.to_string(), now).await?;
-                metrics::counter!("rapport_jobs_dead_total", "kind" => ctx.kind.clone()).increment(1);
+                metrics::counter!("rapport_jobs_dead_total", "kind" => ctx.kind.clone())
+                    .increment(1);
                 Ok(Outcome::Dead)
             }
         }

@@ -96,12 +96,20 @@ impl Db {
                     .min_connections(1)
                     .connect_with(options)
                     .await
-                    .map_err(|source| ConnectError::Unreachable { target: target.describe(), source })?;
-                Ok(Self { conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), backend: Backend::Sqlite })
+                    .map_err(|source| ConnectError::Unreachable {
+                        target: target.describe(),
+                        source,
+                    })?;
+                Ok(Self {
+                    conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+                    backend: Backend::Sqlite,
+                })
             }
             DatabaseTarget::Postgres { url } => {
                 let options = PgConnectOptions::from_str(url)
-                    .map_err(|e| ConnectError::BadUrl(format!("{}: {e}", crate::target::redact(url))))?
+                    .map_err(|e| {
+                        ConnectError::BadUrl(format!("{}: {e}", crate::target::redact(url)))
+                    })?
                     .application_name("rapport");
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
@@ -109,8 +117,14 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await
-                    .map_err(|source| ConnectError::Unreachable { target: target.describe(), source })?;
-                Ok(Self { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), backend: Backend::Postgres })
+                    .map_err(|source| ConnectError::Unreachable {
+                        target: target.describe(),
+                        source,
+                    })?;
+                Ok(Self {
+                    conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                    backend: Backend::Postgres,
+                })
             }
         }
     }

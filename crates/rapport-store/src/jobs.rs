@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use rapport_domain::{JobId, OrgId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, Value,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
 };
 
 /// The states a job moves through.
@@ -66,7 +66,11 @@ pub struct NewJob {
 }
 
 /// Enqueues a job; returns `None` when the dedupe key already exists.
-pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob, now: DateTime<Utc>) -> StoreResult<Option<JobId>> {
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    new: NewJob,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<JobId>> {
     let id = JobId::new();
     let model = job::ActiveModel {
         id: Set(id.as_uuid()),
@@ -86,7 +90,11 @@ pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob, now: DateTime<Utc>)
         finished_at: Set(None),
     };
     let inserted = job::Entity::insert(model)
-        .on_conflict(OnConflict::column(job::Column::DedupeKey).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(job::Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     Ok((inserted > 0).then_some(id))
@@ -94,9 +102,19 @@ pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob, now: DateTime<Utc>)
 
 /// Claims the next runnable job for `worker`: a queued job that is due, or a running job whose
 /// lease expired (its worker crashed). The claim increments `attempts` and sets the lease.
-pub async fn claim(db: &Db, worker: &str, now_ms: i64, lease_ms: i64, now: DateTime<Utc>) -> StoreResult<Option<job::Model>> {
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    now_ms: i64,
+    lease_ms: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<job::Model>> {
     let backend = db.db_backend();
-    let lock = if backend == DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let lock = if backend == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          lease_until_ms = $2, updated_at = $3 \
@@ -106,15 +124,28 @@ pub async fn claim(db: &Db, worker: &str, now_ms: i64, lease_ms: i64, now: DateT
          RETURNING *"
     );
     let sql = placeholders(backend, &sql);
-    let values: Vec<Value> = vec![worker.into(), (now_ms + lease_ms).into(), now.into(), now_ms.into()];
+    let values: Vec<Value> = vec![
+        worker.into(),
+        (now_ms + lease_ms).into(),
+        now.into(),
+        now_ms.into(),
+    ];
     let stmt = Statement::from_sql_and_values(backend, sql, values);
-    Ok(job::Entity::find().from_raw_sql(stmt).one(db.conn()).await?)
+    Ok(job::Entity::find()
+        .from_raw_sql(stmt)
+        .one(db.conn())
+        .await?)
 }
 
 /// Marks a job done — only if `worker` still holds it. Run this in the same transaction as the
 /// job's effects: when it returns `false` (the lease was lost and someone else took the job),
 /// roll the transaction back so the effect is not applied twice.
-pub async fn complete(db: &impl ConnectionTrait, id: JobId, worker: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+pub async fn complete(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Done.as_str()))
         .col_expr(job::Column::LeaseUntilMs, Expr::value(Option::<i64>::None))
@@ -127,7 +158,14 @@ pub async fn complete(db: &impl ConnectionTrait, id: JobId, worker: &str, now: D
 }
 
 /// Puts a failed job back in the queue to run at `run_at_ms`, recording the error.
-pub async fn retry_later(db: &impl ConnectionTrait, id: JobId, worker: &str, run_at_ms: i64, error: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+pub async fn retry_later(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    worker: &str,
+    run_at_ms: i64,
+    error: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Queued.as_str()))
         .col_expr(job::Column::RunAtMs, Expr::value(run_at_ms))
@@ -142,7 +180,13 @@ pub async fn retry_later(db: &impl ConnectionTrait, id: JobId, worker: &str, run
 }
 
 /// Moves a job to the dead-letter state, recording the final error.
-pub async fn bury(db: &impl ConnectionTrait, id: JobId, worker: &str, error: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+pub async fn bury(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    worker: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Dead.as_str()))
         .col_expr(job::Column::LeaseUntilMs, Expr::value(Option::<i64>::None))
@@ -156,7 +200,12 @@ pub async fn bury(db: &impl ConnectionTrait, id: JobId, worker: &str, error: &st
 }
 
 /// Extends the lease of a job `worker` still holds (heartbeat for long jobs).
-pub async fn extend_lease(db: &impl ConnectionTrait, id: JobId, worker: &str, until_ms: i64) -> StoreResult<bool> {
+pub async fn extend_lease(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    worker: &str,
+    until_ms: i64,
+) -> StoreResult<bool> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::LeaseUntilMs, Expr::value(until_ms))
         .filter(held_by(id, worker))
@@ -170,19 +219,30 @@ pub async fn extend_lease(db: &impl ConnectionTrait, id: JobId, worker: &str, un
 fn visible_to(scope: Option<OrgScope>) -> sea_orm::Condition {
     match scope {
         None => sea_orm::Condition::all(),
-        Some(scope) => sea_orm::Condition::any().add(job::Column::OrgId.eq(scope.uuid())).add(job::Column::OrgId.is_null()),
+        Some(scope) => sea_orm::Condition::any()
+            .add(job::Column::OrgId.eq(scope.uuid()))
+            .add(job::Column::OrgId.is_null()),
     }
 }
 
 /// Sends a dead job back to the queue with a fresh attempt budget (an admin's "retry").
 /// With a scope, only a job visible to that org.
-pub async fn requeue_dead(db: &impl ConnectionTrait, scope: Option<OrgScope>, id: JobId, now_ms: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+pub async fn requeue_dead(
+    db: &impl ConnectionTrait,
+    scope: Option<OrgScope>,
+    id: JobId,
+    now_ms: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Queued.as_str()))
         .col_expr(job::Column::Attempts, Expr::value(0))
         .col_expr(job::Column::RunAtMs, Expr::value(now_ms))
         .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .col_expr(job::Column::FinishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            job::Column::FinishedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.eq(id.as_uuid()))
         .filter(job::Column::State.eq(JobState::Dead.as_str()))
@@ -193,7 +253,12 @@ pub async fn requeue_dead(db: &impl ConnectionTrait, scope: Option<OrgScope>, id
 }
 
 /// Jobs in `state`, newest first; with a scope, only those visible to that org.
-pub async fn list(db: &impl ConnectionTrait, scope: Option<OrgScope>, state: JobState, limit: u64) -> StoreResult<Vec<job::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: Option<OrgScope>,
+    state: JobState,
+    limit: u64,
+) -> StoreResult<Vec<job::Model>> {
     Ok(job::Entity::find()
         .filter(job::Column::State.eq(state.as_str()))
         .filter(visible_to(scope))
@@ -209,7 +274,10 @@ pub async fn get(db: &impl ConnectionTrait, id: JobId) -> StoreResult<Option<job
 }
 
 /// Number of jobs per state (queue depth for metrics and, scoped, the admin page).
-pub async fn counts_by_state(db: &impl ConnectionTrait, scope: Option<OrgScope>) -> StoreResult<Vec<(JobState, i64)>> {
+pub async fn counts_by_state(
+    db: &impl ConnectionTrait,
+    scope: Option<OrgScope>,
+) -> StoreResult<Vec<(JobState, i64)>> {
     let rows: Vec<(String, i64)> = job::Entity::find()
         .filter(visible_to(scope))
         .select_only()
@@ -221,7 +289,14 @@ pub async fn counts_by_state(db: &impl ConnectionTrait, scope: Option<OrgScope>)
         .await?;
     Ok(JobState::ALL
         .into_iter()
-        .map(|st| (st, rows.iter().find(|(s, _)| s == st.as_str()).map_or(0, |(_, n)| *n)))
+        .map(|st| {
+            (
+                st,
+                rows.iter()
+                    .find(|(s, _)| s == st.as_str())
+                    .map_or(0, |(_, n)| *n),
+            )
+        })
         .collect())
 }
 
@@ -238,7 +313,12 @@ pub async fn prune_done(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Sto
 
 /// Registers a periodic schedule, or updates its interval. A shortened interval pulls the next
 /// run forward so a config change takes effect at once.
-pub async fn upsert_schedule(db: &impl ConnectionTrait, name: &str, interval_ms: i64, now_ms: i64) -> StoreResult<()> {
+pub async fn upsert_schedule(
+    db: &impl ConnectionTrait,
+    name: &str,
+    interval_ms: i64,
+    now_ms: i64,
+) -> StoreResult<()> {
     let model = schedule::ActiveModel {
         name: Set(name.to_owned()),
         interval_ms: Set(interval_ms),
@@ -247,11 +327,18 @@ pub async fn upsert_schedule(db: &impl ConnectionTrait, name: &str, interval_ms:
         runs: Set(0),
     };
     schedule::Entity::insert(model)
-        .on_conflict(OnConflict::column(schedule::Column::Name).update_column(schedule::Column::IntervalMs).to_owned())
+        .on_conflict(
+            OnConflict::column(schedule::Column::Name)
+                .update_column(schedule::Column::IntervalMs)
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     schedule::Entity::update_many()
-        .col_expr(schedule::Column::NextRunMs, Expr::value(now_ms + interval_ms))
+        .col_expr(
+            schedule::Column::NextRunMs,
+            Expr::value(now_ms + interval_ms),
+        )
         .filter(schedule::Column::Name.eq(name))
         .filter(schedule::Column::NextRunMs.gt(now_ms + interval_ms))
         .exec(db)
@@ -260,22 +347,40 @@ pub async fn upsert_schedule(db: &impl ConnectionTrait, name: &str, interval_ms:
 }
 
 /// Schedules due at `now_ms`.
-pub async fn due_schedules(db: &impl ConnectionTrait, now_ms: i64) -> StoreResult<Vec<schedule::Model>> {
-    Ok(schedule::Entity::find().filter(schedule::Column::NextRunMs.lte(now_ms)).all(db).await?)
+pub async fn due_schedules(
+    db: &impl ConnectionTrait,
+    now_ms: i64,
+) -> StoreResult<Vec<schedule::Model>> {
+    Ok(schedule::Entity::find()
+        .filter(schedule::Column::NextRunMs.lte(now_ms))
+        .all(db)
+        .await?)
 }
 
 /// All schedules (admin page).
 pub async fn all_schedules(db: &impl ConnectionTrait) -> StoreResult<Vec<schedule::Model>> {
-    Ok(schedule::Entity::find().order_by_asc(schedule::Column::Name).all(db).await?)
+    Ok(schedule::Entity::find()
+        .order_by_asc(schedule::Column::Name)
+        .all(db)
+        .await?)
 }
 
 /// Compare-and-swap: moves a schedule from `expected_next` to `new_next`. Exactly one caller
 /// wins per period, whatever the number of processes; only the winner enqueues the run.
-pub async fn advance_schedule(db: &impl ConnectionTrait, name: &str, expected_next: i64, new_next: i64, now_ms: i64) -> StoreResult<bool> {
+pub async fn advance_schedule(
+    db: &impl ConnectionTrait,
+    name: &str,
+    expected_next: i64,
+    new_next: i64,
+    now_ms: i64,
+) -> StoreResult<bool> {
     let res = schedule::Entity::update_many()
         .col_expr(schedule::Column::NextRunMs, Expr::value(new_next))
         .col_expr(schedule::Column::LastRunMs, Expr::value(now_ms))
-        .col_expr(schedule::Column::Runs, Expr::col(schedule::Column::Runs).add(1))
+        .col_expr(
+            schedule::Column::Runs,
+            Expr::col(schedule::Column::Runs).add(1),
+        )
         .filter(schedule::Column::Name.eq(name))
         .filter(schedule::Column::NextRunMs.eq(expected_next))
         .exec(db)
@@ -296,5 +401,9 @@ fn truncate(error: &str) -> String {
 
 /// PostgreSQL numbers placeholders `$1`; SQLite takes `?1`.
 fn placeholders(backend: DbBackend, sql: &str) -> String {
-    if backend == DbBackend::Postgres { sql.to_owned() } else { sql.replace('$', "?") }
+    if backend == DbBackend::Postgres {
+        sql.to_owned()
+    } else {
+        sql.replace('$', "?")
+    }
 }

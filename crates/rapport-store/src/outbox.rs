@@ -8,7 +8,8 @@ use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::{DomainEvent, EventId, EventKind, OrgId};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 /// Writes an event for the scoped org. Call it with the same transaction as the change.
@@ -28,7 +29,9 @@ pub async fn record(
         created_at: Set(now),
         dispatched_at: Set(None),
     };
-    outbox_event::Entity::insert(model).exec_without_returning(db).await?;
+    outbox_event::Entity::insert(model)
+        .exec_without_returning(db)
+        .await?;
     Ok(id)
 }
 
@@ -42,7 +45,8 @@ pub async fn pending(db: &impl ConnectionTrait, limit: u64) -> StoreResult<Vec<D
         .await?;
     rows.into_iter()
         .map(|m| {
-            let kind = EventKind::parse(&m.kind).ok_or_else(|| StoreError::Corrupt(format!("unknown event kind {}", m.kind)))?;
+            let kind = EventKind::parse(&m.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown event kind {}", m.kind)))?;
             Ok(DomainEvent {
                 id: EventId::from_uuid(m.id),
                 org_id: OrgId::from_uuid(m.org_id),
@@ -55,12 +59,19 @@ pub async fn pending(db: &impl ConnectionTrait, limit: u64) -> StoreResult<Vec<D
 }
 
 /// Marks events as dispatched.
-pub async fn mark_dispatched(db: &impl ConnectionTrait, ids: &[EventId], now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn mark_dispatched(
+    db: &impl ConnectionTrait,
+    ids: &[EventId],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     outbox_event::Entity::update_many()
-        .col_expr(outbox_event::Column::DispatchedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            outbox_event::Column::DispatchedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(outbox_event::Column::Id.is_in(ids.iter().map(EventId::as_uuid)))
         .exec(db)
         .await?;
@@ -69,11 +80,18 @@ pub async fn mark_dispatched(db: &impl ConnectionTrait, ids: &[EventId], now: Da
 
 /// Number of events waiting for dispatch (a metric and a readiness signal).
 pub async fn pending_count(db: &impl ConnectionTrait) -> StoreResult<u64> {
-    Ok(outbox_event::Entity::find().filter(outbox_event::Column::DispatchedAt.is_null()).count(db).await?)
+    Ok(outbox_event::Entity::find()
+        .filter(outbox_event::Column::DispatchedAt.is_null())
+        .count(db)
+        .await?)
 }
 
 /// Events of the scoped org, newest first (for the admin event log and tests).
-pub async fn list_for_org(db: &impl ConnectionTrait, scope: OrgScope, limit: u64) -> StoreResult<Vec<DomainEvent>> {
+pub async fn list_for_org(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    limit: u64,
+) -> StoreResult<Vec<DomainEvent>> {
     let rows = outbox_event::Entity::find()
         .filter(outbox_event::Column::OrgId.eq(scope.uuid()))
         .order_by_desc(outbox_event::Column::Id)

@@ -45,7 +45,10 @@ impl DatabaseTarget {
     /// Resolves the target from an optional URL and the data directory.
     pub fn resolve(url: Option<&str>, data_dir: &Path) -> Result<Self, TargetError> {
         let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
-            return Ok(Self::Sqlite { path: data_dir.join(EMBEDDED_DB_FILE), create: true });
+            return Ok(Self::Sqlite {
+                path: data_dir.join(EMBEDDED_DB_FILE),
+                create: true,
+            });
         };
         let Some((scheme, rest)) = url.split_once("://") else {
             // `sqlite:path` (one colon) is also common.
@@ -55,7 +58,9 @@ impl DatabaseTarget {
             return Err(TargetError::NoScheme(redact(url)));
         };
         match scheme.to_ascii_lowercase().as_str() {
-            "postgres" | "postgresql" => Ok(Self::Postgres { url: url.to_owned() }),
+            "postgres" | "postgresql" => Ok(Self::Postgres {
+                url: url.to_owned(),
+            }),
             "sqlite" => Self::sqlite_path(rest),
             other => Err(TargetError::UnsupportedScheme(other.to_owned())),
         }
@@ -66,7 +71,10 @@ impl DatabaseTarget {
         if path.is_empty() {
             return Err(TargetError::EmptySqlitePath);
         }
-        Ok(Self::Sqlite { path: PathBuf::from(path), create: false })
+        Ok(Self::Sqlite {
+            path: PathBuf::from(path),
+            create: false,
+        })
     }
 
     /// A description safe to log (never the password).
@@ -99,18 +107,40 @@ mod tests {
         let t = DatabaseTarget::resolve(None, Path::new("/data")).unwrap();
         assert_eq!(
             t,
-            DatabaseTarget::Sqlite { path: PathBuf::from("/data/rapport.sqlite3"), create: true }
+            DatabaseTarget::Sqlite {
+                path: PathBuf::from("/data/rapport.sqlite3"),
+                create: true
+            }
         );
-        assert_eq!(DatabaseTarget::resolve(Some("  "), Path::new("/d")).unwrap(), DatabaseTarget::resolve(None, Path::new("/d")).unwrap());
+        assert_eq!(
+            DatabaseTarget::resolve(Some("  "), Path::new("/d")).unwrap(),
+            DatabaseTarget::resolve(None, Path::new("/d")).unwrap()
+        );
     }
 
     #[test]
     fn explicit_sqlite_url_is_never_created() {
-        let t = DatabaseTarget::resolve(Some("sqlite:///srv/x.db?mode=rwc"), Path::new("/d")).unwrap();
-        assert_eq!(t, DatabaseTarget::Sqlite { path: PathBuf::from("/srv/x.db"), create: false });
+        let t =
+            DatabaseTarget::resolve(Some("sqlite:///srv/x.db?mode=rwc"), Path::new("/d")).unwrap();
+        assert_eq!(
+            t,
+            DatabaseTarget::Sqlite {
+                path: PathBuf::from("/srv/x.db"),
+                create: false
+            }
+        );
         let t = DatabaseTarget::resolve(Some("sqlite:rel.db"), Path::new("/d")).unwrap();
-        assert_eq!(t, DatabaseTarget::Sqlite { path: PathBuf::from("rel.db"), create: false });
-        assert_eq!(DatabaseTarget::resolve(Some("sqlite://"), Path::new("/d")), Err(TargetError::EmptySqlitePath));
+        assert_eq!(
+            t,
+            DatabaseTarget::Sqlite {
+                path: PathBuf::from("rel.db"),
+                create: false
+            }
+        );
+        assert_eq!(
+            DatabaseTarget::resolve(Some("sqlite://"), Path::new("/d")),
+            Err(TargetError::EmptySqlitePath)
+        );
     }
 
     #[test]
@@ -122,12 +152,17 @@ mod tests {
         let err = DatabaseTarget::resolve(Some("mysql://x"), Path::new("/d")).unwrap_err();
         assert_eq!(err, TargetError::UnsupportedScheme("mysql".into()));
         assert!(err.to_string().contains("postgres://"));
-        assert!(matches!(DatabaseTarget::resolve(Some("localhost/db"), Path::new("/d")), Err(TargetError::NoScheme(_))));
+        assert!(matches!(
+            DatabaseTarget::resolve(Some("localhost/db"), Path::new("/d")),
+            Err(TargetError::NoScheme(_))
+        ));
     }
 
     #[test]
     fn describe_hides_passwords() {
-        let t = DatabaseTarget::Postgres { url: "postgres://app:s3cret@db:5432/rapport".into() };
+        let t = DatabaseTarget::Postgres {
+            url: "postgres://app:s3cret@db:5432/rapport".into(),
+        };
         assert!(!t.describe().contains("s3cret"));
         assert!(t.describe().contains("***"));
     }

@@ -8,10 +8,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: failing loudly is the point
 
 use rapport_app::{App, AppConfig};
-use rapport_domain::{Clock, DisplayName, Email, OrgId, OrgName, OrgSlug, Role, SystemClock, TimeZoneName, UserId};
+use rapport_domain::{
+    Clock, DisplayName, Email, OrgId, OrgName, OrgSlug, Role, SystemClock, TimeZoneName, UserId,
+};
+use rapport_store::OrgScope;
 use rapport_store::repo::{memberships, orgs, users};
 use rapport_store::testing::TestDb;
-use rapport_store::OrgScope;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -50,16 +52,28 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with custom settings and clock.
 pub async fn spawn_app_with(config: AppConfig, clock: Arc<dyn Clock>) -> TestApp {
-    let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let db = TestDb::new().await;
     let app = App::new(db.db.clone(), clock, config);
-    let router = rapport_web::router(app.clone(), &rapport_web::WebConfig::default()).expect("router");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let router =
+        rapport_web::router(app.clone(), &rapport_web::WebConfig::default()).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     let server = tokio::spawn(async move {
         axum_serve(listener, router).await;
     });
-    TestApp { addr, base_url: format!("http://{addr}"), app, db, server }
+    TestApp {
+        addr,
+        base_url: format!("http://{addr}"),
+        app,
+        db,
+        server,
+    }
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
@@ -80,12 +94,19 @@ impl TestApp {
 
     /// A client without cookies that does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// A client with a cookie jar that does not follow redirects.
     pub fn browser(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// Creates an org with one member of `role` (password `correct horse battery`).
@@ -93,8 +114,15 @@ impl TestApp {
         let now = self.app.clock().now();
         let conn = self.db.db.conn();
         let name = OrgName::parse(org_name).unwrap();
-        let slug = OrgSlug::parse(&format!("{}-{}", OrgSlug::from_name(&name).as_str(), &uuid::Uuid::now_v7().simple().to_string()[24..])).unwrap();
-        let org = orgs::insert(conn, OrgId::new(), &name, &slug, now).await.unwrap();
+        let slug = OrgSlug::parse(&format!(
+            "{}-{}",
+            OrgSlug::from_name(&name).as_str(),
+            &uuid::Uuid::now_v7().simple().to_string()[24..]
+        ))
+        .unwrap();
+        let org = orgs::insert(conn, OrgId::new(), &name, &slug, now)
+            .await
+            .unwrap();
         self.add_member(org.id, role).await
     }
 
@@ -103,8 +131,16 @@ impl TestApp {
         let now = self.app.clock().now();
         let conn = self.db.db.conn();
         let password = "correct horse battery".to_owned();
-        let hash = rapport_app::auth::password::hash(rapport_domain::Password::parse(&password).unwrap()).await.unwrap();
-        let email = Email::parse(&format!("{}-{}@example.test", role.as_str(), uuid::Uuid::now_v7().simple())).unwrap();
+        let hash =
+            rapport_app::auth::password::hash(rapport_domain::Password::parse(&password).unwrap())
+                .await
+                .unwrap();
+        let email = Email::parse(&format!(
+            "{}-{}@example.test",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        ))
+        .unwrap();
         let user = users::insert(
             conn,
             users::NewUser {
@@ -121,25 +157,51 @@ impl TestApp {
         .unwrap();
         #[allow(clippy::disallowed_methods)] // test seeding stands in for authorization
         let scope = OrgScope::assume_authorized(org);
-        memberships::add(conn, scope, user.id, role, now).await.unwrap();
-        TestUser { id: user.id, org_id: org, email: email.to_string(), password }
+        memberships::add(conn, scope, user.id, role, now)
+            .await
+            .unwrap();
+        TestUser {
+            id: user.id,
+            org_id: org,
+            email: email.to_string(),
+            password,
+        }
     }
 
     /// Signs in through the HTML form and returns the cookie-carrying client and the session's
     /// CSRF token (from the page's meta tag).
     pub async fn sign_in(&self, user: &TestUser) -> (reqwest::Client, String) {
         let client = self.browser();
-        let page = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = hidden_value(&page, "_csrf").expect("login form has a CSRF field");
         let res = client
             .post(self.url("/login"))
-            .form(&[("_csrf", csrf.as_str()), ("email", &user.email), ("password", &user.password)])
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("email", &user.email),
+                ("password", &user.password),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "sign-in should redirect");
-        let home = client.get(self.url("/")).send().await.unwrap().text().await.unwrap();
-        let token = meta_content(&home, "csrf-token").expect("signed-in pages carry a CSRF meta tag");
+        let home = client
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token =
+            meta_content(&home, "csrf-token").expect("signed-in pages carry a CSRF meta tag");
         (client, token)
     }
 }

@@ -12,7 +12,12 @@ pub const CSRF: &str = "rapport_csrf";
 pub const FLASH: &str = "rapport_flash";
 
 /// A hardened cookie: HttpOnly, SameSite=Lax, path `/`, Secure when configured.
-pub fn build(name: &'static str, value: String, secure: bool, max_age: Option<Duration>) -> Cookie<'static> {
+pub fn build(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<Duration>,
+) -> Cookie<'static> {
     let mut c = Cookie::new(name, value);
     c.set_http_only(true);
     c.set_same_site(SameSite::Lax);

@@ -47,33 +47,69 @@ pub struct ApiError {
 
 impl ApiError {
     /// A problem with the given status, code, title and detail.
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, title, detail: detail.into(), errors: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: None,
+        }
     }
 
     /// 404 `not_found`.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", "No resource exists at this address.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            "No resource exists at this address.",
+        )
     }
 
     /// 405 `method_not_allowed`.
     pub fn method_not_allowed() -> Self {
-        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "This resource does not support that HTTP method.")
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            "This resource does not support that HTTP method.",
+        )
     }
 
     /// 403 `csrf_failed`.
     pub fn csrf() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "csrf_failed", "Cross-site request refused", "The request did not carry a valid CSRF token or came from another site.")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "Cross-site request refused",
+            "The request did not carry a valid CSRF token or came from another site.",
+        )
     }
 
     /// 401 `unauthenticated`.
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", "Sign in to continue.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Authentication required",
+            "Sign in to continue.",
+        )
     }
 
     /// 422 `validation_failed` with field errors.
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid request", "One or more fields are invalid.");
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Invalid request",
+            "One or more fields are invalid.",
+        );
         e.errors = Some(errors);
         e
     }
@@ -91,7 +127,10 @@ impl ApiError {
     /// The problem document.
     pub fn problem(&self) -> Problem {
         Problem {
-            kind: format!("https://rapport.dev/problems/{}", self.code.replace('_', "-")),
+            kind: format!(
+                "https://rapport.dev/problems/{}",
+                self.code.replace('_', "-")
+            ),
             title: self.title.to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
@@ -106,17 +145,43 @@ impl From<AppError> for ApiError {
         use StatusCode as S;
         match err {
             AppError::Invalid(errors) => Self::validation(
-                errors.iter().map(|e| FieldError { field: e.field().to_owned(), message: e.to_string() }).collect(),
+                errors
+                    .iter()
+                    .map(|e| FieldError {
+                        field: e.field().to_owned(),
+                        message: e.to_string(),
+                    })
+                    .collect(),
             ),
             AppError::Unauthenticated => Self::unauthenticated(),
-            AppError::Forbidden => Self::new(S::FORBIDDEN, "forbidden", "Forbidden", "Your role does not allow this action."),
+            AppError::Forbidden => Self::new(
+                S::FORBIDDEN,
+                "forbidden",
+                "Forbidden",
+                "Your role does not allow this action.",
+            ),
             AppError::NotFound => Self::not_found(),
             AppError::Conflict(detail) => Self::new(S::CONFLICT, "conflict", "Conflict", detail),
-            AppError::BadCredentials => Self::new(S::UNAUTHORIZED, "bad_credentials", "Sign-in failed", "The email or password is not correct."),
-            AppError::AlreadySetUp => Self::new(S::CONFLICT, "already_set_up", "Already set up", "This instance already has an organization; sign in instead."),
+            AppError::BadCredentials => Self::new(
+                S::UNAUTHORIZED,
+                "bad_credentials",
+                "Sign-in failed",
+                "The email or password is not correct.",
+            ),
+            AppError::AlreadySetUp => Self::new(
+                S::CONFLICT,
+                "already_set_up",
+                "Already set up",
+                "This instance already has an organization; sign in instead.",
+            ),
             AppError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
-                Self::new(S::INTERNAL_SERVER_ERROR, "internal", "Internal error", "Something went wrong on our side; it has been logged.")
+                Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "Something went wrong on our side; it has been logged.",
+                )
             }
         }
     }
@@ -125,7 +190,10 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (self.status, Json(self.problem())).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         res
     }
 }

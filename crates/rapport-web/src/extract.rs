@@ -30,12 +30,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let detail = rejection.body_text();
     match rejection {
-        JsonRejection::JsonDataError(_) => {
-            ApiError::validation(vec![FieldError { field: "body".into(), message: detail }])
-        }
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON", detail)
-        }
+        JsonRejection::JsonDataError(_) => ApiError::validation(vec![FieldError {
+            field: "body".into(),
+            message: detail,
+        }]),
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "Malformed JSON",
+            detail,
+        ),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -48,7 +52,12 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "Payload too large",
             "The request body exceeds the size limit for this endpoint.",
         ),
-        other => ApiError::new(other.status(), "bad_request", "Bad request", other.body_text()),
+        other => ApiError::new(
+            other.status(),
+            "bad_request",
+            "Bad request",
+            other.body_text(),
+        ),
     }
 }
 
@@ -58,9 +67,14 @@ pub struct MaybeSession(pub Option<SessionInfo>);
 impl FromRequestParts<WebState> for MaybeSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(cookies::SESSION) else { return Ok(Self(None)) };
+        let Some(cookie) = jar.get(cookies::SESSION) else {
+            return Ok(Self(None));
+        };
         match state.app.authenticate(cookie.value()).await {
             Ok(info) => Ok(Self(Some(info))),
             Err(AppError::Unauthenticated) => Ok(Self(None)),
@@ -79,11 +93,20 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 impl FromRequestParts<WebState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
-        let Some(info) = session else { return Err(ApiError::unauthenticated()) };
+        let Some(info) = session else {
+            return Err(ApiError::unauthenticated());
+        };
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             if !rapport_app::auth::token::equal(sent, &info.csrf_token) {
                 return Err(ApiError::csrf());
             }
@@ -101,7 +124,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError::validation(vec![FieldError { field: "query".into(), message: rejection.body_text() }])),
+            Err(rejection) => Err(ApiError::validation(vec![FieldError {
+                field: "query".into(),
+                message: rejection.body_text(),
+            }])),
         }
     }
 }

@@ -31,9 +31,10 @@ impl Catalog {
     pub fn load() -> Result<Self, CatalogError> {
         let mut by_locale = HashMap::new();
         for (locale, source) in SOURCES {
-            let table: toml::Table = source
-                .parse()
-                .map_err(|e: toml::de::Error| CatalogError { locale: (*locale).into(), message: e.to_string() })?;
+            let table: toml::Table = source.parse().map_err(|e: toml::de::Error| CatalogError {
+                locale: (*locale).into(),
+                message: e.to_string(),
+            })?;
             let mut flat = HashMap::new();
             flatten("", &toml::Value::Table(table), &mut flat);
             by_locale.insert((*locale).to_owned(), flat);
@@ -43,8 +44,16 @@ impl Catalog {
 
     /// The best supported locale for a requested tag (`en-GB` → `en`).
     pub fn negotiate(&self, requested: &str) -> String {
-        let lang = requested.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
-        if self.by_locale.contains_key(&lang) { lang } else { DEFAULT_LOCALE.to_owned() }
+        let lang = requested
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if self.by_locale.contains_key(&lang) {
+            lang
+        } else {
+            DEFAULT_LOCALE.to_owned()
+        }
     }
 
     fn lookup(&self, locale: &str, key: &str) -> Option<&str> {
@@ -57,7 +66,11 @@ impl Catalog {
 
     /// Every key of a locale (for the completeness test).
     pub fn keys(&self, locale: &str) -> Vec<String> {
-        let mut keys: Vec<String> = self.by_locale.get(locale).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        let mut keys: Vec<String> = self
+            .by_locale
+            .get(locale)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
         keys.sort();
         keys
     }
@@ -67,7 +80,11 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>)
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -92,7 +109,11 @@ impl Tr {
     /// A translator for `locale` rendering times in `time_zone` (UTC when unknown).
     pub fn new(catalog: Arc<Catalog>, locale: &str, time_zone: &str) -> Self {
         let locale = catalog.negotiate(locale);
-        Self { catalog, locale, tz: time_zone.parse().unwrap_or(chrono_tz::UTC) }
+        Self {
+            catalog,
+            locale,
+            tz: time_zone.parse().unwrap_or(chrono_tz::UTC),
+        }
     }
 
     /// The negotiated locale (for `<html lang>`).
@@ -103,7 +124,10 @@ impl Tr {
     /// The text for `key`; a missing key renders as the key itself, which the catalog test
     /// catches before release.
     pub fn t(&self, key: &str) -> String {
-        self.catalog.lookup(&self.locale, key).unwrap_or(key).to_owned()
+        self.catalog
+            .lookup(&self.locale, key)
+            .unwrap_or(key)
+            .to_owned()
     }
 
     /// The text for `key` with `{name}` placeholders filled.
@@ -117,17 +141,22 @@ impl Tr {
 
     /// A timestamp in the user's time zone, in the locale's format.
     pub fn datetime(&self, at: &DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz).format(&self.t("format.datetime")).to_string()
+        at.with_timezone(&self.tz)
+            .format(&self.t("format.datetime"))
+            .to_string()
     }
 
     /// An optional timestamp, or the given fallback key's text.
     pub fn datetime_or(&self, at: &Option<DateTime<Utc>>, fallback_key: &str) -> String {
-        at.as_ref().map_or_else(|| self.t(fallback_key), |at| self.datetime(at))
+        at.as_ref()
+            .map_or_else(|| self.t(fallback_key), |at| self.datetime(at))
     }
 
     /// A date in the user's time zone.
     pub fn date(&self, at: &DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz).format(&self.t("format.date")).to_string()
+        at.with_timezone(&self.tz)
+            .format(&self.t("format.date"))
+            .to_string()
     }
 
     /// The hour of day in the user's time zone (for greetings).
@@ -148,18 +177,29 @@ mod tests {
         let tr = Tr::new(catalog.clone(), "en-GB", "America/New_York");
         assert_eq!(tr.locale(), "en");
         assert_eq!(tr.t("login.submit"), "Sign in");
-        assert_eq!(tr.tf("home.greeting_morning", &[("name", "Ada")]), "Good morning, Ada");
-        let at = DateTime::parse_from_rfc3339("2026-11-25T15:04:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(
+            tr.tf("home.greeting_morning", &[("name", "Ada")]),
+            "Good morning, Ada"
+        );
+        let at = DateTime::parse_from_rfc3339("2026-11-25T15:04:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(tr.datetime(&at), "Nov 25, 2026, 10:04 AM");
         let berlin = Tr::new(catalog, "fr", "Europe/Berlin");
-        assert_eq!(berlin.locale(), "en", "unsupported locales fall back to English");
+        assert_eq!(
+            berlin.locale(),
+            "en",
+            "unsupported locales fall back to English"
+        );
         assert_eq!(berlin.datetime(&at), "Nov 25, 2026, 4:04 PM");
     }
 
     #[test]
     fn unknown_time_zone_renders_utc() {
         let tr = Tr::new(Arc::new(Catalog::load().unwrap()), "en", "Mars/Olympus");
-        let at = DateTime::parse_from_rfc3339("2026-11-25T15:04:00Z").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2026-11-25T15:04:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(tr.datetime(&at), "Nov 25, 2026, 3:04 PM");
     }
 }

@@ -16,12 +16,27 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -41,7 +56,8 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let status = res.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("rapport_http_requests_total", &labels).increment(1);
-    metrics::histogram!("rapport_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("rapport_http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
     res
 }
 
@@ -64,13 +80,25 @@ fn is_safe(method: &Method) -> bool {
 }
 
 fn origin_matches(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return true };
-    let source = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER));
-    let Some(source) = source.and_then(|v| v.to_str().ok()) else { return true };
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return true;
+    };
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER));
+    let Some(source) = source.and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
     if source == "null" {
         return false;
     }
-    let authority = source.split("://").nth(1).unwrap_or_default().split('/').next().unwrap_or_default();
+    let authority = source
+        .split("://")
+        .nth(1)
+        .unwrap_or_default()
+        .split('/')
+        .next()
+        .unwrap_or_default();
     authority.eq_ignore_ascii_case(host)
 }
 
@@ -88,11 +116,29 @@ mod tests {
 
     #[test]
     fn origin_check() {
-        assert!(origin_matches(&headers(&[("host", "app.example:8080"), ("origin", "http://app.example:8080")])));
-        assert!(!origin_matches(&headers(&[("host", "app.example"), ("origin", "https://evil.example")])));
-        assert!(!origin_matches(&headers(&[("host", "app.example"), ("origin", "null")])));
-        assert!(origin_matches(&headers(&[("host", "app.example"), ("referer", "https://app.example/login")])));
-        assert!(!origin_matches(&headers(&[("host", "app.example"), ("referer", "https://evil.example/x")])));
-        assert!(origin_matches(&headers(&[("host", "app.example")])), "no origin: token check decides");
+        assert!(origin_matches(&headers(&[
+            ("host", "app.example:8080"),
+            ("origin", "http://app.example:8080")
+        ])));
+        assert!(!origin_matches(&headers(&[
+            ("host", "app.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!origin_matches(&headers(&[
+            ("host", "app.example"),
+            ("origin", "null")
+        ])));
+        assert!(origin_matches(&headers(&[
+            ("host", "app.example"),
+            ("referer", "https://app.example/login")
+        ])));
+        assert!(!origin_matches(&headers(&[
+            ("host", "app.example"),
+            ("referer", "https://evil.example/x")
+        ])));
+        assert!(
+            origin_matches(&headers(&[("host", "app.example")])),
+            "no origin: token check decides"
+        );
     }
 }

@@ -28,7 +28,10 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { body_limit: 1024 * 1024, secure_cookies: false }
+        Self {
+            body_limit: 1024 * 1024,
+            secure_cookies: false,
+        }
     }
 }
 
@@ -50,7 +53,9 @@ fn metrics_handle() -> Result<PrometheusHandle, RouterError> {
     // `get_or_init` runs the installer once even when routers are built concurrently.
     HANDLE
         .get_or_init(|| {
-            let buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+            let buckets = [
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ];
             let recorder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &buckets)
                 .map_err(|e| e.to_string())?

@@ -47,7 +47,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = config::load(&args, None, false)?;
             crate::telemetry::init(&cfg.log_format);
             let target = cfg.database_target()?;
-            let db = rapport_app::Db::connect(&target).await.with_context(|| format!("opening {}", target.describe()))?;
+            let db = rapport_app::Db::connect(&target)
+                .await
+                .with_context(|| format!("opening {}", target.describe()))?;
             db.migrate().await.context("applying migrations")?;
             db.close().await;
             println!("migrations applied to {}", target.describe());

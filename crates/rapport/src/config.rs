@@ -83,7 +83,10 @@ struct FlagLayer {
 
 /// Loads the configuration for a subcommand.
 pub fn load(data: &DataArgs, bind: Option<&str>, demo: bool) -> anyhow::Result<Config> {
-    let file = data.config.clone().or_else(|| std::env::var_os("RAPPORT_CONFIG").map(PathBuf::from));
+    let file = data
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("RAPPORT_CONFIG").map(PathBuf::from));
     let flags = FlagLayer {
         bind: bind.map(str::to_owned),
         data_dir: data.data_dir.clone(),
@@ -93,10 +96,18 @@ pub fn load(data: &DataArgs, bind: Option<&str>, demo: bool) -> anyhow::Result<C
     merge(file.as_deref(), Env::prefixed("RAPPORT_"), flags)
 }
 
-fn merge(file: Option<&Path>, env: impl figment::Provider, flags: FlagLayer) -> anyhow::Result<Config> {
+fn merge(
+    file: Option<&Path>,
+    env: impl figment::Provider,
+    flags: FlagLayer,
+) -> anyhow::Result<Config> {
     let mut figment = Figment::from(Serialized::defaults(Config::default()));
     if let Some(path) = file {
-        anyhow::ensure!(path.is_file(), "configuration file {} does not exist", path.display());
+        anyhow::ensure!(
+            path.is_file(),
+            "configuration file {} does not exist",
+            path.display()
+        );
         figment = figment.merge(Toml::file_exact(path));
     }
     let cfg: Config = figment
@@ -105,14 +116,20 @@ fn merge(file: Option<&Path>, env: impl figment::Provider, flags: FlagLayer) -> 
         .extract()
         .context("invalid configuration")?;
     anyhow::ensure!(cfg.workers <= 64, "workers must be between 0 and 64");
-    anyhow::ensure!(cfg.outbox_interval_ms >= 50, "outbox_interval_ms must be at least 50");
+    anyhow::ensure!(
+        cfg.outbox_interval_ms >= 50,
+        "outbox_interval_ms must be at least 50"
+    );
     Ok(cfg)
 }
 
 impl Config {
     /// The database to open.
     pub fn database_target(&self) -> anyhow::Result<DatabaseTarget> {
-        Ok(DatabaseTarget::resolve(self.database_url.as_deref(), &self.data_dir)?)
+        Ok(DatabaseTarget::resolve(
+            self.database_url.as_deref(),
+            &self.data_dir,
+        )?)
     }
 
     /// The app-layer settings.
@@ -136,8 +153,13 @@ mod tests {
         let file = dir.path().join("rapport.toml");
         std::fs::write(&file, "bind = \"0.0.0.0:9000\"\ndata_dir = \"/from/file\"\nworkers = 7\nlog_format = \"json\"\n").unwrap();
         // The environment layer, as figment's Env provider would produce it.
-        let env = Serialized::defaults(serde_json::json!({ "data_dir": "/from/env", "workers": 3 }));
-        let flags = FlagLayer { data_dir: None, bind: Some("127.0.0.1:1234".into()), ..FlagLayer::default() };
+        let env =
+            Serialized::defaults(serde_json::json!({ "data_dir": "/from/env", "workers": 3 }));
+        let flags = FlagLayer {
+            data_dir: None,
+            bind: Some("127.0.0.1:1234".into()),
+            ..FlagLayer::default()
+        };
         let cfg = merge(Some(&file), env, flags).unwrap();
         assert_eq!(cfg.bind, "127.0.0.1:1234", "flag beats file");
         assert_eq!(cfg.data_dir, PathBuf::from("/from/env"), "env beats file");
@@ -149,7 +171,12 @@ mod tests {
     #[test]
     fn missing_file_and_bad_values_are_clear_errors() {
         let env = Serialized::defaults(serde_json::json!({}));
-        let err = merge(Some(Path::new("/nope/rapport.toml")), env, FlagLayer::default()).unwrap_err();
+        let err = merge(
+            Some(Path::new("/nope/rapport.toml")),
+            env,
+            FlagLayer::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("does not exist"));
         let env = Serialized::defaults(serde_json::json!({ "workers": "many" }));
         assert!(merge(None, env, FlagLayer::default()).is_err());
@@ -157,8 +184,14 @@ mod tests {
 
     #[test]
     fn unsupported_database_scheme_is_refused() {
-        let cfg = Config { database_url: Some("mysql://x".into()), ..Config::default() };
+        let cfg = Config {
+            database_url: Some("mysql://x".into()),
+            ..Config::default()
+        };
         let err = cfg.database_target().unwrap_err().to_string();
-        assert!(err.contains("unsupported database URL scheme `mysql`"), "{err}");
+        assert!(
+            err.contains("unsupported database URL scheme `mysql`"),
+            "{err}"
+        );
     }
 }

@@ -12,17 +12,30 @@ use std::time::Instant;
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let target = cfg.database_target()?;
-    let db = Db::connect_migrated(&target).await.with_context(|| format!("opening {}", target.describe()))?;
+    let db = Db::connect_migrated(&target)
+        .await
+        .with_context(|| format!("opening {}", target.describe()))?;
     let app = App::new(db.clone(), Arc::new(SystemClock), cfg.app_config());
 
-    let web = rapport_web::WebConfig { body_limit: cfg.body_limit_bytes, secure_cookies: cfg.secure_cookies };
+    let web = rapport_web::WebConfig {
+        body_limit: cfg.body_limit_bytes,
+        secure_cookies: cfg.secure_cookies,
+    };
     let router = rapport_web::router(app.clone(), &web)?;
-    let listener = tokio::net::TcpListener::bind(&cfg.bind).await.with_context(|| format!("cannot listen on {}", cfg.bind))?;
+    let listener = tokio::net::TcpListener::bind(&cfg.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.bind))?;
     let addr = listener.local_addr()?;
 
     if cfg.demo {
-        let login = app.seed_demo().await.map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
-        println!("Demo organization {}.", if login.created { "created" } else { "ready" });
+        let login = app
+            .seed_demo()
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
+        println!(
+            "Demo organization {}.",
+            if login.created { "created" } else { "ready" }
+        );
         println!("  Sign in at http://{addr}/login");
         println!("  email:    {}", login.email);
         println!("  password: {}", login.password);
@@ -33,7 +46,10 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let process_id = format!("{}:{}:{}", hostname(), std::process::id(), &uuid_suffix());
     let background = app.start_background(&process_id);
     tracing::info!(%addr, database = %target.describe(), ms = started.elapsed().as_millis() as u64, "Rapport is listening");
-    println!("Rapport {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "Rapport {} listening on http://{addr}",
+        env!("CARGO_PKG_VERSION")
+    );
 
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

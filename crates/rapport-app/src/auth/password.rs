@@ -14,7 +14,9 @@ fn hasher() -> Argon2<'static> {
 /// Hashes a password that met the policy. Runs on a blocking thread: it costs ~20 ms of CPU.
 pub async fn hash(password: Password) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
-        let hash: PasswordHash = hasher().hash_password(password.expose().as_bytes()).map_err(|e| e.to_string())?;
+        let hash: PasswordHash = hasher()
+            .hash_password(password.expose().as_bytes())
+            .map_err(|e| e.to_string())?;
         Ok(hash.to_string())
     })
     .await
@@ -24,8 +26,12 @@ pub async fn hash(password: Password) -> Result<String, String> {
 /// Checks `candidate` against a stored PHC hash. A malformed hash never matches.
 pub async fn verify(candidate: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = stored.parse::<PasswordHash>() else { return false };
-        hasher().verify_password(candidate.as_bytes(), &parsed).is_ok()
+        let Ok(parsed) = stored.parse::<PasswordHash>() else {
+            return false;
+        };
+        hasher()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .unwrap_or(false)
@@ -44,7 +50,9 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_with_argon2id_owasp_parameters_and_verifies() {
-        let h = hash(Password::parse("correct horse battery").unwrap()).await.unwrap();
+        let h = hash(Password::parse("correct horse battery").unwrap())
+            .await
+            .unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(verify("correct horse battery".into(), h.clone()).await);
         assert!(!verify("wrong horse battery".into(), h).await);

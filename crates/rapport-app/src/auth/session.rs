@@ -31,7 +31,12 @@ pub struct SessionInfo {
 impl App {
     /// Signs in with email and password. Unknown emails and wrong passwords get the same error
     /// after the same amount of work.
-    pub async fn sign_in(&self, email: &str, candidate: &str, user_agent: Option<&str>) -> AppResult<SignedIn> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        candidate: &str,
+        user_agent: Option<&str>,
+    ) -> AppResult<SignedIn> {
         let Ok(email) = Email::parse(email) else {
             password::dummy_verify(candidate.to_owned()).await;
             return Err(AppError::BadCredentials);
@@ -53,10 +58,17 @@ impl App {
     }
 
     /// Creates a session for a user already authenticated (sign-in, first-run setup).
-    pub(crate) async fn start_session(&self, user: UserId, org: OrgId, user_agent: Option<&str>) -> AppResult<SignedIn> {
+    pub(crate) async fn start_session(
+        &self,
+        user: UserId,
+        org: OrgId,
+        user_agent: Option<&str>,
+    ) -> AppResult<SignedIn> {
         let now = self.clock().now();
         let secret = token::generate();
-        let expires_at = now + ChronoDuration::from_std(self.config().session_absolute).unwrap_or(ChronoDuration::days(14));
+        let expires_at = now
+            + ChronoDuration::from_std(self.config().session_absolute)
+                .unwrap_or(ChronoDuration::days(14));
         let txn = self.db().conn().begin().await?;
         let new = sessions::NewSession {
             token_hash: token::digest(&secret),
@@ -68,9 +80,19 @@ impl App {
         };
         let session = sessions::insert(&txn, new, now).await?;
         let payload = serde_json::json!({ "user_id": user, "session_id": session.id });
-        outbox::record(&txn, system_scope(org), EventKind::SessionCreated, payload, now).await?;
+        outbox::record(
+            &txn,
+            system_scope(org),
+            EventKind::SessionCreated,
+            payload,
+            now,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(SignedIn { token: secret, expires_at })
+        Ok(SignedIn {
+            token: secret,
+            expires_at,
+        })
     }
 
     /// Resolves a cookie token to the acting user, or `Unauthenticated` when the session is
@@ -80,11 +102,13 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let conn = self.db().conn();
-        let Some(session) = sessions::find_by_token_hash(conn, &token::digest(secret)).await? else {
+        let Some(session) = sessions::find_by_token_hash(conn, &token::digest(secret)).await?
+        else {
             return Err(AppError::Unauthenticated);
         };
         let now = self.clock().now();
-        let idle = ChronoDuration::from_std(self.config().session_idle).unwrap_or(ChronoDuration::hours(8));
+        let idle = ChronoDuration::from_std(self.config().session_idle)
+            .unwrap_or(ChronoDuration::hours(8));
         if session.expires_at <= now || session.last_seen_at + idle <= now {
             sessions::delete(conn, session.id).await?;
             return Err(AppError::Unauthenticated);
@@ -109,7 +133,10 @@ impl App {
             name: user.name,
             email: user.email,
         };
-        Ok(SessionInfo { actor, csrf_token: session.csrf_token })
+        Ok(SessionInfo {
+            actor,
+            csrf_token: session.csrf_token,
+        })
     }
 
     /// Ends the actor's current session.
@@ -121,7 +148,8 @@ impl App {
     /// Removes sessions past their idle or absolute expiry (a periodic job).
     pub async fn sweep_sessions(&self) -> AppResult<u64> {
         let now = self.clock().now();
-        let idle = ChronoDuration::from_std(self.config().session_idle).unwrap_or(ChronoDuration::hours(8));
+        let idle = ChronoDuration::from_std(self.config().session_idle)
+            .unwrap_or(ChronoDuration::hours(8));
         Ok(sessions::delete_expired(self.db().conn(), now, now - idle).await?)
     }
 }

@@ -57,7 +57,11 @@ pub struct NewSession {
 }
 
 /// Stores a new session.
-pub async fn insert(db: &impl ConnectionTrait, new: NewSession, now: DateTime<Utc>) -> StoreResult<SessionRecord> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewSession,
+    now: DateTime<Utc>,
+) -> StoreResult<SessionRecord> {
     let model = session::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         token_hash: Set(new.token_hash),
@@ -69,17 +73,35 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewSession, now: DateTime<Ut
         last_seen_at: Set(now),
         expires_at: Set(new.expires_at),
     };
-    Ok(session::Entity::insert(model).exec_with_returning(db).await?.into())
+    Ok(session::Entity::insert(model)
+        .exec_with_returning(db)
+        .await?
+        .into())
 }
 
 /// Looks up a session by token hash (global: the cookie is the only credential we have yet).
-pub async fn find_by_token_hash(db: &impl ConnectionTrait, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
-    Ok(session::Entity::find().filter(session::Column::TokenHash.eq(token_hash)).one(db).await?.map(Into::into))
+pub async fn find_by_token_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> StoreResult<Option<SessionRecord>> {
+    Ok(session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+        .map(Into::into))
 }
 
 /// Records activity on a session.
-pub async fn touch(db: &impl ConnectionTrait, id: SessionId, now: DateTime<Utc>) -> StoreResult<()> {
-    let model = session::ActiveModel { id: Set(id.as_uuid()), last_seen_at: Set(now), ..Default::default() };
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    id: SessionId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = session::ActiveModel {
+        id: Set(id.as_uuid()),
+        last_seen_at: Set(now),
+        ..Default::default()
+    };
     session::Entity::update(model).exec(db).await?;
     Ok(())
 }
@@ -92,9 +114,17 @@ pub async fn delete(db: &impl ConnectionTrait, id: SessionId) -> StoreResult<()>
 
 /// Deletes sessions whose absolute expiry, or idle expiry (`last_seen_at` before
 /// `idle_cutoff`), has passed. Returns how many were removed.
-pub async fn delete_expired(db: &impl ConnectionTrait, now: DateTime<Utc>, idle_cutoff: DateTime<Utc>) -> StoreResult<u64> {
+pub async fn delete_expired(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    idle_cutoff: DateTime<Utc>,
+) -> StoreResult<u64> {
     let res = session::Entity::delete_many()
-        .filter(session::Column::ExpiresAt.lt(now).or(session::Column::LastSeenAt.lt(idle_cutoff)))
+        .filter(
+            session::Column::ExpiresAt
+                .lt(now)
+                .or(session::Column::LastSeenAt.lt(idle_cutoff)),
+        )
         .exec(db)
         .await?;
     Ok(res.rows_affected)

@@ -50,7 +50,11 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts a user. A taken email is a `Conflict`.
-pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>, now: DateTime<Utc>) -> StoreResult<UserRecord> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<UserRecord> {
     let model = user::ActiveModel {
         id: Set(new.id.as_uuid()),
         email: Set(new.email.as_str().to_owned()),
@@ -66,18 +70,33 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>, now: DateTime<U
 }
 
 /// Finds a user by email, with the password hash, for sign-in. Global by nature.
-pub async fn find_for_login(db: &impl ConnectionTrait, email: &Email) -> StoreResult<Option<(UserRecord, Option<String>)>> {
-    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?;
+pub async fn find_for_login(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> StoreResult<Option<(UserRecord, Option<String>)>> {
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?;
     Ok(found.map(|m| (UserRecord::from(&m), m.password_hash)))
 }
 
 /// Loads a user by id.
 pub async fn get(db: &impl ConnectionTrait, id: UserId) -> StoreResult<UserRecord> {
-    user::Entity::find_by_id(id.as_uuid()).one(db).await?.map(|m| UserRecord::from(&m)).ok_or(StoreError::NotFound)
+    user::Entity::find_by_id(id.as_uuid())
+        .one(db)
+        .await?
+        .map(|m| UserRecord::from(&m))
+        .ok_or(StoreError::NotFound)
 }
 
 /// Replaces a user's password hash (rehash on login, password change).
-pub async fn set_password_hash(db: &impl ConnectionTrait, id: UserId, hash: String, now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    hash: String,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let model = user::ActiveModel {
         id: Set(id.as_uuid()),
         password_hash: Set(Some(hash)),

@@ -59,7 +59,15 @@ pub async fn create_setup(
         password: req.password,
         time_zone: req.time_zone.unwrap_or_default(),
     };
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let done = state.app.complete_setup(input, ua).await?;
-    Ok((StatusCode::CREATED, Json(SetupResponse { org_id: done.org_id.as_uuid(), user_id: done.user_id.as_uuid() })))
+    Ok((
+        StatusCode::CREATED,
+        Json(SetupResponse {
+            org_id: done.org_id.as_uuid(),
+            user_id: done.user_id.as_uuid(),
+        }),
+    ))
 }

@@ -6,9 +6,9 @@ use crate::state::WebState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use rapport_app::system::JobState;
 use rapport_app::system::{JobView, QueueDepth};
 use rapport_domain::JobId;
-use rapport_app::system::JobState;
 use serde::{Deserialize, Serialize};
 
 /// Filter for the job list.
@@ -39,7 +39,10 @@ pub struct JobList {
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn queue_depth(State(state): State<WebState>, ApiActor(actor): ApiActor) -> Result<Json<QueueDepth>, ApiError> {
+pub async fn queue_depth(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<QueueDepth>, ApiError> {
     Ok(Json(state.app.job_overview(&actor).await?))
 }
 
@@ -67,7 +70,10 @@ pub async fn list_jobs(
             message: "must be one of queued, running, done, dead".into(),
         }]));
     };
-    let items = state.app.list_jobs(&actor, job_state, filter.limit.unwrap_or(50)).await?;
+    let items = state
+        .app
+        .list_jobs(&actor, job_state, filter.limit.unwrap_or(50))
+        .await?;
     Ok(Json(JobList { items }))
 }
 

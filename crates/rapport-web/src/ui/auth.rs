@@ -92,46 +92,118 @@ pub struct LogoutForm {
 
 /// The anonymous CSRF token: the cookie's, or a new one set on the response.
 fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
-    if let Some(existing) = jar.get(cookies::CSRF).map(|c| c.value().to_owned()).filter(|v| v.len() == 43) {
+    if let Some(existing) = jar
+        .get(cookies::CSRF)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 43)
+    {
         return (jar, existing);
     }
     let token = rapport_app::auth::token::generate();
-    (jar.add(cookies::build(cookies::CSRF, token.clone(), secure, None)), token)
+    (
+        jar.add(cookies::build(cookies::CSRF, token.clone(), secure, None)),
+        token,
+    )
 }
 
-fn session_cookie(jar: CookieJar, signed_in: &SignedIn, state: &WebState, now: chrono::DateTime<chrono::Utc>) -> CookieJar {
+fn session_cookie(
+    jar: CookieJar,
+    signed_in: &SignedIn,
+    state: &WebState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CookieJar {
     let max_age = (signed_in.expires_at - now).num_seconds().max(0);
-    jar.add(cookies::build(cookies::SESSION, signed_in.token.clone(), state.secure_cookies, Some(cookies::seconds(max_age))))
+    jar.add(cookies::build(
+        cookies::SESSION,
+        signed_in.token.clone(),
+        state.secure_cookies,
+        Some(cookies::seconds(max_age)),
+    ))
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok())
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// `GET /setup`.
-pub async fn setup_form(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar) -> Response {
+pub async fn setup_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
     match state.app.needs_setup().await {
         Ok(true) => {}
-        Ok(false) => return (set_flash(jar, "info", "setup_closed", state.secure_cookies), Redirect::to("/login")).into_response(),
+        Ok(false) => {
+            return (
+                set_flash(jar, "info", "setup_closed", state.secure_cookies),
+                Redirect::to("/login"),
+            )
+                .into_response();
+        }
         Err(err) => return pages::internal_error(&state, &headers, &err),
     }
     let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
-    let page = anonymous_page(&state, accept_language(&headers).as_deref(), csrf, Vec::new());
-    (jar, SetupPage { page, form: SetupEcho::default(), errors: Vec::new(), field_errors: Vec::new() }).into_response()
+    let page = anonymous_page(
+        &state,
+        accept_language(&headers).as_deref(),
+        csrf,
+        Vec::new(),
+    );
+    (
+        jar,
+        SetupPage {
+            page,
+            form: SetupEcho::default(),
+            errors: Vec::new(),
+            field_errors: Vec::new(),
+        },
+    )
+        .into_response()
 }
 
 /// `POST /setup`.
-pub async fn setup_submit(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar, UiForm(form): UiForm<SetupForm>) -> Response {
-    let expected = jar.get(cookies::CSRF).map(|c| c.value().to_owned()).unwrap_or_default();
+pub async fn setup_submit(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiForm(form): UiForm<SetupForm>,
+) -> Response {
+    let expected = jar
+        .get(cookies::CSRF)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
     let lang = accept_language(&headers);
-    let echo = SetupEcho { org_name: form.org_name.clone(), name: form.name.clone(), email: form.email.clone(), time_zone: form.time_zone.clone() };
+    let echo = SetupEcho {
+        org_name: form.org_name.clone(),
+        name: form.name.clone(),
+        email: form.email.clone(),
+        time_zone: form.time_zone.clone(),
+    };
     if !csrf_ok(&form.csrf, &expected) {
         let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
         let errors = vec![page.tr.t("errors.csrf")];
-        return (StatusCode::FORBIDDEN, jar, SetupPage { page, form: echo, errors, field_errors: Vec::new() }).into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            jar,
+            SetupPage {
+                page,
+                form: echo,
+                errors,
+                field_errors: Vec::new(),
+            },
+        )
+            .into_response();
     }
-    let input = SetupInput { org_name: form.org_name, name: form.name, email: form.email, password: form.password, time_zone: form.time_zone };
+    let input = SetupInput {
+        org_name: form.org_name,
+        name: form.name,
+        email: form.email,
+        password: form.password,
+        time_zone: form.time_zone,
+    };
     match state.app.complete_setup(input, user_agent(&headers)).await {
         Ok(done) => {
             let jar = session_cookie(jar, &done.session, &state, state.app.clock().now());
@@ -142,40 +214,101 @@ pub async fn setup_submit(State(state): State<WebState>, headers: HeaderMap, jar
             let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
             let errors = field_errors.iter().map(ToString::to_string).collect();
             let fields = field_errors.iter().map(|e| e.field()).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, jar, SetupPage { page, form: echo, errors, field_errors: fields }).into_response()
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                jar,
+                SetupPage {
+                    page,
+                    form: echo,
+                    errors,
+                    field_errors: fields,
+                },
+            )
+                .into_response()
         }
         Err(AppError::Conflict(detail)) => {
             let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
-            (StatusCode::CONFLICT, jar, SetupPage { page, form: echo, errors: vec![detail], field_errors: vec!["email"] }).into_response()
+            (
+                StatusCode::CONFLICT,
+                jar,
+                SetupPage {
+                    page,
+                    form: echo,
+                    errors: vec![detail],
+                    field_errors: vec!["email"],
+                },
+            )
+                .into_response()
         }
-        Err(AppError::AlreadySetUp) => (set_flash(jar, "info", "setup_closed", state.secure_cookies), Redirect::to("/login")).into_response(),
+        Err(AppError::AlreadySetUp) => (
+            set_flash(jar, "info", "setup_closed", state.secure_cookies),
+            Redirect::to("/login"),
+        )
+            .into_response(),
         Err(other) => pages::internal_error(&state, &headers, &other),
     }
 }
 
 /// `GET /login`.
-pub async fn login_form(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar) -> Response {
+pub async fn login_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
     if let Ok(true) = state.app.needs_setup().await {
         return Redirect::to("/setup").into_response();
     }
     let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
-    let tr = crate::i18n::Tr::new(state.i18n.clone(), accept_language(&headers).as_deref().unwrap_or("en"), "UTC");
+    let tr = crate::i18n::Tr::new(
+        state.i18n.clone(),
+        accept_language(&headers).as_deref().unwrap_or("en"),
+        "UTC",
+    );
     let (jar, flash) = take_flash(jar, &tr);
     let page = anonymous_page(&state, accept_language(&headers).as_deref(), csrf, flash);
-    (jar, LoginPage { page, email: String::new(), errors: Vec::new() }).into_response()
+    (
+        jar,
+        LoginPage {
+            page,
+            email: String::new(),
+            errors: Vec::new(),
+        },
+    )
+        .into_response()
 }
 
 /// `POST /login`.
-pub async fn login_submit(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar, UiForm(form): UiForm<LoginForm>) -> Response {
-    let expected = jar.get(cookies::CSRF).map(|c| c.value().to_owned()).unwrap_or_default();
+pub async fn login_submit(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiForm(form): UiForm<LoginForm>,
+) -> Response {
+    let expected = jar
+        .get(cookies::CSRF)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
     let lang = accept_language(&headers);
     if !csrf_ok(&form.csrf, &expected) {
         let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
         let errors = vec![page.tr.t("errors.csrf")];
-        return (StatusCode::FORBIDDEN, jar, LoginPage { page, email: form.email, errors }).into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            jar,
+            LoginPage {
+                page,
+                email: form.email,
+                errors,
+            },
+        )
+            .into_response();
     }
-    match state.app.sign_in(&form.email, &form.password, user_agent(&headers)).await {
+    match state
+        .app
+        .sign_in(&form.email, &form.password, user_agent(&headers))
+        .await
+    {
         Ok(signed_in) => {
             let jar = session_cookie(jar, &signed_in, &state, state.app.clock().now());
             (jar, Redirect::to("/")).into_response()
@@ -183,20 +316,40 @@ pub async fn login_submit(State(state): State<WebState>, headers: HeaderMap, jar
         Err(AppError::BadCredentials) => {
             let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
             let errors = vec![page.tr.t("login.failed")];
-            (StatusCode::UNAUTHORIZED, jar, LoginPage { page, email: form.email, errors }).into_response()
+            (
+                StatusCode::UNAUTHORIZED,
+                jar,
+                LoginPage {
+                    page,
+                    email: form.email,
+                    errors,
+                },
+            )
+                .into_response()
         }
         Err(other) => pages::internal_error(&state, &headers, &other),
     }
 }
 
 /// `POST /logout`.
-pub async fn logout(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar, UiSession(info): UiSession, UiForm(form): UiForm<LogoutForm>) -> Response {
+pub async fn logout(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiSession(info): UiSession,
+    UiForm(form): UiForm<LogoutForm>,
+) -> Response {
     if !csrf_ok(&form.csrf, &info.csrf_token) {
         return pages::forbidden(&state, &headers);
     }
     if let Err(err) = state.app.sign_out(&info.actor).await {
         return pages::internal_error(&state, &headers, &err);
     }
-    let jar = set_flash(jar.add(cookies::removal(cookies::SESSION)), "success", "signed_out", state.secure_cookies);
+    let jar = set_flash(
+        jar.add(cookies::removal(cookies::SESSION)),
+        "success",
+        "signed_out",
+        state.secure_cookies,
+    );
     (jar, Redirect::to("/login")).into_response()
 }

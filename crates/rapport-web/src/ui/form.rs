@@ -20,12 +20,14 @@ impl<T: DeserializeOwned> FromRequest<WebState> for UiForm<T> {
             Ok(b) => b,
             Err(rejection) => {
                 let status = rejection.status();
-                return Err((status, super::pages::not_found(state, &headers)).into_response().status_with(status));
+                return Err((status, super::pages::not_found(state, &headers))
+                    .into_response()
+                    .status_with(status));
             }
         };
-        serde_urlencoded::from_bytes(&bytes)
-            .map(Self)
-            .map_err(|_| super::pages::not_found(state, &headers).status_with(StatusCode::BAD_REQUEST))
+        serde_urlencoded::from_bytes(&bytes).map(Self).map_err(|_| {
+            super::pages::not_found(state, &headers).status_with(StatusCode::BAD_REQUEST)
+        })
     }
 }
 

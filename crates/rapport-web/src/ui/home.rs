@@ -24,12 +24,21 @@ pub struct HomePage {
 }
 
 /// `GET /`.
-pub async fn show(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar, UiSession(info): UiSession) -> Response {
+pub async fn show(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiSession(info): UiSession,
+) -> Response {
     let actor = &info.actor;
     let result = async {
         let (jar, page) = app_page(&state, &info, "home", jar).await?;
         let overview = state.app.org_overview(actor).await?;
-        let depth = if actor.role.can_administer() { Some(state.app.job_overview(actor).await?) } else { None };
+        let depth = if actor.role.can_administer() {
+            Some(state.app.job_overview(actor).await?)
+        } else {
+            None
+        };
         Ok::<_, rapport_app::AppError>((jar, page, overview, depth))
     }
     .await;
@@ -43,9 +52,25 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap, jar: Cookie
         12..=17 => "home.greeting_afternoon",
         _ => "home.greeting_evening",
     };
-    let first_name = actor.name.split_whitespace().next().unwrap_or(&actor.name).to_owned();
+    let first_name = actor
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or(&actor.name)
+        .to_owned();
     let greeting = page.tr.tf(key, &[("name", &first_name)]);
     let email = actor.email.clone();
     let time_zone = actor.time_zone.clone();
-    (jar, HomePage { page, greeting, overview, email, time_zone, depth }).into_response()
+    (
+        jar,
+        HomePage {
+            page,
+            greeting,
+            overview,
+            email,
+            time_zone,
+            depth,
+        },
+    )
+        .into_response()
 }

@@ -76,9 +76,19 @@ const TABS: [(JobState, &str); 4] = [
 ];
 
 /// `GET /admin/jobs`.
-pub async fn show(State(state): State<WebState>, headers: HeaderMap, jar: CookieJar, UiSession(info): UiSession, Query(filter): Query<Filter>) -> Response {
+pub async fn show(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiSession(info): UiSession,
+    Query(filter): Query<Filter>,
+) -> Response {
     let actor = &info.actor;
-    let selected = filter.state.as_deref().and_then(JobState::parse).unwrap_or(JobState::Dead);
+    let selected = filter
+        .state
+        .as_deref()
+        .and_then(JobState::parse)
+        .unwrap_or(JobState::Dead);
     let result = async {
         let depth = state.app.job_overview(actor).await?;
         let jobs = state.app.list_jobs(actor, selected, 100).await?;
@@ -106,7 +116,11 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap, jar: Cookie
             active: *st == selected,
         })
         .collect();
-    let label_of = |s: &str| TABS.iter().find(|(st, _)| st.as_str() == s).map_or_else(|| s.to_owned(), |(_, k)| tr.t(k));
+    let label_of = |s: &str| {
+        TABS.iter()
+            .find(|(st, _)| st.as_str() == s)
+            .map_or_else(|| s.to_owned(), |(_, k)| tr.t(k))
+    };
     let jobs = jobs
         .into_iter()
         .map(|j| JobRow {
@@ -130,7 +144,17 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap, jar: Cookie
             runs: s.runs,
         })
         .collect();
-    (jar, JobsPage { page, state: selected.as_str(), tabs, jobs, schedules }).into_response()
+    (
+        jar,
+        JobsPage {
+            page,
+            state: selected.as_str(),
+            tabs,
+            jobs,
+            schedules,
+        },
+    )
+        .into_response()
 }
 
 /// `POST /admin/jobs/{id}/retry`.
@@ -146,7 +170,11 @@ pub async fn retry(
         return pages::forbidden(&state, &headers);
     }
     match state.app.retry_job(&info.actor, JobId::from_uuid(id)).await {
-        Ok(()) => (set_flash(jar, "success", "job_retried", state.secure_cookies), Redirect::to("/admin/jobs?state=queued")).into_response(),
+        Ok(()) => (
+            set_flash(jar, "success", "job_retried", state.secure_cookies),
+            Redirect::to("/admin/jobs?state=queued"),
+        )
+            .into_response(),
         Err(err) => pages::from_app_error(&state, &headers, err),
     }
 }

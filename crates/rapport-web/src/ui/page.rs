@@ -5,12 +5,12 @@ use crate::cookies;
 use crate::i18n::Tr;
 use crate::state::WebState;
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use rapport_app::auth::SessionInfo;
 use rapport_app::AppError;
+use rapport_app::auth::SessionInfo;
 
 /// One flash message, already translated.
 #[derive(Debug, Clone)]
@@ -59,12 +59,19 @@ const FLASH_KEYS: &[(&str, &str)] = &[
 
 /// Sets a flash message for the next page.
 pub fn set_flash(jar: CookieJar, kind: &'static str, key: &'static str, secure: bool) -> CookieJar {
-    jar.add(cookies::build(cookies::FLASH, format!("{kind}:{key}"), secure, Some(cookies::seconds(60))))
+    jar.add(cookies::build(
+        cookies::FLASH,
+        format!("{kind}:{key}"),
+        secure,
+        Some(cookies::seconds(60)),
+    ))
 }
 
 /// Reads and clears the flash cookie.
 pub fn take_flash(jar: CookieJar, tr: &Tr) -> (CookieJar, Vec<FlashMsg>) {
-    let Some(cookie) = jar.get(cookies::FLASH) else { return (jar, Vec::new()) };
+    let Some(cookie) = jar.get(cookies::FLASH) else {
+        return (jar, Vec::new());
+    };
     let mut messages = Vec::new();
     if let Some((kind, key)) = cookie.value().split_once(':') {
         let kind = match kind {
@@ -73,7 +80,10 @@ pub fn take_flash(jar: CookieJar, tr: &Tr) -> (CookieJar, Vec<FlashMsg>) {
             _ => "info",
         };
         if let Some((_, catalog_key)) = FLASH_KEYS.iter().find(|(k, _)| *k == key) {
-            messages.push(FlashMsg { kind, text: tr.t(catalog_key) });
+            messages.push(FlashMsg {
+                kind,
+                text: tr.t(catalog_key),
+            });
         }
     }
     (jar.add(cookies::removal(cookies::FLASH)), messages)
@@ -81,7 +91,12 @@ pub fn take_flash(jar: CookieJar, tr: &Tr) -> (CookieJar, Vec<FlashMsg>) {
 
 /// Initials for an avatar ("Dana Demo" → "DD").
 pub fn initials(name: &str) -> String {
-    let s: String = name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect();
+    let s: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect();
     if s.is_empty() { "?".into() } else { s }
 }
 
@@ -91,7 +106,12 @@ pub fn version_line(tr: &Tr) -> String {
 }
 
 /// Builds the context for a signed-in page.
-pub async fn app_page(state: &WebState, info: &SessionInfo, active: &'static str, jar: CookieJar) -> Result<(CookieJar, PageCtx), AppError> {
+pub async fn app_page(
+    state: &WebState,
+    info: &SessionInfo,
+    active: &'static str,
+    jar: CookieJar,
+) -> Result<(CookieJar, PageCtx), AppError> {
     let actor = &info.actor;
     let tr = Tr::new(state.i18n.clone(), &actor.locale, &actor.time_zone);
     let overview = state.app.org_overview(actor).await?;
@@ -115,7 +135,12 @@ pub async fn app_page(state: &WebState, info: &SessionInfo, active: &'static str
 
 /// Builds the context for a page shown before sign-in (setup, sign-in, errors), in the
 /// browser's preferred language.
-pub fn anonymous_page(state: &WebState, accept_language: Option<&str>, csrf: String, flash: Vec<FlashMsg>) -> PageCtx {
+pub fn anonymous_page(
+    state: &WebState,
+    accept_language: Option<&str>,
+    csrf: String,
+    flash: Vec<FlashMsg>,
+) -> PageCtx {
     let tr = Tr::new(state.i18n.clone(), accept_language.unwrap_or("en"), "UTC");
     PageCtx {
         csrf,
@@ -135,7 +160,9 @@ pub fn anonymous_page(state: &WebState, accept_language: Option<&str>, csrf: Str
 /// The first language tag of `Accept-Language`.
 pub fn accept_language(parts: &axum::http::HeaderMap) -> Option<String> {
     let raw = parts.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-    raw.split(',').next().map(|tag| tag.split(';').next().unwrap_or_default().trim().to_owned())
+    raw.split(',')
+        .next()
+        .map(|tag| tag.split(';').next().unwrap_or_default().trim().to_owned())
 }
 
 /// A signed-in UI request; anything else is redirected to sign-in (or to setup on a fresh
@@ -145,16 +172,26 @@ pub struct UiSession(pub SessionInfo);
 impl FromRequestParts<WebState> for UiSession {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(cookie) = jar.get(cookies::SESSION) {
             match state.app.authenticate(cookie.value()).await {
                 Ok(info) => return Ok(Self(info)),
                 Err(AppError::Unauthenticated) => {
-                    let jar = set_flash(jar.add(cookies::removal(cookies::SESSION)), "info", "expired", state.secure_cookies);
+                    let jar = set_flash(
+                        jar.add(cookies::removal(cookies::SESSION)),
+                        "info",
+                        "expired",
+                        state.secure_cookies,
+                    );
                     return Err((jar, Redirect::to("/login")).into_response());
                 }
-                Err(other) => return Err(super::pages::internal_error(state, &parts.headers, &other)),
+                Err(other) => {
+                    return Err(super::pages::internal_error(state, &parts.headers, &other));
+                }
             }
         }
         match state.app.needs_setup().await {

@@ -25,27 +25,65 @@ pub struct ErrorPage {
     pub text: String,
 }
 
-fn page_for(state: &WebState, headers: &HeaderMap, status: StatusCode, title_key: &str, text_key: &str) -> Response {
-    let page = anonymous_page(state, accept_language(headers).as_deref(), String::new(), Vec::new());
+fn page_for(
+    state: &WebState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    title_key: &str,
+    text_key: &str,
+) -> Response {
+    let page = anonymous_page(
+        state,
+        accept_language(headers).as_deref(),
+        String::new(),
+        Vec::new(),
+    );
     let title = page.tr.t(title_key);
     let text = page.tr.t(text_key);
-    (status, ErrorPage { page, code: status.as_u16(), title, text }).into_response()
+    (
+        status,
+        ErrorPage {
+            page,
+            code: status.as_u16(),
+            title,
+            text,
+        },
+    )
+        .into_response()
 }
 
 /// 404 page.
 pub fn not_found(state: &WebState, headers: &HeaderMap) -> Response {
-    page_for(state, headers, StatusCode::NOT_FOUND, "errors.not_found_title", "errors.not_found_text")
+    page_for(
+        state,
+        headers,
+        StatusCode::NOT_FOUND,
+        "errors.not_found_title",
+        "errors.not_found_text",
+    )
 }
 
 /// 403 page.
 pub fn forbidden(state: &WebState, headers: &HeaderMap) -> Response {
-    page_for(state, headers, StatusCode::FORBIDDEN, "errors.forbidden_title", "errors.forbidden_text")
+    page_for(
+        state,
+        headers,
+        StatusCode::FORBIDDEN,
+        "errors.forbidden_title",
+        "errors.forbidden_text",
+    )
 }
 
 /// 500 page; the cause goes to the log only.
 pub fn internal_error(state: &WebState, headers: &HeaderMap, err: &AppError) -> Response {
     tracing::error!(error = %err, "internal error while rendering a page");
-    page_for(state, headers, StatusCode::INTERNAL_SERVER_ERROR, "errors.internal", "errors.internal")
+    page_for(
+        state,
+        headers,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "errors.internal",
+        "errors.internal",
+    )
 }
 
 /// Maps a use-case error to a page.
@@ -61,8 +99,14 @@ pub fn from_app_error(state: &WebState, headers: &HeaderMap, err: AppError) -> R
 /// loads the catalog once on its own.
 pub fn csrf_failed_page(req: &Request) -> Response {
     static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
-    let catalog = CATALOG.get_or_init(|| Arc::new(Catalog::load().unwrap_or_default())).clone();
-    let tr = Tr::new(catalog, accept_language(req.headers()).as_deref().unwrap_or("en"), "UTC");
+    let catalog = CATALOG
+        .get_or_init(|| Arc::new(Catalog::load().unwrap_or_default()))
+        .clone();
+    let tr = Tr::new(
+        catalog,
+        accept_language(req.headers()).as_deref().unwrap_or("en"),
+        "UTC",
+    );
     let page = PageCtx {
         csrf: String::new(),
         flash: Vec::new(),
@@ -78,5 +122,14 @@ pub fn csrf_failed_page(req: &Request) -> Response {
     };
     let title = page.tr.t("errors.forbidden_title");
     let text = page.tr.t("errors.csrf");
-    (StatusCode::FORBIDDEN, ErrorPage { page, code: 403, title, text }).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        ErrorPage {
+            page,
+            code: 403,
+            title,
+            text,
+        },
+    )
+        .into_response()
 }
