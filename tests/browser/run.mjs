@@ -350,8 +350,24 @@ async function adminCanOpenJobs(t) {
     found = (await row()) > 0;
   }
   assert(found, `the "Periodic jobs" card lists no outbox.dispatch row: ${(await card.innerText()).replace(/\s+/g, ' ')}`);
+
+  // The "finished" tab lists the jobs the workers have completed (scheduled runs, at least).
+  await showFinishedJobs(page);
+  await t.shot('jobs-finished');
+  await page.goto('/admin/jobs');
 }
 adminCanOpenJobs.title = 'admin can open background jobs';
+
+/** Opens the "finished" tab of the jobs page and waits until it lists a finished job. */
+async function showFinishedJobs(page) {
+  const tab = page.locator('nav.tabs a.tab[href$="state=done"]');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), tab.click()]);
+  await until(async () => {
+    if (await page.locator('table tbody tr .badge-done').count()) return true;
+    await page.reload();
+    return false;
+  }, 'the finished tab lists no finished job', 5_000);
+}
 
 async function signOutAndBackIn(t) {
   const { page } = t;
@@ -421,6 +437,9 @@ async function mobileLayout(t) {
   await visible(page, 'h1');
   await noHorizontalOverflow(page, MOBILE.width);
   await t.shot('mobile-jobs');
+  await showFinishedJobs(page);
+  await noHorizontalOverflow(page, MOBILE.width);
+  await t.shot('mobile-jobs-finished');
   await page.goto('/');
 }
 mobileLayout.title = 'mobile layout';

@@ -46,7 +46,13 @@ pub struct PageCtx {
     pub is_admin: bool,
     /// Version line for the sidebar.
     pub version: String,
+    /// Cache-busting query value for static assets (they are embedded in the binary, so they
+    /// change exactly when the build does).
+    pub asset_version: &'static str,
 }
+
+/// The value appended to asset URLs.
+pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Flash keys the server may set (never free text from a request).
 const FLASH_KEYS: &[(&str, &str)] = &[
@@ -128,6 +134,7 @@ pub async fn app_page(
         role_label,
         is_admin: actor.role.can_administer(),
         version: version_line(&tr),
+        asset_version: ASSET_VERSION,
         tr,
     };
     Ok((jar, ctx))
@@ -153,6 +160,7 @@ pub fn anonymous_page(
         role_label: String::new(),
         is_admin: false,
         version: version_line(&tr),
+        asset_version: ASSET_VERSION,
         tr,
     }
 }

@@ -118,6 +118,7 @@ pub fn csrf_failed_page(req: &Request) -> Response {
         role_label: String::new(),
         is_admin: false,
         version: super::page::version_line(&tr),
+        asset_version: super::page::ASSET_VERSION,
         tr,
     };
     let title = page.tr.t("errors.forbidden_title");
