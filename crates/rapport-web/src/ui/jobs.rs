@@ -38,6 +38,7 @@ pub struct JobRow {
 /// One schedule row.
 pub struct ScheduleRow {
     name: String,
+    label: String,
     every: String,
     last: String,
     next: String,
@@ -137,7 +138,8 @@ pub async fn show(
     let schedules = schedules
         .into_iter()
         .map(|s| ScheduleRow {
-            every: tr.tf("jobs.seconds", &[("n", &format!("{}", s.every_seconds))]),
+            label: tr.t(&format!("schedule.{}", s.name.replace('.', "_"))),
+            every: every(tr, s.every_seconds),
             last: tr.datetime_or(&s.last_run_at, "jobs.never"),
             next: tr.datetime_or(&s.next_run_at, "jobs.never"),
             name: s.name,
@@ -155,6 +157,19 @@ pub async fn show(
         },
     )
         .into_response()
+}
+
+/// A period in the largest whole unit ("1 h", "15 min", "1 s").
+fn every(tr: &crate::i18n::Tr, seconds: f64) -> String {
+    let secs = seconds.round() as u64;
+    let (key, n) = if secs >= 3600 && secs.is_multiple_of(3600) {
+        ("jobs.hours", secs / 3600)
+    } else if secs >= 60 && secs.is_multiple_of(60) {
+        ("jobs.minutes", secs / 60)
+    } else {
+        return tr.tf("jobs.seconds", &[("n", &format!("{seconds}"))]);
+    };
+    tr.tf(key, &[("n", &n.to_string())])
 }
 
 /// `POST /admin/jobs/{id}/retry`.
@@ -176,5 +191,22 @@ pub async fn retry(
         )
             .into_response(),
         Err(err) => pages::from_app_error(&state, &headers, err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::every;
+    use crate::i18n::{Catalog, Tr};
+    use std::sync::Arc;
+
+    #[test]
+    fn periods_render_in_the_largest_whole_unit() {
+        let tr = Tr::new(Arc::new(Catalog::load().unwrap()), "en", "UTC");
+        assert_eq!(every(&tr, 3600.0), "1 h");
+        assert_eq!(every(&tr, 900.0), "15 min");
+        assert_eq!(every(&tr, 1.0), "1 s");
+        assert_eq!(every(&tr, 0.2), "0.2 s");
+        assert_eq!(every(&tr, 90.0), "90 s");
     }
 }

@@ -148,7 +148,17 @@ pub fn anonymous_page(
     csrf: String,
     flash: Vec<FlashMsg>,
 ) -> PageCtx {
-    let tr = Tr::new(state.i18n.clone(), accept_language.unwrap_or("en"), "UTC");
+    anonymous_page_in(state.i18n.clone(), accept_language, csrf, flash)
+}
+
+/// [`anonymous_page`] for callers that hold only the catalog (middleware).
+pub fn anonymous_page_in(
+    catalog: std::sync::Arc<crate::i18n::Catalog>,
+    accept_language: Option<&str>,
+    csrf: String,
+    flash: Vec<FlashMsg>,
+) -> PageCtx {
+    let tr = Tr::new(catalog, accept_language.unwrap_or("en"), "UTC");
     PageCtx {
         csrf,
         flash,

@@ -1,7 +1,7 @@
 //! Error pages: readable HTML for the browser, in the browser's language.
 
 use super::page::{PageCtx, accept_language, anonymous_page};
-use crate::i18n::{Catalog, Tr};
+use crate::i18n::Catalog;
 use crate::state::WebState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -102,25 +102,12 @@ pub fn csrf_failed_page(req: &Request) -> Response {
     let catalog = CATALOG
         .get_or_init(|| Arc::new(Catalog::load().unwrap_or_default()))
         .clone();
-    let tr = Tr::new(
+    let page = super::page::anonymous_page_in(
         catalog,
-        accept_language(req.headers()).as_deref().unwrap_or("en"),
-        "UTC",
+        accept_language(req.headers()).as_deref(),
+        String::new(),
+        Vec::new(),
     );
-    let page = PageCtx {
-        csrf: String::new(),
-        flash: Vec::new(),
-        active: "",
-        org_name: String::new(),
-        org_initials: String::new(),
-        user_name: String::new(),
-        user_initials: String::new(),
-        role_label: String::new(),
-        is_admin: false,
-        version: super::page::version_line(&tr),
-        asset_version: super::page::ASSET_VERSION,
-        tr,
-    };
     let title = page.tr.t("errors.forbidden_title");
     let text = page.tr.t("errors.csrf");
     (
