@@ -106,6 +106,18 @@ fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     )
 }
 
+/// Checks a submitted anonymous-form token against the cookie; returns the jar, the token for
+/// the re-rendered form, and whether the submission was valid.
+fn check_anon_csrf(jar: CookieJar, sent: &str, secure: bool) -> (CookieJar, String, bool) {
+    let expected = jar
+        .get(cookies::CSRF)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let valid = csrf_ok(sent, &expected);
+    let (jar, token) = anon_csrf(jar, secure);
+    (jar, token, valid)
+}
+
 fn session_cookie(
     jar: CookieJar,
     signed_in: &SignedIn,
@@ -170,11 +182,7 @@ pub async fn setup_submit(
     jar: CookieJar,
     UiForm(form): UiForm<SetupForm>,
 ) -> Response {
-    let expected = jar
-        .get(cookies::CSRF)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
+    let (jar, csrf, csrf_valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
     let lang = accept_language(&headers);
     let echo = SetupEcho {
         org_name: form.org_name.clone(),
@@ -182,7 +190,7 @@ pub async fn setup_submit(
         email: form.email.clone(),
         time_zone: form.time_zone.clone(),
     };
-    if !csrf_ok(&form.csrf, &expected) {
+    if !csrf_valid {
         let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
         let errors = vec![page.tr.t("errors.csrf")];
         return (
@@ -284,13 +292,9 @@ pub async fn login_submit(
     jar: CookieJar,
     UiForm(form): UiForm<LoginForm>,
 ) -> Response {
-    let expected = jar
-        .get(cookies::CSRF)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
+    let (jar, csrf, csrf_valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
     let lang = accept_language(&headers);
-    if !csrf_ok(&form.csrf, &expected) {
+    if !csrf_valid {
         let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
         let errors = vec![page.tr.t("errors.csrf")];
         return (
