@@ -152,6 +152,21 @@ async fn bad_requests_get_problem_json_and_the_server_keeps_serving() {
     assert_eq!(c.get(t.url("/healthz")).send().await.unwrap().status(), 200);
     let res = c.get(t.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    let res = c
+        .post(t.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={}", "x".repeat(2 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("The form could not be read")
+    );
+    let res = c.get(t.url("/no-such-page")).send().await.unwrap();
     assert!(
         res.text().await.unwrap().contains("Page not found"),
         "browsers get a readable page"
@@ -200,14 +215,7 @@ async fn first_run_setup_creates_the_org_and_signs_the_owner_in() {
     let csrf = hidden_value(&page, "_csrf").unwrap();
 
     // Invalid input: a readable error, values kept (never the password), nothing stored.
-    let form = [
-        ("_csrf", csrf.as_str()),
-        ("org_name", "Northwind"),
-        ("name", "Ada Lovelace"),
-        ("email", "not-an-email"),
-        ("password", "correct horse battery"),
-        ("time_zone", "Europe/Berlin"),
-    ];
+    let form = setup_form(&csrf, "not-an-email");
     let res = browser
         .post(t.url("/setup"))
         .form(&form)
@@ -230,14 +238,7 @@ async fn first_run_setup_creates_the_org_and_signs_the_owner_in() {
         .unwrap();
     assert_eq!(res.status(), 403);
 
-    let form = [
-        ("_csrf", csrf.as_str()),
-        ("org_name", "Northwind"),
-        ("name", "Ada Lovelace"),
-        ("email", "Ada@Example.com"),
-        ("password", "correct horse battery"),
-        ("time_zone", "Europe/Berlin"),
-    ];
+    let form = setup_form(&csrf, "Ada@Example.com");
     let res = browser
         .post(t.url("/setup"))
         .form(&form)
@@ -599,6 +600,18 @@ async fn outbox_events_are_dispatched_to_subscribers_once() {
         ]
     );
     assert_eq!(t.app.outbox_backlog().await.unwrap(), 0);
+}
+
+/// The setup form as a browser submits it, for Northwind and its owner Ada.
+fn setup_form<'a>(csrf: &'a str, email: &'a str) -> [(&'static str, &'a str); 6] {
+    [
+        ("_csrf", csrf),
+        ("org_name", "Northwind"),
+        ("name", "Ada Lovelace"),
+        ("email", email),
+        ("password", "correct horse battery"),
+        ("time_zone", "Europe/Berlin"),
+    ]
 }
 
 fn rapport_jobs_opts(org: rapport_domain::OrgId) -> rapport_jobs::EnqueueOptions {

@@ -62,14 +62,19 @@ pub async fn orgs_of(
         .order_by_asc(membership::Column::CreatedAt)
         .all(db)
         .await?;
+    // One query for all the orgs, not one per membership.
+    let orgs = org::Entity::find()
+        .filter(org::Column::Id.is_in(rows.iter().map(|m| m.org_id)))
+        .all(db)
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
-        let Some(o) = org::Entity::find_by_id(m.org_id).one(db).await? else {
+        let Some(o) = orgs.iter().find(|o| o.id == m.org_id) else {
             continue;
         };
         let role = Role::parse(&m.role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role {}", m.role)))?;
-        out.push((OrgId::from_uuid(o.id), o.name, role));
+        out.push((OrgId::from_uuid(o.id), o.name.clone(), role));
     }
     Ok(out)
 }

@@ -5,7 +5,7 @@ use crate::state::WebState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 /// A parsed form body.
@@ -16,29 +16,12 @@ impl<T: DeserializeOwned> FromRequest<WebState> for UiForm<T> {
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
         let headers = req.headers().clone();
-        let bytes = match Bytes::from_request(req, state).await {
-            Ok(b) => b,
-            Err(rejection) => {
-                let status = rejection.status();
-                return Err((status, super::pages::not_found(state, &headers))
-                    .into_response()
-                    .status_with(status));
-            }
-        };
-        serde_urlencoded::from_bytes(&bytes).map(Self).map_err(|_| {
-            super::pages::not_found(state, &headers).status_with(StatusCode::BAD_REQUEST)
-        })
-    }
-}
-
-trait StatusWith {
-    fn status_with(self, status: StatusCode) -> Response;
-}
-
-impl StatusWith for Response {
-    fn status_with(mut self, status: StatusCode) -> Response {
-        *self.status_mut() = status;
-        self
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| super::pages::bad_form(state, &headers, rejection.status()))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Self)
+            .map_err(|_| super::pages::bad_form(state, &headers, StatusCode::BAD_REQUEST))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The home page: a greeting and the org, account and (for admins) system overview.
 
-use super::page::{PageCtx, UiSession, app_page};
+use super::page::{PageCtx, UiSession, app_page_with};
 use super::pages;
 use crate::state::WebState;
 use askama::Template;
@@ -32,8 +32,8 @@ pub async fn show(
 ) -> Response {
     let actor = &info.actor;
     let result = async {
-        let (jar, page) = app_page(&state, &info, "home", jar).await?;
         let overview = state.app.org_overview(actor).await?;
+        let (jar, page) = app_page_with(&state, &info, "home", jar, &overview);
         let depth = if actor.role.can_administer() {
             Some(state.app.job_overview(actor).await?)
         } else {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use rapport_app::AppError;
 use rapport_app::auth::SessionInfo;
+use rapport_app::system::OrgOverview;
 
 /// One flash message, already translated.
 #[derive(Debug, Clone)]
@@ -118,9 +119,20 @@ pub async fn app_page(
     active: &'static str,
     jar: CookieJar,
 ) -> Result<(CookieJar, PageCtx), AppError> {
+    let overview = state.app.org_overview(&info.actor).await?;
+    Ok(app_page_with(state, info, active, jar, &overview))
+}
+
+/// [`app_page`] for pages that already loaded the org overview (saves the second query).
+pub fn app_page_with(
+    state: &WebState,
+    info: &SessionInfo,
+    active: &'static str,
+    jar: CookieJar,
+    overview: &OrgOverview,
+) -> (CookieJar, PageCtx) {
     let actor = &info.actor;
     let tr = Tr::new(state.i18n.clone(), &actor.locale, &actor.time_zone);
-    let overview = state.app.org_overview(actor).await?;
     let (jar, flash) = take_flash(jar, &tr);
     let role_label = tr.t(&format!("role.{}", actor.role.as_str()));
     let ctx = PageCtx {
@@ -128,7 +140,7 @@ pub async fn app_page(
         flash,
         active,
         org_initials: initials(&overview.name),
-        org_name: overview.name,
+        org_name: overview.name.clone(),
         user_initials: initials(&actor.name),
         user_name: actor.name.clone(),
         role_label,
@@ -137,7 +149,7 @@ pub async fn app_page(
         asset_version: ASSET_VERSION,
         tr,
     };
-    Ok((jar, ctx))
+    (jar, ctx)
 }
 
 /// Builds the context for a page shown before sign-in (setup, sign-in, errors), in the

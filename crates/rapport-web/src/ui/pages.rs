@@ -63,6 +63,17 @@ pub fn not_found(state: &WebState, headers: &HeaderMap) -> Response {
     )
 }
 
+/// A form body that was too large or not URL-encoded (status 413 or 400).
+pub fn bad_form(state: &WebState, headers: &HeaderMap, status: StatusCode) -> Response {
+    page_for(
+        state,
+        headers,
+        status,
+        "errors.bad_form_title",
+        "errors.bad_form_text",
+    )
+}
+
 /// 403 page.
 pub fn forbidden(state: &WebState, headers: &HeaderMap) -> Response {
     page_for(
