@@ -465,6 +465,190 @@ async function darkModeRenders(t) {
 }
 darkModeRenders.title = 'dark mode renders';
 
+/**
+ * The member's own account pages: security and tokens load cleanly (desktop, 375 px, dark),
+ * a token made through the form shows its secret once, and the authenticator app is set up
+ * through the pages with a code computed here (RFC 6238 over node:crypto), then turned off
+ * again so later checks still sign in with the password alone.
+ */
+async function accountChecks(t) {
+  const { createHmac } = await import('node:crypto');
+  const totpNow = (base32) => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    let bits = '';
+    for (const ch of base32.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+    const key = Buffer.from((bits.match(/.{8}/g) || []).map((b) => parseInt(b, 2)));
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+    const mac = createHmac('sha1', key).update(counter).digest();
+    const at = mac[mac.length - 1] & 0xf;
+    return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+  };
+  const context = await newContext(t.browser, t.base);
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await signIn(page);
+  await expectPath(page, '/');
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+
+  // Both pages load, with their navigation entry marked current.
+  for (const [path, label] of [['/settings/security', 'security'], ['/settings/tokens', 'tokens']]) {
+    await page.goto(path);
+    await visible(page, 'h1');
+    assert(await page.locator(`nav a[href="${path}"][aria-current="page"]`).count(), `the nav does not mark ${path} as current`);
+    await t.shot(`account-${label}`);
+  }
+
+  // A token through the form: the secret is shown once, with a copy button that answers.
+  await page.fill('#token-name', 'Browser check');
+  await page.selectOption('#token-expiry', '30');
+  await submit('#create button[type=submit]');
+  const secret = (await (await visible(page, '[data-testid=token-secret]', 'the new token secret')).textContent()).trim();
+  assert(/^rpt_\S{20,}$/.test(secret), `unexpected token secret "${secret}"`);
+  const copy = page.locator('[data-testid=new-token] button[data-copy-target]');
+  const before = await copy.innerText();
+  await copy.click();
+  await until(async () => (await copy.innerText()) !== before, 'the copy button did not react');
+  assert(await page.locator('table[data-testid=tokens] tbody tr').count() === 1, 'the new token is not listed');
+  await t.shot('account-token-created');
+  await page.setViewportSize(MOBILE);
+  await noHorizontalOverflow(page, MOBILE.width);
+  await t.shot('account-token-created-mobile');
+  await page.goto('/settings/tokens');
+  assert(!(await page.content()).includes(secret), 'the token secret is shown again after a reload');
+  await page.goto('/settings/security');
+  await visible(page, 'h1');
+  await noHorizontalOverflow(page, MOBILE.width);
+  await t.shot('account-security-mobile');
+  await page.setViewportSize(DESKTOP);
+
+  // The authenticator app, set up through the pages.
+  await submit('#two-step a[href="/settings/security/totp"]');
+  await expectPath(page, '/settings/security/totp');
+  await visible(page, '.acct-qr svg', 'the QR code');
+  const seed = (await page.locator('[data-testid=totp-secret]').textContent()).trim();
+  assert(/^[A-Z2-7]{16,}=*$/.test(seed), `unexpected TOTP secret "${seed}"`);
+  await t.shot('account-totp-setup');
+  await page.fill('#code', totpNow(seed));
+  await submit('form[action="/settings/security/totp"] button[type=submit]');
+  await visible(page, '[data-testid=recovery-codes]', 'the recovery codes');
+  const codes = await page.locator('[data-testid=recovery-codes] li').count();
+  assert(codes === 10, `${codes} recovery codes shown, expected 10`);
+  await t.shot('account-recovery-codes');
+  await submit('a[href="/settings/security"].btn-primary');
+  await visible(page, '#two-step .badge-done', 'the "on" badge');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await t.shot('account-security-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // Off again (password required), so the owner signs in with the password alone afterwards.
+  await page.click('#two-step details.acct-confirm > summary');
+  await page.fill('#totp-off-password', OWNER.password);
+  await submit('form[action="/settings/security/totp/disable"] button[type=submit]');
+  await visible(page, '.alert-success', 'the "turned off" flash');
+  await visible(page, '#two-step a[href="/settings/security/totp"]', 'the set-up button');
+}
+accountChecks.title = 'account pages: security, tokens, authenticator app';
+
+async function adminChecks(t) {
+  const context = await newContext(t.browser, t.base);
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await signIn(page);
+  await expectPath(page, '/');
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  const PAGES = [
+    ['/admin/members', 'members'],
+    ['/admin/teams', 'teams'],
+    ['/admin/roles', 'roles'],
+    ['/admin/settings', 'settings'],
+    ['/admin/access-review', 'access-review'],
+    ['/admin/audit', 'audit'],
+  ];
+
+  // Every page loads from the navigation, marked current.
+  for (const [path, label] of PAGES) {
+    await page.goto('/');
+    await submit(`nav a[href="${path}"]`);
+    await expectPath(page, path);
+    await visible(page, 'h1');
+    assert(await page.locator(`nav a[href="${path}"][aria-current="page"]`).count(), `the nav does not mark ${path} as current`);
+    await t.shot(`admin-${label}`);
+  }
+
+  // Invite someone: without mail, the link is shown once with a copy button that answers.
+  await page.goto('/admin/members');
+  await page.fill('#invite-email', 'grace@example.com');
+  await page.selectOption('#invite-role', 'agent');
+  await submit('form[action="/admin/members/invite"] button[type=submit]');
+  const link = await (await visible(page, '#invite-link', 'the invitation link')).inputValue();
+  assert(/^https?:\/\/[^/]+\/invite\/\S{20,}$/.test(link), `unexpected invitation link "${link}"`);
+  const copy = page.locator('button[data-copy-from="invite-link"]');
+  const before = await copy.innerText();
+  await copy.click();
+  await until(async () => (await copy.innerText()) !== before, 'the copy button did not react');
+  assert(await page.locator('tr[id^="invitation-"]', { hasText: 'grace@example.com' }).count() === 1, 'the invitation is not listed as open');
+  await t.shot('admin-invite-link');
+  await page.click('tr[id^="member-"] details.adm-action > summary');
+  await t.shot('admin-members-change-role');
+
+  // A custom role, then the matrix shows it beside the built-in roles.
+  await page.goto('/admin/roles/new');
+  await page.fill('#role-name', 'Support lead');
+  await page.fill('#role-description', 'Runs the inbox, no admin rights');
+  for (const p of ['contacts.read', 'conversations.read', 'conversations.reply', 'conversations.assign', 'reports.read']) {
+    await page.check(`input[name=permissions][value="${p}"]`);
+  }
+  await t.shot('admin-role-form');
+  await submit('form.adm-role-form button[type=submit]');
+  await expectPath(page, '/admin/roles');
+  await visible(page, '.alert-success', 'the "role created" flash');
+  assert(await page.locator('tr[id^="role-"]', { hasText: 'Support lead' }).count() === 1, 'the role is not listed');
+  assert(await page.locator('.adm-matrix thead th', { hasText: 'Support lead' }).count() === 1, 'the matrix has no column for the role');
+  await t.shot('admin-roles-with-custom');
+
+  // A team with a member.
+  await page.goto('/admin/teams');
+  await page.fill('#team-name', 'Billing');
+  await page.fill('#team-description', 'Invoices, refunds and plan changes');
+  await page.check('input[name=members] >> nth=0');
+  await submit('form[action="/admin/teams"] button[type=submit]');
+  await visible(page, '.adm-team .adm-chip', 'the team member chip');
+  await t.shot('admin-team-created');
+
+  // The audit log lists what just happened, filters, and unfolds details.
+  await page.goto('/admin/audit');
+  const rows = await page.locator('table tbody tr[id^="audit-"]').count();
+  assert(rows >= 4, `only ${rows} audit entries listed`);
+  await page.click('tr[id^="audit-"] details.adm-details > summary');
+  await visible(page, 'tr.adm-detail-row .facts', 'the unfolded details');
+  await t.shot('admin-audit-details');
+  await page.selectOption('#f-action', 'member.');
+  await submit('form.adm-filters button[type=submit]');
+  await visible(page, 'tbody tr .badge', 'a filtered entry');
+  const labels = await page.locator('tbody tr[id^="audit-"] .badge').allInnerTexts();
+  assert(labels.length > 0 && labels.every((l) => l.includes('member')), `unexpected entries for member.*: ${labels.join(', ')}`);
+  await t.shot('admin-audit-filtered');
+
+  // Narrow screens: no page scrolls sideways.
+  await page.setViewportSize(MOBILE);
+  for (const [path, label] of [...PAGES, ['/admin/roles/new', 'role-form']]) {
+    await page.goto(path);
+    await visible(page, 'h1');
+    await noHorizontalOverflow(page, MOBILE.width);
+    await t.shot(`admin-${label}-mobile`);
+  }
+  await page.setViewportSize(DESKTOP);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  for (const [path, label] of [['/admin/members', 'members'], ['/admin/roles', 'roles'], ['/admin/audit', 'audit']]) {
+    await page.goto(path);
+    await visible(page, 'h1');
+    await t.shot(`admin-${label}-dark`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+adminChecks.title = 'admin pages: members, invitations, roles, teams, settings, access review, audit';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -474,6 +658,8 @@ const CHECKS = [
   setupClosedAfterFirstOrg,
   mobileLayout,
   darkModeRenders,
+  accountChecks,
+  adminChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

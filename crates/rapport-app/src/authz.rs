@@ -1,22 +1,43 @@
-//! Authorization: who is acting, in which org, with which role — and the only place an
-//! `OrgScope` is built.
+//! Authorization: who is acting, in which org, with which permissions — and the only place an
+//! `OrgScope` is built. Every use case checks a [`Permission`] here, never in HTTP handlers.
 
 use crate::error::{AppError, AppResult};
-use rapport_domain::{OrgId, Role, SessionId, UserId};
+use rapport_domain::{OrgId, Permission, Role, SessionId, TokenId, UserId};
 use rapport_store::OrgScope;
+pub use rapport_store::repo::memberships::Access;
 
-/// A signed-in person acting within one organization. Built only from a verified session
-/// whose membership was checked at load time.
+/// Where a request came from, for the audit log and throttling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestMeta {
+    /// Client IP address.
+    pub ip: Option<String>,
+    /// Browser or client user agent.
+    pub user_agent: Option<String>,
+}
+
+/// How the actor proved who they are on this request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session cookie.
+    Session(SessionId),
+    /// An `Authorization: Bearer` API token.
+    Token(TokenId),
+}
+
+/// A signed-in person acting within one organization. Built only from a verified session or
+/// token whose membership was checked at load time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// The user.
     pub user_id: UserId,
     /// The org they are working in.
     pub org_id: OrgId,
-    /// Their role there.
+    /// Their built-in role there.
     pub role: Role,
-    /// The session that authenticated them.
-    pub session_id: SessionId,
+    /// Role, custom role and effective permissions (narrowed by a token's scopes).
+    pub access: Access,
+    /// Session or token.
+    pub via: Via,
     /// Their IANA time zone (for rendering).
     pub time_zone: String,
     /// Their locale.
@@ -25,6 +46,8 @@ pub struct Actor {
     pub name: String,
     /// Email.
     pub email: String,
+    /// Where the request came from.
+    pub meta: RequestMeta,
 }
 
 impl Actor {
@@ -34,18 +57,42 @@ impl Actor {
         OrgScope::assume_authorized(self.org_id)
     }
 
-    /// Requires a role that may administer the org.
-    pub fn require_admin(&self) -> AppResult<()> {
-        if self.role.can_administer() {
+    /// Whether the actor holds `p`.
+    pub fn can(&self, p: Permission) -> bool {
+        self.access.permissions.contains(p)
+    }
+
+    /// Requires `p`, or `Forbidden`.
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        if self.can(p) {
             Ok(())
         } else {
             Err(AppError::Forbidden)
         }
     }
+
+    /// Requires the right to see and act on system administration (jobs, dead letters).
+    pub fn require_admin(&self) -> AppResult<()> {
+        self.require(Permission::SystemManage)
+    }
+
+    /// The session id, when the actor came through a browser session.
+    pub fn session_id(&self) -> Option<SessionId> {
+        match self.via {
+            Via::Session(id) => Some(id),
+            Via::Token(_) => None,
+        }
+    }
+
+    /// Requires a browser session (actions that must not be scriptable with a token:
+    /// changing one's password, MFA, creating tokens).
+    pub fn require_session(&self) -> AppResult<SessionId> {
+        self.session_id().ok_or(AppError::Forbidden)
+    }
 }
 
 /// A scope for system work that acts on behalf of an org without a person (setup creating the
-/// org it then owns, demo seeding, jobs carrying an org id).
+/// org it then owns, demo seeding, jobs carrying an org id, sign-in before an actor exists).
 #[allow(clippy::disallowed_methods)] // system actors are authorized by construction
 pub(crate) fn system_scope(org_id: OrgId) -> OrgScope {
     OrgScope::assume_authorized(org_id)

@@ -1,11 +1,16 @@
-//! `App`: the handle every use case hangs off (database, clock, queue, event bus, settings).
+//! `App`: the handle every use case hangs off (database, clock, queue, event bus, vault,
+//! settings).
 
 use crate::events::EventBus;
+use crate::vault::Vault;
 use rapport_domain::Clock;
 use rapport_jobs::Queue;
 use rapport_store::Db;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use crate::auth::oidc::OidcProviderConfig;
+pub use crate::mail::{SmtpConfig, SmtpSecurity};
 
 /// Settings the use cases need (the binary builds them from its configuration).
 #[derive(Debug, Clone)]
@@ -20,6 +25,22 @@ pub struct AppConfig {
     pub keep_done_jobs: Duration,
     /// Concurrent job workers in this process.
     pub workers: usize,
+    /// The address users reach this instance at (links in emails, WebAuthn origin, OIDC
+    /// redirects), without a trailing slash, e.g. `https://support.example.com`.
+    pub public_url: String,
+    /// Outgoing mail; `None` means password-reset and invitation mail cannot be sent (the UI
+    /// then shows invitation links to copy instead).
+    pub smtp: Option<SmtpConfig>,
+    /// Sign-in providers.
+    pub oidc: Vec<OidcProviderConfig>,
+    /// Failed sign-ins per account before a lock, within `throttle_window`.
+    pub max_failures_per_account: i32,
+    /// Failed sign-ins per IP address before a lock, within `throttle_window`.
+    pub max_failures_per_ip: i32,
+    /// The window failures are counted in.
+    pub throttle_window: Duration,
+    /// How long a lock lasts.
+    pub lockout: Duration,
 }
 
 impl Default for AppConfig {
@@ -30,6 +51,13 @@ impl Default for AppConfig {
             outbox_interval: Duration::from_secs(1),
             keep_done_jobs: Duration::from_secs(24 * 3600),
             workers: 2,
+            public_url: "http://localhost:8080".into(),
+            smtp: None,
+            oidc: Vec::new(),
+            max_failures_per_account: 5,
+            max_failures_per_ip: 50,
+            throttle_window: Duration::from_secs(15 * 60),
+            lockout: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -41,19 +69,27 @@ pub struct App {
     clock: Arc<dyn Clock>,
     queue: Queue,
     events: EventBus,
+    vault: Arc<Vault>,
     config: Arc<AppConfig>,
+    webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl App {
-    /// Assembles the application over an open, migrated database.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+    /// Assembles the application over an open, migrated database and an open vault.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, vault: Vault, config: AppConfig) -> Self {
+        // One TLS crypto provider for every client (OIDC, later integrations); a second call
+        // finds it installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let queue = Queue::new(db.clone(), clock.clone());
+        let webauthn = crate::auth::webauthn::build(&config.public_url).map(Arc::new);
         Self {
             db,
             clock,
             queue,
             events: EventBus::new(),
+            vault: Arc::new(vault),
             config: Arc::new(config),
+            webauthn,
         }
     }
 
@@ -77,8 +113,23 @@ impl App {
         &self.events
     }
 
+    /// The vault.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
     /// Settings.
     pub fn config(&self) -> &AppConfig {
         &self.config
+    }
+
+    /// An absolute link to `path` (which starts with `/`) on this instance.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url.trim_end_matches('/'))
+    }
+
+    /// The WebAuthn relying party, when the public URL allows one (a domain name, not an IP).
+    pub(crate) fn webauthn(&self) -> Option<&webauthn_rs::Webauthn> {
+        self.webauthn.as_deref()
     }
 }

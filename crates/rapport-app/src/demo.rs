@@ -35,8 +35,8 @@ impl App {
         let now = self.clock().now();
         let txn = self.db().conn().begin().await?;
         let created = match users::find_for_login(&txn, &email).await? {
-            Some((user, _)) => {
-                users::set_password_hash(&txn, user.id, hash, now).await?;
+            Some(login) => {
+                users::set_password_hash(&txn, login.user.id, hash, now).await?;
                 false
             }
             None => {

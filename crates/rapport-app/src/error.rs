@@ -24,6 +24,18 @@ pub enum AppError {
     /// Email and password do not match an account (deliberately vague).
     #[error("the email or password is not correct")]
     BadCredentials,
+    /// Too many failed attempts; try again after this many seconds.
+    #[error("too many failed attempts; try again in {} minutes", retry_after_secs.div_ceil(60))]
+    Throttled {
+        /// Seconds until the lock ends.
+        retry_after_secs: u64,
+    },
+    /// A link or code is unknown, used, expired or altered (we never say which).
+    #[error("this link or code is not valid (it may have expired or been used already)")]
+    InvalidToken,
+    /// The server lacks configuration this needs (e.g. outgoing mail).
+    #[error("{0}")]
+    NotConfigured(String),
     /// First-run setup was already completed.
     #[error("this Rapport instance is already set up; sign in instead")]
     AlreadySetUp,

@@ -1,19 +1,25 @@
 //! Rapport's application layer: every use case, and the only place that combines the store,
-//! the job queue and (later) the vault and integrations.
+//! the job queue and the vault (and later the integrations).
 //!
 //! It owns authorization: an [`authz::Actor`] is resolved from a session, and only this crate
 //! turns an actor into the `OrgScope` that tenant repositories require. It knows nothing about
 //! HTTP shapes; `rapport-web` maps its results and errors to responses.
 
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod context;
+pub mod csv;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod identity;
+pub mod mail;
+pub mod records;
 pub mod runtime;
 pub mod setup;
 pub mod system;
+pub mod vault;
 
 pub use authz::Actor;
 pub use context::{App, AppConfig};

@@ -60,6 +60,10 @@ impl JobHandler for SweepSessions {
             .unwrap_or(chrono::Duration::hours(8));
         let now = job.started_at;
         rapport_store::repo::sessions::delete_expired(txn, now, now - idle).await?;
+        rapport_store::repo::challenges::sweep(txn, now).await?;
+        let window = chrono::Duration::from_std(self.0.config().throttle_window)
+            .unwrap_or(chrono::Duration::minutes(15));
+        rapport_store::repo::throttle::sweep(txn, now - window, now).await?;
         Ok(())
     }
 }
@@ -74,6 +78,10 @@ impl App {
         );
         registry.register(PRUNE_JOBS, Arc::new(PruneJobs(self.clone())));
         registry.register(SWEEP_SESSIONS, Arc::new(SweepSessions(self.clone())));
+        registry.register(
+            crate::mail::SEND_MAIL,
+            Arc::new(crate::mail::SendMail(self.clone())),
+        );
         registry
     }
 

@@ -96,7 +96,7 @@ impl App {
     pub async fn complete_setup(
         &self,
         input: SetupInput,
-        user_agent: Option<&str>,
+        meta: &crate::authz::RequestMeta,
     ) -> AppResult<SetupDone> {
         let fields = OwnerFields::validate(&input)?;
         let hash = password::hash(fields.password)
@@ -121,7 +121,7 @@ impl App {
         txn.commit().await?;
         self.queue().wake();
         tracing::info!(org = %org_id, "first-run setup created the first organization");
-        let session = self.start_session(user_id, org_id, user_agent).await?;
+        let session = self.start_session(user_id, org_id, "setup", meta).await?;
         Ok(SetupDone {
             org_id,
             user_id,
@@ -161,7 +161,20 @@ pub(crate) async fn create_org_with_owner(
             }
             other => other.into(),
         })?;
-    memberships::add(txn, scope, user.id, Role::Owner, now).await?;
+    memberships::add(txn, scope, user.id, Role::Owner, None, now).await?;
+    let who = crate::audit::Who {
+        user_id: Some(user.id),
+        label: user.email.clone(),
+        meta: Default::default(),
+    };
+    app.audit(
+        txn,
+        scope,
+        &who,
+        crate::audit::AuditEvent::new("org.created", "org", org.id)
+            .with(serde_json::json!({ "name": org.name, "owner": user.email })),
+    )
+    .await?;
     outbox::record(
         txn,
         scope,

@@ -48,11 +48,7 @@ impl DomainError {
 }
 
 /// Trims `raw`, refuses empty values and values longer than `max` characters.
-pub(crate) fn bounded_text(
-    field: &'static str,
-    raw: &str,
-    max: usize,
-) -> Result<String, DomainError> {
+pub fn bounded_text(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(DomainError::Empty { field });

@@ -95,6 +95,30 @@ uuid_id!(
     /// A job in the durable queue.
     JobId
 );
+uuid_id!(
+    /// A custom role defined by an org.
+    RoleId
+);
+uuid_id!(
+    /// A team of members within an org.
+    TeamId
+);
+uuid_id!(
+    /// A pending invitation to join an org.
+    InvitationId
+);
+uuid_id!(
+    /// A personal API token.
+    TokenId
+);
+uuid_id!(
+    /// One entry of the audit log.
+    AuditId
+);
+uuid_id!(
+    /// A registered WebAuthn security key or passkey.
+    CredentialId
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! Rapport's domain layer: the vocabulary every other crate speaks.
 //!
 //! It owns identifiers (UUIDv7 newtypes), value types that validate on construction
-//! (`Email::parse`, `OrgName::parse`), the role model, domain events and the clock. It performs
+//! (`Email::parse`, `OrgName::parse`), the role and permission model, domain events and the clock. It performs
 //! no IO: storage, HTTP and jobs live in the crates above it.
 
 pub mod clock;
@@ -10,14 +10,19 @@ pub mod error;
 pub mod event;
 pub mod id;
 pub mod org;
+pub mod permission;
 pub mod person;
 pub mod role;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::Email;
-pub use error::DomainError;
+pub use error::{DomainError, bounded_text};
 pub use event::{DomainEvent, EventKind};
-pub use id::{EventId, JobId, OrgId, SessionId, UserId};
+pub use id::{
+    AuditId, CredentialId, EventId, InvitationId, JobId, OrgId, RoleId, SessionId, TeamId, TokenId,
+    UserId,
+};
 pub use org::{OrgName, OrgSlug};
+pub use permission::{Permission, PermissionSet};
 pub use person::{DisplayName, Password, TimeZoneName};
 pub use role::Role;

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: failing loudly is the point
 
+use rapport_app::vault::{KekSource, Vault};
 use rapport_app::{App, AppConfig};
 use rapport_domain::{
     Clock, DisplayName, Email, OrgId, OrgName, OrgSlug, Role, SystemClock, TimeZoneName, UserId,
@@ -19,6 +20,10 @@ use std::sync::Arc;
 
 pub use rapport_store::testing::TestDb as Database;
 
+pub mod oidc;
+pub mod peer;
+pub mod smtp;
+
 /// A running app for one test.
 pub struct TestApp {
     /// Where it listens.
@@ -29,6 +34,8 @@ pub struct TestApp {
     pub app: App,
     /// The database (dropped with the app).
     pub db: TestDb,
+    /// The directory holding the key-encryption key (dropped with the app).
+    pub keys: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -57,13 +64,21 @@ pub async fn spawn_app_with(config: AppConfig, clock: Arc<dyn Clock>) -> TestApp
         .with_test_writer()
         .try_init();
     let db = TestDb::new().await;
-    let app = App::new(db.db.clone(), clock, config);
-    let router =
-        rapport_web::router(app.clone(), &rapport_web::WebConfig::default()).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
+    let mut config = config;
+    if config.public_url == AppConfig::default().public_url {
+        // Links in mail and the WebAuthn origin point at this server (`localhost`: WebAuthn
+        // needs a domain name, not an IP address).
+        config.public_url = format!("http://localhost:{}", addr.port());
+    }
+    let keys = tempfile::tempdir().expect("key directory");
+    let vault = Vault::load(KekSource::KeyDir(keys.path().join("keys"))).expect("vault");
+    let app = App::new(db.db.clone(), clock, vault, config);
+    let router =
+        rapport_web::router(app.clone(), &rapport_web::WebConfig::default()).expect("router");
     let server = tokio::spawn(async move {
         axum_serve(listener, router).await;
     });
@@ -72,12 +87,17 @@ pub async fn spawn_app_with(config: AppConfig, clock: Arc<dyn Clock>) -> TestApp
         base_url: format!("http://{addr}"),
         app,
         db,
+        keys,
         server,
     }
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
-    let _ = axum::serve(listener, router).await;
+    let _ = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await;
 }
 
 impl Drop for TestApp {
@@ -94,6 +114,7 @@ impl TestApp {
 
     /// A client without cookies that does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
+        install_tls();
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -102,6 +123,7 @@ impl TestApp {
 
     /// A client with a cookie jar that does not follow redirects.
     pub fn browser(&self) -> reqwest::Client {
+        install_tls();
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -157,7 +179,7 @@ impl TestApp {
         .unwrap();
         #[allow(clippy::disallowed_methods)] // test seeding stands in for authorization
         let scope = OrgScope::assume_authorized(org);
-        memberships::add(conn, scope, user.id, role, now)
+        memberships::add(conn, scope, user.id, role, None, now)
             .await
             .unwrap();
         TestUser {
@@ -204,6 +226,12 @@ impl TestApp {
             meta_content(&home, "csrf-token").expect("signed-in pages carry a CSRF meta tag");
         (client, token)
     }
+}
+
+/// Installs the TLS crypto provider reqwest needs (the app does this at start-up; a test may
+/// build a client first).
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The `value` of `<input … name="NAME" value="…">` in `html`.

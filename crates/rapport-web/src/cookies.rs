@@ -1,5 +1,5 @@
 //! Cookie names and attributes. Only essential cookies exist (promise A6): the session, the
-//! anonymous-form CSRF token, and a one-shot flash message.
+//! anonymous-form CSRF token, a sign-in in progress, and a one-shot flash message.
 
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use cookie::time::Duration;
@@ -8,6 +8,8 @@ use cookie::time::Duration;
 pub const SESSION: &str = "rapport_session";
 /// The CSRF double-submit cookie for forms shown before sign-in.
 pub const CSRF: &str = "rapport_csrf";
+/// A sign-in in progress (second factor, enrolment, OIDC redirect): a challenge token.
+pub const SIGNIN: &str = "rapport_signin";
 /// A one-shot flash message.
 pub const FLASH: &str = "rapport_flash";
 

@@ -43,6 +43,7 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Option<Vec<FieldError>>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -59,6 +60,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: None,
+            retry_after: None,
         }
     }
 
@@ -168,6 +170,31 @@ impl From<AppError> for ApiError {
                 "Sign-in failed",
                 "The email or password is not correct.",
             ),
+            AppError::Throttled { retry_after_secs } => {
+                let mut e = Self::new(
+                    S::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    "Too many attempts",
+                    format!(
+                        "Too many failed attempts. Try again in {} minutes.",
+                        retry_after_secs.div_ceil(60)
+                    ),
+                );
+                e.retry_after = Some(retry_after_secs);
+                e
+            }
+            AppError::InvalidToken => Self::new(
+                S::BAD_REQUEST,
+                "invalid_token",
+                "Invalid or expired",
+                "This link or code is not valid (it may have expired or been used already).",
+            ),
+            AppError::NotConfigured(detail) => Self::new(
+                S::SERVICE_UNAVAILABLE,
+                "not_configured",
+                "Not available",
+                detail,
+            ),
             AppError::AlreadySetUp => Self::new(
                 S::CONFLICT,
                 "already_set_up",
@@ -190,6 +217,10 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (self.status, Json(self.problem())).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum_extra::extract::CookieJar;
 use rapport_app::auth::SessionInfo;
+use rapport_app::authz::RequestMeta;
 use rapport_app::{Actor, AppError};
 use serde::de::DeserializeOwned;
 
@@ -61,6 +62,49 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// Where a request came from: the peer address (or the first `X-Forwarded-For` hop when the
+/// operator says a proxy sits in front) and the user agent.
+pub fn request_meta(parts: &Parts, state: &WebState) -> RequestMeta {
+    let forwarded = state
+        .trust_forwarded_for
+        .then(|| {
+            parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|ip| ip.trim().to_owned())
+                .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+        })
+        .flatten();
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string());
+    RequestMeta {
+        ip: forwarded.or(peer),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(256).collect()),
+    }
+}
+
+/// The request's [`RequestMeta`], as an extractor.
+pub struct Meta(pub RequestMeta);
+
+impl FromRequestParts<WebState> for Meta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(request_meta(parts, state)))
+    }
+}
+
 /// The session behind the request's cookie, if any (expired or unknown sessions are `None`).
 pub struct MaybeSession(pub Option<SessionInfo>);
 
@@ -75,7 +119,11 @@ impl FromRequestParts<WebState> for MaybeSession {
         let Some(cookie) = jar.get(cookies::SESSION) else {
             return Ok(Self(None));
         };
-        match state.app.authenticate(cookie.value()).await {
+        match state
+            .app
+            .authenticate(cookie.value(), request_meta(parts, state))
+            .await
+        {
             Ok(info) => Ok(Self(Some(info))),
             Err(AppError::Unauthenticated) => Ok(Self(None)),
             Err(other) => Err(other.into()),
@@ -83,8 +131,8 @@ impl FromRequestParts<WebState> for MaybeSession {
     }
 }
 
-/// The signed-in actor for API calls. Cookie-authenticated writes must echo the session's CSRF
-/// token in `X-CSRF-Token`.
+/// The signed-in actor for API calls: `Authorization: Bearer <token>`, or the session cookie
+/// (whose writes must echo the session's CSRF token in `X-CSRF-Token`).
 pub struct ApiActor(pub Actor);
 
 /// Header carrying the CSRF token on API and htmx requests.
@@ -97,6 +145,19 @@ impl FromRequestParts<WebState> for ApiActor {
         parts: &mut Parts,
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let bearer = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or_else(ApiError::unauthenticated)?;
+            let actor = state
+                .app
+                .authenticate_token(bearer, request_meta(parts, state))
+                .await?;
+            return Ok(Self(actor));
+        }
         let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
         let Some(info) = session else {
             return Err(ApiError::unauthenticated());

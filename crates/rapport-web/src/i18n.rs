@@ -6,8 +6,14 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The catalogs compiled into the binary: (language tag, TOML source).
-const SOURCES: &[(&str, &str)] = &[("en", include_str!("../locales/en.toml"))];
+/// The catalogs compiled into the binary: (language tag, TOML source). A locale may span
+/// several files (one per area of the UI); their keys merge, and a key defined twice is a
+/// packaging bug reported at start-up.
+const SOURCES: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en.toml")),
+    ("en", include_str!("../locales/en/account.toml")),
+    ("en", include_str!("../locales/en/admin.toml")),
+];
 
 /// The fallback language.
 pub const DEFAULT_LOCALE: &str = "en";
@@ -29,7 +35,7 @@ pub struct CatalogError {
 impl Catalog {
     /// Loads the embedded catalogs.
     pub fn load() -> Result<Self, CatalogError> {
-        let mut by_locale = HashMap::new();
+        let mut by_locale: HashMap<String, HashMap<String, String>> = HashMap::new();
         for (locale, source) in SOURCES {
             let table: toml::Table = source.parse().map_err(|e: toml::de::Error| CatalogError {
                 locale: (*locale).into(),
@@ -37,7 +43,16 @@ impl Catalog {
             })?;
             let mut flat = HashMap::new();
             flatten("", &toml::Value::Table(table), &mut flat);
-            by_locale.insert((*locale).to_owned(), flat);
+            let merged: &mut HashMap<String, String> =
+                by_locale.entry((*locale).to_owned()).or_default();
+            for (key, text) in flat {
+                if merged.insert(key.clone(), text).is_some() {
+                    return Err(CatalogError {
+                        locale: (*locale).into(),
+                        message: format!("key `{key}` is defined twice"),
+                    });
+                }
+            }
         }
         Ok(Self { by_locale })
     }

@@ -24,6 +24,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Set `Secure` on cookies (TLS in front).
     pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for WebConfig {
@@ -31,6 +33,7 @@ impl Default for WebConfig {
         Self {
             body_limit: 1024 * 1024,
             secure_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -75,6 +78,7 @@ pub fn router(app: App, config: &WebConfig) -> Result<Router, RouterError> {
         metrics: metrics_handle()?,
         i18n: Arc::new(Catalog::load()?),
         secure_cookies: config.secure_cookies,
+        trust_forwarded_for: config.trust_forwarded_for,
     };
     let (api_routes, _doc) = api::routes();
     let request_id = HeaderName::from_static("x-request-id");

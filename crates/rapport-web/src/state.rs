@@ -16,4 +16,6 @@ pub struct WebState {
     pub i18n: Arc<Catalog>,
     /// Whether cookies get the `Secure` attribute (served over TLS or behind an HTTPS proxy).
     pub secure_cookies: bool,
+    /// Whether to take the client address from `X-Forwarded-For` (a trusted proxy in front).
+    pub trust_forwarded_for: bool,
 }

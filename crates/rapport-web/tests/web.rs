@@ -8,6 +8,9 @@ use rapport_domain::Role;
 use rapport_testkit::{hidden_value, spawn_app};
 use serde_json::{Value, json};
 
+mod account;
+mod admin;
+
 async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status);
     assert_eq!(res.headers()["content-type"], "application/problem+json");

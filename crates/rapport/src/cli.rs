@@ -18,6 +18,9 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DataArgs),
+    /// Operator commands: create orgs and tokens, rotate keys, verify the audit log.
+    #[command(subcommand)]
+    Admin(crate::admin::AdminCommand),
 }
 
 /// Flags of `serve`.
@@ -35,14 +38,15 @@ pub struct ServeArgs {
     pub data: DataArgs,
 }
 
-/// Runs the parsed command line.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line. `Ok(false)` means a check failed (exit status 1).
+pub async fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Serve(args) => {
             let cfg = config::load(&args.data, args.bind.as_deref(), args.demo)?;
             crate::telemetry::init(&cfg.log_format);
-            crate::serve::run(cfg).await
+            crate::serve::run(cfg).await.map(|()| true)
         }
+        Command::Admin(cmd) => crate::admin::run(cmd).await,
         Command::Migrate(args) => {
             let cfg = config::load(&args, None, false)?;
             crate::telemetry::init(&cfg.log_format);
@@ -53,7 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.migrate().await.context("applying migrations")?;
             db.close().await;
             println!("migrations applied to {}", target.describe());
-            Ok(())
+            Ok(true)
         }
     }
 }

@@ -4,7 +4,10 @@
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use rapport_app::context::{OidcProviderConfig, SmtpConfig, SmtpSecurity};
+use rapport_app::vault::KekSource;
 use rapport_app::{AppConfig, DatabaseTarget};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,6 +52,50 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Minutes of inactivity before a session ends.
     pub session_idle_minutes: u64,
+    /// The address users reach Rapport at (links in mail, security keys, OIDC redirects);
+    /// unset: `http://localhost:PORT` from `bind`.
+    pub public_url: Option<String>,
+    /// Take client addresses from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// The key-encryption key as base64 (32 bytes); unset: a key file in `data_dir/keys`,
+    /// created with mode 0600 on first start.
+    pub kek: Option<String>,
+    /// Older key-encryption keys (base64), still needed until `rapport admin rotate-keys` ran.
+    pub kek_previous: Vec<String>,
+    /// SMTP server for system mail (password resets, invitations); unset: no mail.
+    pub smtp_host: Option<String>,
+    /// SMTP port.
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_security: String,
+    /// SMTP user name.
+    pub smtp_username: Option<String>,
+    /// SMTP password.
+    pub smtp_password: Option<String>,
+    /// Sender of system mail.
+    pub smtp_from: String,
+    /// Sign-in providers (`[[oidc]]` tables in the TOML file).
+    pub oidc: Vec<OidcSection>,
+}
+
+/// One `[[oidc]]` provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OidcSection {
+    /// URL-safe id; `google` and `microsoft` are presets that know their issuer.
+    pub id: String,
+    /// Button label (default: the id, capitalized).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Issuer URL (required unless a preset).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Microsoft tenant id (preset `microsoft`; default `organizations`).
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: String,
 }
 
 impl Default for Config {
@@ -64,6 +111,17 @@ impl Default for Config {
             secure_cookies: false,
             body_limit_bytes: 1024 * 1024,
             session_idle_minutes: 8 * 60,
+            public_url: None,
+            trust_forwarded_for: false,
+            kek: None,
+            kek_previous: Vec::new(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "Rapport <no-reply@localhost>".into(),
+            oidc: Vec::new(),
         }
     }
 }
@@ -133,12 +191,89 @@ impl Config {
     }
 
     /// The app-layer settings.
-    pub fn app_config(&self) -> AppConfig {
-        AppConfig {
+    pub fn app_config(&self) -> anyhow::Result<AppConfig> {
+        Ok(AppConfig {
             session_idle: Duration::from_secs(self.session_idle_minutes.max(1) * 60),
             outbox_interval: Duration::from_millis(self.outbox_interval_ms),
             workers: self.workers,
+            public_url: self.public_url(),
+            smtp: self.smtp()?,
+            oidc: self.oidc()?,
             ..AppConfig::default()
+        })
+    }
+
+    /// The public URL, explicit or derived from the listen address.
+    pub fn public_url(&self) -> String {
+        if let Some(url) = &self.public_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let port = self.bind.rsplit(':').next().unwrap_or("8080");
+        format!("http://localhost:{port}")
+    }
+
+    fn smtp(&self) -> anyhow::Result<Option<SmtpConfig>> {
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let security = match self.smtp_security.as_str() {
+            "none" => SmtpSecurity::None,
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            other => anyhow::bail!("smtp_security must be none, starttls or tls (not `{other}`)"),
+        };
+        Ok(Some(SmtpConfig {
+            host: host.clone(),
+            port: self.smtp_port,
+            security,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone().map(SecretString::from),
+            from: self.smtp_from.clone(),
+        }))
+    }
+
+    fn oidc(&self) -> anyhow::Result<Vec<OidcProviderConfig>> {
+        self.oidc
+            .iter()
+            .map(|p| {
+                anyhow::ensure!(
+                    !p.id.is_empty()
+                        && p.id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    "oidc provider id `{}` must be letters, digits, - or _",
+                    p.id
+                );
+                let issuer = p
+                    .issuer
+                    .clone()
+                    .or_else(|| OidcProviderConfig::preset_issuer(&p.id, p.tenant.as_deref()))
+                    .with_context(|| format!("oidc provider `{}` needs an issuer", p.id))?;
+                let name = p.name.clone().unwrap_or_else(|| {
+                    let mut c = p.id.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                });
+                Ok(OidcProviderConfig {
+                    id: p.id.clone(),
+                    name,
+                    issuer,
+                    client_id: p.client_id.clone(),
+                    client_secret: SecretString::from(p.client_secret.clone()),
+                })
+            })
+            .collect()
+    }
+
+    /// Where the key-encryption key comes from.
+    pub fn kek_source(&self) -> KekSource {
+        match &self.kek {
+            Some(current) => KekSource::Given {
+                current: current.clone(),
+                previous: self.kek_previous.clone(),
+            },
+            None => KekSource::KeyDir(self.data_dir.join("keys")),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `rapport`: the single binary. Parses the command line, loads configuration (defaults →
 //! TOML file → `RAPPORT_*` environment → flags), and runs the chosen subcommand.
 
+mod admin;
 mod cli;
 mod config;
 mod serve;
@@ -22,7 +23,8 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(cli::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

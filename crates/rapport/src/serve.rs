@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
+use rapport_app::vault::Vault;
 use rapport_app::{App, Db};
 use rapport_domain::SystemClock;
 use std::sync::Arc;
@@ -12,14 +13,12 @@ use std::time::Instant;
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let target = cfg.database_target()?;
-    let db = Db::connect_migrated(&target)
-        .await
-        .with_context(|| format!("opening {}", target.describe()))?;
-    let app = App::new(db.clone(), Arc::new(SystemClock), cfg.app_config());
+    let (app, db) = open_app(&cfg).await?;
 
     let web = rapport_web::WebConfig {
         body_limit: cfg.body_limit_bytes,
         secure_cookies: cfg.secure_cookies,
+        trust_forwarded_for: cfg.trust_forwarded_for,
     };
     let router = rapport_web::router(app.clone(), &web)?;
     let listener = tokio::net::TcpListener::bind(&cfg.bind)
@@ -51,15 +50,30 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     );
 
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("HTTP server failed")?;
     tracing::info!("shutting down: waiting for running jobs");
     background.stop().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Opens the database (migrated), the vault and the app, as every data command needs.
+pub async fn open_app(cfg: &Config) -> anyhow::Result<(App, Db)> {
+    let target = cfg.database_target()?;
+    let db = Db::connect_migrated(&target)
+        .await
+        .with_context(|| format!("opening {}", target.describe()))?;
+    let vault = Vault::load(cfg.kek_source())
+        .map_err(|e| anyhow::anyhow!("opening the key-encryption key: {e}"))?;
+    let app = App::new(db.clone(), Arc::new(SystemClock), vault, cfg.app_config()?);
+    Ok((app, db))
 }
 
 async fn shutdown_signal() {

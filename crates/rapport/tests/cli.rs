@@ -78,7 +78,7 @@ impl Drop for Server {
 }
 
 async fn get(url: &str) -> reqwest::Response {
-    reqwest::get(url).await.unwrap()
+    http().get(url).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -117,7 +117,7 @@ async fn serve_with_database_url_uses_that_database() {
         &[],
     );
     assert_eq!(get(&format!("{}/readyz", server.base)).await.status(), 200);
-    let res = reqwest::Client::new()
+    let res = http()
         .post(format!("{}/api/v1/setup", server.base))
         .json(&serde_json::json!({"org_name": "Via URL", "name": "Ann", "email": "ann@example.com", "password": "correct horse battery"}))
         .send()
@@ -251,6 +251,7 @@ async fn demo_prints_a_working_login() {
     }
     std::thread::spawn(move || for _ in lines {});
     let base = format!("http://127.0.0.1:{port}");
+    install_tls();
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -338,4 +339,15 @@ async fn two_processes_on_one_database_run_each_period_once() {
         runs <= elapsed_ms / 200 + 2,
         "{runs} runs in {elapsed_ms} ms: more than one per period"
     );
+}
+
+/// reqwest is built without a bundled TLS provider (the binary installs ring at start-up);
+/// tests install it the same way before building clients.
+fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn http() -> reqwest::Client {
+    install_tls();
+    reqwest::Client::new()
 }

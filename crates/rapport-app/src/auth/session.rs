@@ -1,12 +1,13 @@
-//! Browser sessions: sign in with email and password, resolve a cookie to an [`Actor`], sign
-//! out. Sessions expire after an idle period and at an absolute limit.
+//! Browser sessions: resolve a cookie to an [`Actor`], list and revoke sessions, switch org,
+//! sign out. Sessions expire after an idle period and at an absolute limit.
 
-use super::{password, token};
-use crate::authz::{Actor, system_scope};
+use super::token;
+use crate::audit::{AuditEvent, Who};
+use crate::authz::{Actor, RequestMeta, Via, system_scope};
 use crate::context::App;
 use crate::error::{AppError, AppResult};
-use chrono::Duration as ChronoDuration;
-use rapport_domain::{Email, EventKind, OrgId, UserId};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use rapport_domain::{EventKind, OrgId, SessionId, UserId};
 use rapport_store::repo::{memberships, sessions, users};
 use rapport_store::{TransactionTrait, outbox};
 
@@ -16,7 +17,11 @@ pub struct SignedIn {
     /// The cookie value. Only its digest is stored.
     pub token: String,
     /// Absolute expiry (for the cookie's Max-Age).
-    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The user.
+    pub user_id: UserId,
+    /// The org the session works in.
+    pub org_id: OrgId,
 }
 
 /// A resolved session: who is acting, and the CSRF token their forms must carry.
@@ -28,55 +33,54 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
+/// A session as the user sees it in their security settings.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    /// Id.
+    pub id: SessionId,
+    /// Browser.
+    pub user_agent: Option<String>,
+    /// IP address at sign-in.
+    pub ip: Option<String>,
+    /// How they signed in.
+    pub auth_method: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Last request.
+    pub last_seen_at: DateTime<Utc>,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
 impl App {
-    /// Signs in with email and password. Unknown emails and wrong passwords get the same error
-    /// after the same amount of work.
-    pub async fn sign_in(
-        &self,
-        email: &str,
-        candidate: &str,
-        user_agent: Option<&str>,
-    ) -> AppResult<SignedIn> {
-        let Ok(email) = Email::parse(email) else {
-            password::dummy_verify(candidate.to_owned()).await;
-            return Err(AppError::BadCredentials);
-        };
-        let found = users::find_for_login(self.db().conn(), &email).await?;
-        let Some((user, Some(hash))) = found else {
-            password::dummy_verify(candidate.to_owned()).await;
-            return Err(AppError::BadCredentials);
-        };
-        if !password::verify(candidate.to_owned(), hash).await {
-            return Err(AppError::BadCredentials);
-        }
-        let orgs = memberships::orgs_of(self.db().conn(), user.id).await?;
-        let Some((org_id, _, _)) = orgs.first() else {
-            // An account without an org cannot do anything yet; same answer as a bad password.
-            return Err(AppError::BadCredentials);
-        };
-        self.start_session(user.id, *org_id, user_agent).await
+    fn idle_limit(&self) -> ChronoDuration {
+        ChronoDuration::from_std(self.config().session_idle).unwrap_or(ChronoDuration::hours(8))
     }
 
-    /// Creates a session for a user already authenticated (sign-in, first-run setup).
+    /// Creates a session for a user whose sign-in is complete, and records it.
     pub(crate) async fn start_session(
         &self,
         user: UserId,
         org: OrgId,
-        user_agent: Option<&str>,
+        auth_method: &'static str,
+        meta: &RequestMeta,
     ) -> AppResult<SignedIn> {
         let now = self.clock().now();
         let secret = token::generate();
         let expires_at = now
             + ChronoDuration::from_std(self.config().session_absolute)
                 .unwrap_or(ChronoDuration::days(14));
+        let record = users::get(self.db().conn(), user).await?;
         let txn = self.db().conn().begin().await?;
         let new = sessions::NewSession {
             token_hash: token::digest(&secret),
             user_id: user,
             org_id: org,
             csrf_token: token::generate(),
-            user_agent: user_agent.map(str::to_owned),
+            user_agent: meta.user_agent.clone(),
             expires_at,
+            ip: meta.ip.clone(),
+            auth_method,
         };
         let session = sessions::insert(&txn, new, now).await?;
         let payload = serde_json::json!({ "user_id": user, "session_id": session.id });
@@ -88,16 +92,31 @@ impl App {
             now,
         )
         .await?;
+        let who = Who {
+            user_id: Some(user),
+            label: record.email,
+            meta: meta.clone(),
+        };
+        self.audit(
+            &txn,
+            system_scope(org),
+            &who,
+            AuditEvent::new("auth.login", "session", session.id)
+                .with(serde_json::json!({ "method": auth_method })),
+        )
+        .await?;
         txn.commit().await?;
         Ok(SignedIn {
             token: secret,
             expires_at,
+            user_id: user,
+            org_id: org,
         })
     }
 
     /// Resolves a cookie token to the acting user, or `Unauthenticated` when the session is
     /// unknown, expired, or its membership was removed. Refreshes the idle timer.
-    pub async fn authenticate(&self, secret: &str) -> AppResult<SessionInfo> {
+    pub async fn authenticate(&self, secret: &str, meta: RequestMeta) -> AppResult<SessionInfo> {
         if secret.is_empty() || secret.len() > 128 {
             return Err(AppError::Unauthenticated);
         }
@@ -107,13 +126,12 @@ impl App {
             return Err(AppError::Unauthenticated);
         };
         let now = self.clock().now();
-        let idle = ChronoDuration::from_std(self.config().session_idle)
-            .unwrap_or(ChronoDuration::hours(8));
-        if session.expires_at <= now || session.last_seen_at + idle <= now {
+        if session.expires_at <= now || session.last_seen_at + self.idle_limit() <= now {
             sessions::delete(conn, session.id).await?;
             return Err(AppError::Unauthenticated);
         }
-        let Some(role) = memberships::role_of(conn, session.org_id, session.user_id).await? else {
+        let Some(access) = memberships::access_of(conn, session.org_id, session.user_id).await?
+        else {
             sessions::delete(conn, session.id).await?;
             return Err(AppError::Unauthenticated);
         };
@@ -126,12 +144,14 @@ impl App {
         let actor = Actor {
             user_id: user.id,
             org_id: session.org_id,
-            role,
-            session_id: session.id,
+            role: access.role,
+            access,
+            via: Via::Session(session.id),
             time_zone: user.time_zone,
             locale: user.locale,
             name: user.name,
             email: user.email,
+            meta,
         };
         Ok(SessionInfo {
             actor,
@@ -141,15 +161,99 @@ impl App {
 
     /// Ends the actor's current session.
     pub async fn sign_out(&self, actor: &Actor) -> AppResult<()> {
-        sessions::delete(self.db().conn(), actor.session_id).await?;
+        let Some(id) = actor.session_id() else {
+            return Ok(());
+        };
+        let txn = self.db().conn().begin().await?;
+        sessions::delete(&txn, id).await?;
+        self.audit(
+            &txn,
+            actor.scope(),
+            &Who::from(actor),
+            AuditEvent::new("auth.logout", "session", id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The actor's live sessions (all orgs), most recent first.
+    pub async fn my_sessions(&self, actor: &Actor) -> AppResult<Vec<SessionView>> {
+        let now = self.clock().now();
+        let idle = self.idle_limit();
+        Ok(sessions::list_for_user(self.db().conn(), actor.user_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.expires_at > now && s.last_seen_at + idle > now)
+            .map(|s| SessionView {
+                current: actor.session_id() == Some(s.id),
+                id: s.id,
+                user_agent: s.user_agent,
+                ip: s.ip,
+                auth_method: s.auth_method,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Ends one of the actor's own sessions.
+    pub async fn revoke_session(&self, actor: &Actor, id: SessionId) -> AppResult<()> {
+        let txn = self.db().conn().begin().await?;
+        sessions::delete_owned(&txn, actor.user_id, id).await?;
+        self.audit(
+            &txn,
+            actor.scope(),
+            &Who::from(actor),
+            AuditEvent::new("session.revoked", "session", id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every other session of the actor ("sign out everywhere else").
+    pub async fn sign_out_everywhere(&self, actor: &Actor) -> AppResult<u64> {
+        let txn = self.db().conn().begin().await?;
+        let n = sessions::delete_all_for_user(&txn, actor.user_id, actor.session_id()).await?;
+        self.audit(
+            &txn,
+            actor.scope(),
+            &Who::from(actor),
+            AuditEvent::new("session.revoked_all", "user", actor.user_id)
+                .with(serde_json::json!({ "sessions": n })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(n)
+    }
+
+    /// Moves the actor's session to another org they belong to.
+    pub async fn switch_org(&self, actor: &Actor, org: OrgId) -> AppResult<()> {
+        let session = actor.require_session()?;
+        let conn = self.db().conn();
+        if memberships::access_of(conn, org, actor.user_id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound);
+        }
+        if crate::auth::mfa::org_demands_mfa(self, org).await?
+            && !self.has_second_factor(actor.user_id).await?
+        {
+            return Err(AppError::Conflict(
+                "that organization requires two-factor authentication: set it up first".into(),
+            ));
+        }
+        sessions::switch_org(conn, session, org).await?;
         Ok(())
     }
 
     /// Removes sessions past their idle or absolute expiry (a periodic job).
     pub async fn sweep_sessions(&self) -> AppResult<u64> {
         let now = self.clock().now();
-        let idle = ChronoDuration::from_std(self.config().session_idle)
-            .unwrap_or(ChronoDuration::hours(8));
-        Ok(sessions::delete_expired(self.db().conn(), now, now - idle).await?)
+        let conn = self.db().conn();
+        rapport_store::repo::challenges::sweep(conn, now).await?;
+        Ok(sessions::delete_expired(conn, now, now - self.idle_limit()).await?)
     }
 }

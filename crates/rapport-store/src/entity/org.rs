@@ -13,6 +13,9 @@ pub struct Model {
     pub slug: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub require_mfa: bool,
+    pub access_reviewed_at: Option<DateTimeUtc>,
+    pub access_reviewed_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,12 @@ pub struct Model {
     pub locale: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The TOTP seed, sealed by the vault (never plaintext).
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last accepted TOTP time step (a code is never accepted twice).
+    pub totp_last_step: Option<i64>,
+    pub password_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

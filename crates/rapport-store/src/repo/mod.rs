@@ -1,8 +1,19 @@
 //! Repositories: typed queries over the entities. Tenant repositories take an `OrgScope`;
-//! identity lookups that must work before an org is chosen (sign-in by email) are global and
-//! say so in their names.
+//! identity lookups that must work before an org is chosen (sign-in by email, tokens in links,
+//! bearer tokens) are global and say so in their docs.
 
+pub mod api_tokens;
+pub mod audit;
+pub mod challenges;
+pub mod data_keys;
+pub mod invitations;
 pub mod memberships;
+pub mod mfa;
+pub mod oidc_identities;
 pub mod orgs;
+pub mod password_resets;
+pub mod roles;
 pub mod sessions;
+pub mod teams;
+pub mod throttle;
 pub mod users;

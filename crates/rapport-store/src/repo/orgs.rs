@@ -4,7 +4,7 @@ use crate::entity::org;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
-use rapport_domain::{OrgId, OrgName, OrgSlug};
+use rapport_domain::{OrgId, OrgName, OrgSlug, UserId};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -20,6 +20,10 @@ pub struct OrgRecord {
     pub slug: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// Whether every member must use a second factor to sign in.
+    pub require_mfa: bool,
+    /// When an admin last signed off the access review, and who.
+    pub access_reviewed: Option<(DateTime<Utc>, UserId)>,
 }
 
 impl From<org::Model> for OrgRecord {
@@ -29,6 +33,10 @@ impl From<org::Model> for OrgRecord {
             name: m.name,
             slug: m.slug,
             created_at: m.created_at,
+            require_mfa: m.require_mfa,
+            access_reviewed: m
+                .access_reviewed_at
+                .zip(m.access_reviewed_by.map(UserId::from_uuid)),
         }
     }
 }
@@ -47,6 +55,7 @@ pub async fn insert(
         slug: Set(slug.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
     org::Entity::insert(model)
         .exec_without_returning(db)
@@ -56,6 +65,8 @@ pub async fn insert(
         name: name.as_str().to_owned(),
         slug: slug.as_str().to_owned(),
         created_at: now,
+        require_mfa: false,
+        access_reviewed: None,
     })
 }
 
@@ -90,4 +101,56 @@ pub async fn lock_for_setup(txn: &impl ConnectionTrait) -> StoreResult<()> {
             .await?;
     }
     Ok(())
+}
+
+/// Org settings a settings manager may change.
+#[derive(Debug, Clone)]
+pub struct OrgSettings {
+    /// Display name.
+    pub name: OrgName,
+    /// Whether members must use a second factor.
+    pub require_mfa: bool,
+}
+
+/// Updates the scoped org's settings.
+pub async fn update_settings(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    settings: &OrgSettings,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = org::ActiveModel {
+        id: Set(scope.uuid()),
+        name: Set(settings.name.as_str().to_owned()),
+        require_mfa: Set(settings.require_mfa),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    org::Entity::update(model).exec(db).await?;
+    Ok(())
+}
+
+/// Records an access-review sign-off.
+pub async fn set_access_reviewed(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = org::ActiveModel {
+        id: Set(scope.uuid()),
+        access_reviewed_at: Set(Some(at)),
+        access_reviewed_by: Set(Some(by.as_uuid())),
+        ..Default::default()
+    };
+    org::Entity::update(model).exec(db).await?;
+    Ok(())
+}
+
+/// Whether an org requires MFA, by raw id: sign-in decides this before any scope exists.
+pub async fn requires_mfa(db: &impl ConnectionTrait, org: OrgId) -> StoreResult<bool> {
+    Ok(org::Entity::find_by_id(org.as_uuid())
+        .one(db)
+        .await?
+        .is_some_and(|o| o.require_mfa))
 }

@@ -64,21 +64,121 @@ pub async fn insert(
         locale: Set(new.locale.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
     let model = user::Entity::insert(model).exec_with_returning(db).await?;
     Ok(UserRecord::from(&model))
 }
 
-/// Finds a user by email, with the password hash, for sign-in. Global by nature.
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    /// The user.
+    pub user: UserRecord,
+    /// PHC (Argon2id) or bcrypt (`$2b$…`, imported accounts) hash, if any.
+    pub password_hash: Option<String>,
+    /// The sealed TOTP seed, when TOTP is enabled.
+    pub totp_secret: Option<String>,
+}
+
+impl From<user::Model> for LoginRecord {
+    fn from(m: user::Model) -> Self {
+        Self {
+            user: UserRecord::from(&m),
+            password_hash: m.password_hash,
+            totp_secret: m.totp_enabled_at.and(m.totp_secret),
+        }
+    }
+}
+
+/// Finds a user by email, with credentials, for sign-in. Global by nature.
 pub async fn find_for_login(
     db: &impl ConnectionTrait,
     email: &Email,
-) -> StoreResult<Option<(UserRecord, Option<String>)>> {
+) -> StoreResult<Option<LoginRecord>> {
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(db)
         .await?;
-    Ok(found.map(|m| (UserRecord::from(&m), m.password_hash)))
+    Ok(found.map(Into::into))
+}
+
+/// Loads a user with credentials by id (second sign-in step, password change).
+pub async fn get_for_login(db: &impl ConnectionTrait, id: UserId) -> StoreResult<LoginRecord> {
+    user::Entity::find_by_id(id.as_uuid())
+        .one(db)
+        .await?
+        .map(Into::into)
+        .ok_or(StoreError::NotFound)
+}
+
+/// The sealed TOTP seed being enrolled or in use, and whether enrolment was confirmed.
+pub async fn totp_state(
+    db: &impl ConnectionTrait,
+    id: UserId,
+) -> StoreResult<(Option<String>, Option<DateTime<Utc>>)> {
+    let m = user::Entity::find_by_id(id.as_uuid())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((m.totp_secret, m.totp_enabled_at))
+}
+
+/// Stores a sealed TOTP seed; `enabled_at` is set once the user confirmed a code.
+/// `None` for both removes TOTP.
+pub async fn set_totp(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    sealed_secret: Option<String>,
+    enabled_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = user::ActiveModel {
+        id: Set(id.as_uuid()),
+        totp_secret: Set(sealed_secret),
+        totp_enabled_at: Set(enabled_at),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    user::Entity::update(model).exec(db).await?;
+    Ok(())
+}
+
+/// Changes a user's password (change or reset): records when, so older links die.
+pub async fn change_password(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    hash: String,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = user::ActiveModel {
+        id: Set(id.as_uuid()),
+        password_hash: Set(Some(hash)),
+        password_changed_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    user::Entity::update(model).exec(db).await?;
+    Ok(())
+}
+
+/// Updates a user's own profile fields.
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    name: &DisplayName,
+    time_zone: &TimeZoneName,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = user::ActiveModel {
+        id: Set(id.as_uuid()),
+        name: Set(name.as_str().to_owned()),
+        time_zone: Set(time_zone.as_str().to_owned()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    user::Entity::update(model).exec(db).await?;
+    Ok(())
 }
 
 /// Loads a user by id.
@@ -105,4 +205,25 @@ pub async fn set_password_hash(
     };
     user::Entity::update(model).exec(db).await?;
     Ok(())
+}
+
+/// Records an accepted TOTP step if it is newer than the last one. False means the code was
+/// already used (replay) — the conditional update makes this race-free.
+pub async fn accept_totp_step(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    step: i64,
+) -> StoreResult<bool> {
+    use sea_orm::sea_query::ExprTrait;
+    let res = user::Entity::update_many()
+        .col_expr(user::Column::TotpLastStep, Some(step).into())
+        .filter(user::Column::Id.eq(id.as_uuid()))
+        .filter(
+            user::Column::TotpLastStep
+                .is_null()
+                .or(user::Column::TotpLastStep.lt(step)),
+        )
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
 }

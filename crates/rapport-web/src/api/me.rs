@@ -1,8 +1,9 @@
-//! `GET /api/v1/me`: the signed-in user and their org.
+//! `GET /api/v1/me`: the signed-in user, their org, role and permissions.
 
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiActor;
 use axum::Json;
+use rapport_app::authz::Via;
 use rapport_domain::Role;
 use serde::Serialize;
 
@@ -17,8 +18,14 @@ pub struct Me {
     pub name: String,
     /// Current org id.
     pub org_id: uuid::Uuid,
-    /// Role in the current org.
+    /// Built-in role in the current org.
     pub role: Role,
+    /// Custom role name, when one refines the built-in role.
+    pub custom_role: Option<String>,
+    /// Effective permissions (for a token: its scopes within the owner's permissions).
+    pub permissions: Vec<String>,
+    /// `session` or `token`.
+    pub authenticated_by: &'static str,
     /// IANA time zone.
     pub time_zone: String,
     /// Locale.
@@ -38,10 +45,21 @@ pub struct Me {
 pub async fn get_me(ApiActor(actor): ApiActor) -> Result<Json<Me>, ApiError> {
     Ok(Json(Me {
         id: actor.user_id.as_uuid(),
-        email: actor.email,
-        name: actor.name,
         org_id: actor.org_id.as_uuid(),
         role: actor.role,
+        custom_role: actor.access.custom_role.map(|(_, name)| name),
+        permissions: actor
+            .access
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+        authenticated_by: match actor.via {
+            Via::Session(_) => "session",
+            Via::Token(_) => "token",
+        },
+        email: actor.email,
+        name: actor.name,
         time_zone: actor.time_zone,
         locale: actor.locale,
     }))

@@ -2,10 +2,11 @@
 
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
+use crate::extract::Meta;
 use crate::state::WebState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use rapport_app::setup::SetupInput;
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +50,7 @@ pub struct SetupResponse {
 )]
 pub async fn create_setup(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Meta(meta): Meta,
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> Result<(StatusCode, Json<SetupResponse>), ApiError> {
     let input = SetupInput {
@@ -59,10 +60,7 @@ pub async fn create_setup(
         password: req.password,
         time_zone: req.time_zone.unwrap_or_default(),
     };
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let done = state.app.complete_setup(input, ua).await?;
+    let done = state.app.complete_setup(input, &meta).await?;
     Ok((
         StatusCode::CREATED,
         Json(SetupResponse {

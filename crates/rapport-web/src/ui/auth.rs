@@ -5,11 +5,12 @@ use super::form::{UiForm, csrf_ok};
 use super::page::{PageCtx, UiSession, accept_language, anonymous_page, set_flash, take_flash};
 use super::pages;
 use crate::cookies;
+use crate::extract::Meta;
 use crate::state::WebState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use rapport_app::AppError;
@@ -53,6 +54,21 @@ pub struct LoginPage {
     page: PageCtx,
     email: String,
     errors: Vec<String>,
+    providers: Vec<(String, String)>,
+    can_reset: bool,
+}
+
+impl LoginPage {
+    /// The sign-in page with the configured identity providers.
+    pub fn new(page: PageCtx, email: String, errors: Vec<String>, state: &WebState) -> Self {
+        Self {
+            page,
+            email,
+            errors,
+            providers: state.app.oidc_providers(),
+            can_reset: state.app.can_send_mail(),
+        }
+    }
 }
 
 /// Setup form body.
@@ -91,7 +107,7 @@ pub struct LogoutForm {
 }
 
 /// The anonymous CSRF token: the cookie's, or a new one set on the response.
-fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
+pub(crate) fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     if let Some(existing) = jar
         .get(cookies::CSRF)
         .map(|c| c.value().to_owned())
@@ -108,7 +124,11 @@ fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
 
 /// Checks a submitted anonymous-form token against the cookie; returns the jar, the token for
 /// the re-rendered form, and whether the submission was valid.
-fn check_anon_csrf(jar: CookieJar, sent: &str, secure: bool) -> (CookieJar, String, bool) {
+pub(crate) fn check_anon_csrf(
+    jar: CookieJar,
+    sent: &str,
+    secure: bool,
+) -> (CookieJar, String, bool) {
     let expected = jar
         .get(cookies::CSRF)
         .map(|c| c.value().to_owned())
@@ -118,7 +138,7 @@ fn check_anon_csrf(jar: CookieJar, sent: &str, secure: bool) -> (CookieJar, Stri
     (jar, token, valid)
 }
 
-fn session_cookie(
+pub(crate) fn session_cookie(
     jar: CookieJar,
     signed_in: &SignedIn,
     state: &WebState,
@@ -131,12 +151,6 @@ fn session_cookie(
         state.secure_cookies,
         Some(cookies::seconds(max_age)),
     ))
-}
-
-fn user_agent(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
 }
 
 /// `GET /setup`.
@@ -180,6 +194,7 @@ pub async fn setup_submit(
     State(state): State<WebState>,
     headers: HeaderMap,
     jar: CookieJar,
+    Meta(meta): Meta,
     UiForm(form): UiForm<SetupForm>,
 ) -> Response {
     let (jar, csrf, csrf_valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
@@ -212,7 +227,7 @@ pub async fn setup_submit(
         password: form.password,
         time_zone: form.time_zone,
     };
-    match state.app.complete_setup(input, user_agent(&headers)).await {
+    match state.app.complete_setup(input, &meta).await {
         Ok(done) => {
             let jar = session_cookie(jar, &done.session, &state, state.app.clock().now());
             let jar = set_flash(jar, "success", "setup_done", state.secure_cookies);
@@ -274,15 +289,7 @@ pub async fn login_form(
     );
     let (jar, flash) = take_flash(jar, &tr);
     let page = anonymous_page(&state, accept_language(&headers).as_deref(), csrf, flash);
-    (
-        jar,
-        LoginPage {
-            page,
-            email: String::new(),
-            errors: Vec::new(),
-        },
-    )
-        .into_response()
+    (jar, LoginPage::new(page, String::new(), Vec::new(), &state)).into_response()
 }
 
 /// `POST /login`.
@@ -290,6 +297,7 @@ pub async fn login_submit(
     State(state): State<WebState>,
     headers: HeaderMap,
     jar: CookieJar,
+    Meta(meta): Meta,
     UiForm(form): UiForm<LoginForm>,
 ) -> Response {
     let (jar, csrf, csrf_valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
@@ -300,22 +308,22 @@ pub async fn login_submit(
         return (
             StatusCode::FORBIDDEN,
             jar,
-            LoginPage {
-                page,
-                email: form.email,
-                errors,
-            },
+            LoginPage::new(page, form.email, errors, &state),
         )
             .into_response();
     }
-    match state
-        .app
-        .sign_in(&form.email, &form.password, user_agent(&headers))
-        .await
-    {
-        Ok(signed_in) => {
-            let jar = session_cookie(jar, &signed_in, &state, state.app.clock().now());
-            (jar, Redirect::to("/")).into_response()
+    match state.app.sign_in(&form.email, &form.password, &meta).await {
+        Ok(step) => super::signin::continue_sign_in(&state, jar, step),
+        Err(AppError::Throttled { retry_after_secs }) => {
+            let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
+            let minutes = retry_after_secs.div_ceil(60).to_string();
+            let errors = vec![page.tr.tf("login.throttled", &[("minutes", &minutes)])];
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                jar,
+                LoginPage::new(page, form.email, errors, &state),
+            )
+                .into_response()
         }
         Err(AppError::BadCredentials) => {
             let page = anonymous_page(&state, lang.as_deref(), csrf, Vec::new());
@@ -323,11 +331,7 @@ pub async fn login_submit(
             (
                 StatusCode::UNAUTHORIZED,
                 jar,
-                LoginPage {
-                    page,
-                    email: form.email,
-                    errors,
-                },
+                LoginPage::new(page, form.email, errors, &state),
             )
                 .into_response()
         }

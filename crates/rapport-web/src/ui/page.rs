@@ -45,11 +45,33 @@ pub struct PageCtx {
     pub role_label: String,
     /// Whether admin navigation is shown.
     pub is_admin: bool,
+    /// What the signed-in member may do (drives which navigation and actions are shown).
+    pub permissions: rapport_domain::PermissionSet,
     /// Version line for the sidebar.
     pub version: String,
     /// Cache-busting query value for static assets (they are embedded in the binary, so they
     /// change exactly when the build does).
     pub asset_version: &'static str,
+}
+
+impl PageCtx {
+    /// Whether the member holds the permission named `name` (`members.manage`).
+    pub fn can(&self, name: &str) -> bool {
+        rapport_domain::Permission::parse(name).is_some_and(|p| self.permissions.contains(p))
+    }
+
+    /// Whether any organization-administration page is available.
+    pub fn any_admin(&self) -> bool {
+        [
+            "members.manage",
+            "roles.manage",
+            "settings.manage",
+            "audit.read",
+            "system.manage",
+        ]
+        .iter()
+        .any(|p| self.can(p))
+    }
 }
 
 /// The value appended to asset URLs.
@@ -62,6 +84,45 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("expired", "login.expired"),
     ("setup_closed", "setup.closed"),
     ("job_retried", "jobs.retried"),
+    ("signin_expired", "login.signin_expired"),
+    ("oidc_unreachable", "login.oidc_unreachable"),
+    ("oidc_denied", "login.oidc_denied"),
+    ("oidc_failed", "login.oidc_failed"),
+    ("reset_sent", "reset.sent"),
+    ("reset_done", "reset.done"),
+    ("invite_accepted", "invite.accepted"),
+    // Organization administration (ui/admin).
+    ("invitation_sent", "invitations.sent"),
+    ("invitation_revoked", "invitations.revoked"),
+    ("member_role_changed", "members.role_changed"),
+    ("member_removed", "members.removed"),
+    ("team_created", "teams.created_flash"),
+    ("team_updated", "teams.updated_flash"),
+    ("team_deleted", "teams.deleted_flash"),
+    ("team_member_added", "teams.member_added_flash"),
+    ("team_member_removed", "teams.member_removed_flash"),
+    ("role_created", "roles_admin.created_flash"),
+    ("role_updated", "roles_admin.updated_flash"),
+    ("role_deleted", "roles_admin.deleted_flash"),
+    ("org_settings_saved", "org_settings.saved"),
+    ("access_review_signed", "access_review.signed"),
+    // The member's own account (ui/account).
+    ("account_profile_saved", "account.flash.profile_saved"),
+    ("account_password_changed", "account.flash.password_changed"),
+    (
+        "account_password_changed_alone",
+        "account.flash.password_changed_alone",
+    ),
+    ("account_totp_disabled", "account.flash.totp_disabled"),
+    ("account_key_added", "account.flash.key_added"),
+    ("account_key_removed", "account.flash.key_removed"),
+    ("account_session_revoked", "account.flash.session_revoked"),
+    ("account_sessions_revoked", "account.flash.sessions_revoked"),
+    (
+        "account_no_other_sessions",
+        "account.flash.no_other_sessions",
+    ),
+    ("account_token_revoked", "account.flash.token_revoked"),
 ];
 
 /// Sets a flash message for the next page.
@@ -144,7 +205,8 @@ pub fn app_page_with(
         user_initials: initials(&actor.name),
         user_name: actor.name.clone(),
         role_label,
-        is_admin: actor.role.can_administer(),
+        is_admin: actor.can(rapport_domain::Permission::SystemManage),
+        permissions: actor.access.permissions,
         version: version_line(&tr),
         asset_version: ASSET_VERSION,
         tr,
@@ -181,6 +243,7 @@ pub fn anonymous_page_in(
         user_initials: String::new(),
         role_label: String::new(),
         is_admin: false,
+        permissions: rapport_domain::PermissionSet::empty(),
         version: version_line(&tr),
         asset_version: ASSET_VERSION,
         tr,
@@ -208,7 +271,8 @@ impl FromRequestParts<WebState> for UiSession {
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(cookie) = jar.get(cookies::SESSION) {
-            match state.app.authenticate(cookie.value()).await {
+            let meta = crate::extract::request_meta(parts, state);
+            match state.app.authenticate(cookie.value(), meta).await {
                 Ok(info) => return Ok(Self(info)),
                 Err(AppError::Unauthenticated) => {
                     let jar = set_flash(

@@ -1,0 +1,78 @@
+//! Org settings: the name, and whether every member must use a second factor.
+
+use crate::audit::{AuditEvent, Who};
+use crate::authz::Actor;
+use crate::context::App;
+use crate::error::{AppError, AppResult};
+use rapport_domain::{OrgId, OrgName, Permission};
+use rapport_store::TransactionTrait;
+use rapport_store::repo::orgs::{self, OrgRecord, OrgSettings};
+use rapport_store::repo::{memberships, sessions};
+
+impl App {
+    /// The actor's org.
+    pub async fn org(&self, actor: &Actor) -> AppResult<OrgRecord> {
+        Ok(orgs::get(self.db().conn(), actor.scope()).await?)
+    }
+
+    /// The actor's org, for the settings page (needs `settings.manage`).
+    pub async fn org_settings(&self, actor: &Actor) -> AppResult<OrgRecord> {
+        actor.require(Permission::SettingsManage)?;
+        self.org(actor).await
+    }
+
+    /// The orgs the actor belongs to (for the switcher): id, name, role.
+    pub async fn my_orgs(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<Vec<(OrgId, String, rapport_domain::Role)>> {
+        Ok(memberships::orgs_of(self.db().conn(), actor.user_id).await?)
+    }
+
+    /// Changes org settings. Turning on "require two-factor" needs the actor to have a second
+    /// factor, and ends every session in the org that was opened without one.
+    pub async fn update_org_settings(
+        &self,
+        actor: &Actor,
+        name: &str,
+        require_mfa: bool,
+    ) -> AppResult<OrgRecord> {
+        actor.require(Permission::SettingsManage)?;
+        let name = OrgName::parse(name)?;
+        let before = self.org(actor).await?;
+        if require_mfa && !before.require_mfa && !self.has_second_factor(actor.user_id).await? {
+            return Err(AppError::Conflict(
+                "set up two-factor authentication for your own account first".into(),
+            ));
+        }
+        let txn = self.db().conn().begin().await?;
+        orgs::update_settings(
+            &txn,
+            actor.scope(),
+            &OrgSettings {
+                name: name.clone(),
+                require_mfa,
+            },
+            self.clock().now(),
+        )
+        .await?;
+        let ended = if require_mfa && !before.require_mfa {
+            sessions::delete_single_factor_in_org(&txn, actor.scope(), actor.session_id()).await?
+        } else {
+            0
+        };
+        self.audit(
+            &txn,
+            actor.scope(),
+            &Who::from(actor),
+            AuditEvent::new("org.settings_updated", "org", actor.org_id).with(serde_json::json!({
+                "name": { "from": before.name, "to": name.as_str() },
+                "require_mfa": { "from": before.require_mfa, "to": require_mfa },
+                "single_factor_sessions_ended": ended,
+            })),
+        )
+        .await?;
+        txn.commit().await?;
+        self.org(actor).await
+    }
+}
