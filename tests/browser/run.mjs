@@ -649,6 +649,53 @@ async function adminChecks(t) {
 }
 adminChecks.title = 'admin pages: members, invitations, roles, teams, settings, access review, audit';
 
+async function invitationAndRecoveryPages(t) {
+  // The owner invites someone; the invitee opens the link in their own browser, creates the
+  // account and lands signed in. Then: the forgot-password page without mail, the org list.
+  const owner = await newContext(t.browser, t.base);
+  t.cleanup.push(() => owner.close());
+  const page = t.use(await owner.newPage());
+  await signIn(page);
+  await page.goto('/admin/members');
+  await page.fill('#invite-email', 'hedy@example.com');
+  await page.selectOption('#invite-role', 'agent');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/admin/members/invite"] button[type=submit]')]);
+  const link = await (await visible(page, '#invite-link', 'the invitation link')).inputValue();
+
+  const guest = await newContext(t.browser, t.base);
+  t.cleanup.push(() => guest.close());
+  const invitee = t.use(await guest.newPage());
+  await invitee.goto(new URL(link).pathname);
+  await visible(invitee, 'h1');
+  assert((await invitee.locator('h1').innerText()).includes('Northwind Support'), 'the invitation names the org');
+  await t.shot('invite-accept');
+  await invitee.fill('#name', 'Hedy Lamarr');
+  await invitee.fill('#password', 'frequency hopping spread spectrum');
+  await Promise.all([invitee.waitForNavigation({ waitUntil: 'load' }), invitee.click('form.form button[type=submit]')]);
+  await expectPath(invitee, '/');
+  await visible(invitee, '.alert-success', 'the welcome flash');
+  assert((await invitee.locator('.user-name').innerText()).includes('Hedy'), 'the invitee is signed in');
+  await t.shot('invite-accepted-home');
+  // The link is single use: 410 Gone, with an explanation.
+  t.expectStatus(410);
+  await invitee.goto(new URL(link).pathname);
+  await visible(invitee, 'h1');
+  assert(await invitee.locator('form.form input[name=password]').count() === 0, 'a used invitation still offers the form');
+
+  const anon = await newContext(t.browser, t.base);
+  t.cleanup.push(() => anon.close());
+  const forgot = t.use(await anon.newPage());
+  await forgot.goto('/forgot');
+  await visible(forgot, '.alert-info', 'the "no mail configured" explanation');
+  await t.shot('forgot-without-mail');
+
+  t.use(page);
+  await page.goto('/orgs');
+  await visible(page, '.org-row.current', 'the current org');
+  await t.shot('orgs');
+}
+invitationAndRecoveryPages.title = 'invitation acceptance, forgot password without mail, org list';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -660,6 +707,7 @@ const CHECKS = [
   darkModeRenders,
   accountChecks,
   adminChecks,
+  invitationAndRecoveryPages,
 ];
 
 // ---------------------------------------------------------------------------------------

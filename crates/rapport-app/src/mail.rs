@@ -73,10 +73,11 @@ impl App {
         self.config().smtp.is_some()
     }
 
-    /// Queues a plain-text mail inside `txn` (it is sent only if the caller commits).
+    /// Queues a plain-text mail about `org` inside `txn` (sent only if the caller commits).
     pub(crate) async fn queue_mail(
         &self,
         txn: &impl ConnectionTrait,
+        org: Option<rapport_domain::OrgId>,
         to: &str,
         subject: &str,
         body: String,
@@ -91,7 +92,9 @@ impl App {
             sealed_body,
         };
         let payload = serde_json::to_value(job).map_err(|e| AppError::Internal(e.to_string()))?;
+        // The job belongs to the org the mail is about, so only its admins see it in the queue.
         let opts = EnqueueOptions {
+            org_id: org,
             max_attempts: 8,
             ..Default::default()
         };

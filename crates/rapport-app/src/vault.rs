@@ -171,7 +171,10 @@ impl Vault {
         let row = match data_keys::find(db, org, subject).await? {
             Some(row) => row,
             None => {
-                let (_, wrapped) = self.ring().new_data_key().await.map_err(vault_err)?;
+                // Re-read the key files first: `rotate-keys` may have installed a new KEK since
+                // this process started, and new keys must not be wrapped by a retiring one.
+                let ring = self.reload()?;
+                let (_, wrapped) = ring.new_data_key().await.map_err(vault_err)?;
                 let now = chrono::Utc::now();
                 data_keys::insert_or_get(
                     db,
@@ -302,7 +305,7 @@ impl Vault {
         let KekSource::KeyDir(dir) = &self.source else {
             return Err(AppError::Conflict(
                 "the KEK is given by the operator (RAPPORT_KEK): set the new key as RAPPORT_KEK, \
-                 the old one in RAPPORT_KEK_PREVIOUS, then run rotate-keys again"
+                 the old one in RAPPORT_KEK_PREVIOUS (comma-separated), then run rotate-keys again"
                     .into(),
             ));
         };

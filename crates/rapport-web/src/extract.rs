@@ -62,7 +62,8 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// Where a request came from: the peer address (or the first `X-Forwarded-For` hop when the
+/// Where a request came from: the peer address (or the last `X-Forwarded-For` hop, the one
+/// the trusted proxy appended, when the
 /// operator says a proxy sits in front) and the user agent.
 pub fn request_meta(parts: &Parts, state: &WebState) -> RequestMeta {
     let forwarded = state
@@ -72,7 +73,7 @@ pub fn request_meta(parts: &Parts, state: &WebState) -> RequestMeta {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .map(|ip| ip.trim().to_owned())
                 .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
         })

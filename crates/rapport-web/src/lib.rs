@@ -18,5 +18,5 @@ pub mod router;
 pub mod state;
 pub mod ui;
 
-pub use router::{WebConfig, router};
+pub use router::{WebConfig, router, ui_route_table};
 pub use state::WebState;

@@ -4,13 +4,13 @@
 use crate::error::ApiError;
 use crate::i18n::Catalog;
 use crate::state::WebState;
+use crate::ui::routes::RouteTable;
 use crate::{api, assets, health, layers, ui};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::HeaderName;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, Method};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use rapport_app::App;
 use std::sync::{Arc, OnceLock};
@@ -83,12 +83,8 @@ pub fn router(app: App, config: &WebConfig) -> Result<Router, RouterError> {
     let (api_routes, _doc) = api::routes();
     let request_id = HeaderName::from_static("x-request-id");
     let router = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/static/{name}", get(assets::serve))
         .nest("/api/v1", api_routes)
-        .merge(ui::routes())
+        .merge(page_routes().into_router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.body_limit))
@@ -98,11 +94,40 @@ pub fn router(app: App, config: &WebConfig) -> Result<Router, RouterError> {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), path = %loggable_path(req), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state);
     Ok(router)
+}
+
+/// The path a request is logged under: the route's template when the path itself is a secret
+/// (`/reset/{token}`, `/invite/{token}`: the link is the credential), else the path as sent
+/// (ids are not secrets, and they help when reading logs).
+fn loggable_path(req: &Request) -> &str {
+    match req.extensions().get::<MatchedPath>() {
+        Some(route) if route.as_str().contains("{token}") => route.as_str(),
+        _ => req.uri().path(),
+    }
+}
+
+/// Every route outside `/api/v1`: health, metrics, assets and the UI.
+fn page_routes() -> RouteTable {
+    RouteTable::new()
+        .get("/healthz", health::healthz)
+        .get("/readyz", health::readyz)
+        .get("/metrics", health::metrics)
+        .get("/static/{name}", assets::serve)
+        .merge(ui::table())
+}
+
+/// Every (method, path template) served outside `/api/v1` (the API's routes are in its
+/// OpenAPI document). Tests walk it so that a new page or form is covered the day it is added.
+pub fn ui_route_table() -> Vec<(Method, &'static str)> {
+    static TABLE: OnceLock<Vec<(Method, &'static str)>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| page_routes().entries().to_vec())
+        .clone()
 }
 
 async fn fallback(State(state): State<WebState>, req: Request) -> Response {

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 
 mod account;
 mod admin;
+mod identity_api;
+mod privacy;
+mod signin;
 
 async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status);

@@ -28,8 +28,9 @@ pub struct DataArgs {
     pub config: Option<PathBuf>,
 }
 
-/// The merged configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The merged configuration. Its `Debug` leaves out the secrets (the KEK, the SMTP password,
+/// OIDC client secrets), so it can be logged.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
     /// Listen address.
@@ -60,8 +61,9 @@ pub struct Config {
     /// The key-encryption key as base64 (32 bytes); unset: a key file in `data_dir/keys`,
     /// created with mode 0600 on first start.
     pub kek: Option<String>,
-    /// Older key-encryption keys (base64), still needed until `rapport admin rotate-keys` ran.
-    pub kek_previous: Vec<String>,
+    /// Older key-encryption keys (base64, comma-separated), still needed until
+    /// `rapport admin rotate-keys` ran.
+    pub kek_previous: Option<String>,
     /// SMTP server for system mail (password resets, invitations); unset: no mail.
     pub smtp_host: Option<String>,
     /// SMTP port.
@@ -78,8 +80,36 @@ pub struct Config {
     pub oidc: Vec<OidcSection>,
 }
 
-/// One `[[oidc]]` provider.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |set: bool| if set { "**redacted**" } else { "unset" };
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "**set**"),
+            )
+            .field("demo", &self.demo)
+            .field("log_format", &self.log_format)
+            .field("workers", &self.workers)
+            .field("public_url", &self.public_url)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("kek", &redacted(self.kek.is_some()))
+            .field("kek_previous", &redacted(self.kek_previous.is_some()))
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &redacted(self.smtp_password.is_some()))
+            .field("smtp_from", &self.smtp_from)
+            .field("oidc", &self.oidc)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One `[[oidc]]` provider (its `Debug` leaves out the client secret).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct OidcSection {
     /// URL-safe id; `google` and `microsoft` are presets that know their issuer.
     pub id: String,
@@ -98,6 +128,16 @@ pub struct OidcSection {
     pub client_secret: String,
 }
 
+impl std::fmt::Debug for OidcSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSection")
+            .field("id", &self.id)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -114,7 +154,7 @@ impl Default for Config {
             public_url: None,
             trust_forwarded_for: false,
             kek: None,
-            kek_previous: Vec::new(),
+            kek_previous: None,
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
@@ -271,7 +311,15 @@ impl Config {
         match &self.kek {
             Some(current) => KekSource::Given {
                 current: current.clone(),
-                previous: self.kek_previous.clone(),
+                previous: self
+                    .kek_previous
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             },
             None => KekSource::KeyDir(self.data_dir.join("keys")),
         }
@@ -315,6 +363,34 @@ mod tests {
         assert!(err.to_string().contains("does not exist"));
         let env = Serialized::defaults(serde_json::json!({ "workers": "many" }));
         assert!(merge(None, env, FlagLayer::default()).is_err());
+    }
+
+    #[test]
+    fn debug_output_leaves_out_secrets() {
+        let cfg = Config {
+            kek: Some("S0VLLXNlY3JldA==".into()),
+            smtp_password: Some("smtp-secret-pw".into()),
+            database_url: Some("postgres://u:db-secret-pw@h/db".into()),
+            oidc: vec![OidcSection {
+                id: "corp".into(),
+                name: None,
+                issuer: Some("https://id.example".into()),
+                tenant: None,
+                client_id: "rapport".into(),
+                client_secret: "oidc-secret".into(),
+            }],
+            ..Config::default()
+        };
+        let shown = format!("{cfg:?}");
+        for secret in [
+            "S0VLLXNlY3JldA==",
+            "smtp-secret-pw",
+            "db-secret-pw",
+            "oidc-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("corp"));
     }
 
     #[test]

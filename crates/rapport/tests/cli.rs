@@ -22,6 +22,8 @@ fn free_port() -> u16 {
 struct Server {
     child: Child,
     base: String,
+    /// Everything the server printed on stdout (its logs), so far.
+    logs: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -43,20 +45,28 @@ impl Server {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         loop {
             let line = lines
                 .next()
                 .expect("server exited before listening")
                 .unwrap();
+            logs.lock().unwrap().push_str(&format!("{line}\n"));
             if line.contains("listening on") {
                 break;
             }
         }
         // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
         Self {
             child,
             base: format!("http://{bind}"),
+            logs,
         }
     }
 
@@ -350,4 +360,347 @@ fn install_tls() {
 fn http() -> reqwest::Client {
     install_tls();
     reqwest::Client::new()
+}
+
+/// `rapport admin …` against `data` (the data-dir and database flags); (success, stdout).
+fn admin(args: &[&str], data: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN)
+        .arg("admin")
+        .args(args)
+        .args(data)
+        .env_remove("RAPPORT_TEST_DATABASE_URL")
+        .env_remove("RAPPORT_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        eprintln!("rapport admin {args:?}: {stdout}{stderr}");
+    }
+    (out.status.success(), stdout)
+}
+
+/// A SQL statement for the test database's backend, with `$1`… placeholders.
+fn sql(db: &TestDb, text: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let backend = db.db.db_backend();
+    let text = if backend == sea_orm::DbBackend::Sqlite {
+        text.replace('$', "?")
+    } else {
+        text.to_owned()
+    };
+    Statement::from_sql_and_values(backend, text, values)
+}
+
+/// A browser that keeps cookies and does not follow redirects.
+fn browser() -> reqwest::Client {
+    install_tls();
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The quoted value after `marker` in `html`.
+fn value_after(html: &str, marker: &str) -> String {
+    let start = html.find(marker).unwrap() + marker.len();
+    html[start..start + html[start..].find(['"', '<']).unwrap()].to_owned()
+}
+
+/// Signs in through the form; returns the session's CSRF token.
+async fn sign_in(c: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = value_after(&page, "name=\"_csrf\" value=\"");
+    let res = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "signed in");
+    let home = c
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    value_after(&home, "<meta name=\"csrf-token\" content=\"")
+}
+
+/// TOTP codes for distinct time steps (the server takes each step once, ±1 step of skew).
+struct Codes {
+    secret: String,
+    last: Option<u64>,
+}
+
+impl Codes {
+    async fn next(&mut self) -> String {
+        loop {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                / 30;
+            let step = self.last.map_or(now - 1, |last| (last + 1).max(now - 1));
+            if step <= now + 1 {
+                self.last = Some(step);
+                let secret = totp_rs::Secret::try_from_base32(&self.secret).unwrap();
+                return totp_rs::Builder::new()
+                    .with_secret(secret)
+                    .build()
+                    .unwrap()
+                    .generate(step * 30)
+                    .to_string();
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+const OWNER: &str = "owner@example.test";
+const OWNER_PASSWORD: &str = "correct horse battery";
+
+/// C7 through the operator's commands: `create-org` and `create-token` make working
+/// credentials, `verify-audit` passes on an intact log and, after one row is edited in the
+/// database, fails and names the entry.
+#[tokio::test]
+async fn pp_c7_admin_cli_verify_audit_names_an_edited_entry() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = [
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        db.url.as_str(),
+    ];
+    let (ok, out) = admin(
+        &[
+            "create-org",
+            "--name",
+            "CLI Org",
+            "--owner-email",
+            OWNER,
+            "--owner-password",
+            OWNER_PASSWORD,
+        ],
+        &data,
+    );
+    assert!(ok, "{out}");
+    let org: sea_orm::prelude::Uuid = out.trim().parse().expect("prints the org id");
+    let server = Server::start(&data, &[]);
+    sign_in(&browser(), &server.base, OWNER, OWNER_PASSWORD).await;
+
+    let (ok, out) = admin(
+        &[
+            "create-token",
+            "--email",
+            OWNER,
+            "--org",
+            &org.to_string(),
+            "--scopes",
+            "contacts.read",
+        ],
+        &data,
+    );
+    assert!(ok);
+    let token = out.trim();
+    assert!(token.starts_with("rpt_"), "{token}");
+    let me: serde_json::Value = http()
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["org_id"], org.to_string());
+    assert_eq!(me["permissions"], serde_json::json!(["contacts.read"]));
+    assert_eq!(me["authenticated_by"], "token");
+
+    let (ok, out) = admin(&["verify-audit"], &data);
+    assert!(ok, "{out}");
+    assert!(out.contains("audit log intact"), "{out}");
+
+    // Edit one past entry with database access alone.
+    let conn = db.db.conn();
+    let row = conn
+        .query_one_raw(sql(
+            &db,
+            "SELECT id FROM audit_log WHERE org_id = $1 AND seq = 1",
+            vec![org.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let id: sea_orm::prelude::Uuid = row.try_get_by_index(0).unwrap();
+    let changed = conn
+        .execute_raw(sql(
+            &db,
+            "UPDATE audit_log SET actor_label = $1 WHERE id = $2",
+            vec!["nobody@example.test".into(), id.into()],
+        ))
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(changed, 1);
+    let (ok, out) = admin(&["verify-audit"], &data);
+    assert!(!ok, "verification fails: {out}");
+    assert!(
+        out.contains(&id.to_string()) && out.contains(&org.to_string()) && out.contains("#1"),
+        "names the entry: {out}"
+    );
+    assert!(server.stop().success());
+}
+
+/// C1 through the operator's command: `rotate-keys` installs a new key-encryption key,
+/// rewraps every data key and deletes the old key file; the running server and a fresh one
+/// still open secrets sealed before (an authenticator seed), and the audit chain's key
+/// survives. The server's own logs (at DEBUG) never show the seed, a token or a key.
+#[tokio::test]
+async fn pp_c1_admin_cli_rotate_keys_keeps_old_secrets_readable() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = [
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        db.url.as_str(),
+    ];
+    let (ok, out) = admin(
+        &[
+            "create-org",
+            "--name",
+            "Rotating Org",
+            "--owner-email",
+            OWNER,
+            "--owner-password",
+            OWNER_PASSWORD,
+        ],
+        &data,
+    );
+    assert!(ok, "{out}");
+    let debug_logs = [("RUST_LOG", "debug")];
+    let server = Server::start(&data, &debug_logs);
+    let c = browser();
+    let csrf = sign_in(&c, &server.base, OWNER, OWNER_PASSWORD).await;
+    let page = c
+        .get(format!("{}/settings/security/totp", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let seed = value_after(&page, "data-testid=\"totp-secret\">");
+    let mut codes = Codes {
+        secret: seed.clone(),
+        last: None,
+    };
+    let res = c
+        .post(format!("{}/settings/security/totp", server.base))
+        .form(&[("_csrf", csrf.as_str()), ("code", &codes.next().await)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "authenticator app on");
+
+    let keys = dir.path().join("keys");
+    let old_key = std::fs::read_to_string(keys.join("current.key")).unwrap();
+    let (ok, out) = admin(&["rotate-keys"], &data);
+    assert!(ok, "{out}");
+    let new_key = std::fs::read_to_string(keys.join("current.key")).unwrap();
+    assert_ne!(old_key, new_key, "a new key-encryption key");
+    let files: Vec<String> = std::fs::read_dir(&keys)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["current.key"], "the old key file is gone");
+    let kek_id = out
+        .split("key-encryption key ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let rewrapped: u64 = out
+        .split(": ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(rewrapped >= 2, "data keys were rewrapped: {out}");
+    let rows = db
+        .db
+        .conn()
+        .query_all_raw(sql(&db, "SELECT DISTINCT kek_id FROM data_keys", vec![]))
+        .await
+        .unwrap();
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert_eq!(ids, [kek_id], "every data key is under the new key");
+
+    // The running server still signs in with the authenticator app.
+    let login = |code: String| {
+        let base = server.base.clone();
+        async move {
+            http()
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({
+                    "email": OWNER, "password": OWNER_PASSWORD, "code": code,
+                }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(login(codes.next().await).await, 200);
+    let logs = server.logs.lock().unwrap().clone();
+    assert!(server.stop().success());
+
+    // So does a fresh process, which must unwrap the data keys with the new key.
+    let server = Server::start(&data, &debug_logs);
+    let base = server.base.clone();
+    let res = http()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({
+            "email": OWNER, "password": OWNER_PASSWORD, "code": codes.next().await,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "the seed sealed before the rotation opens"
+    );
+    let (ok, out) = admin(&["verify-audit"], &data);
+    assert!(ok, "the audit chain's key survived the rotation: {out}");
+    let logs = format!("{logs}{}", server.logs.lock().unwrap());
+    assert!(server.stop().success());
+    assert!(logs.contains("DEBUG"), "logs were captured at DEBUG");
+    for (what, secret) in [
+        ("authenticator seed", seed.as_str()),
+        ("old key-encryption key", old_key.trim()),
+        ("new key-encryption key", new_key.trim()),
+    ] {
+        assert!(!logs.contains(secret), "the server logged the {what}");
+    }
 }

@@ -84,7 +84,21 @@ impl App {
         let conn = self.db().conn();
         let key = self.vault().mac_key(conn, "audit").await?;
         let mut report = VerifyReport::default();
-        for (org, head_seq, head_hash) in audit::heads(conn).await? {
+        let heads = audit::heads(conn).await?;
+        // A deleted head row must not hide a chain: every org records its creation, so every
+        // org has a chain and a head.
+        for org in audit::all_orgs(conn).await? {
+            if !heads.iter().any(|(o, _, _)| *o == org) {
+                report.orgs += 1;
+                report.problems.push(AuditProblem {
+                    org_id: org,
+                    seq: 0,
+                    entry_id: None,
+                    problem: "the organization has no audit chain head (deleted)".into(),
+                });
+            }
+        }
+        for (org, head_seq, head_hash) in heads {
             report.orgs += 1;
             let mut expected_seq = 1;
             let mut prev = GENESIS.to_owned();

@@ -108,8 +108,13 @@ impl App {
             now,
         )
         .await?;
+        let first_org = memberships::orgs_of(&txn, user)
+            .await?
+            .first()
+            .map(|(org, _, _)| *org);
         self.queue_mail(
             &txn,
+            first_org,
             login.user.email.as_str(),
             "Reset your Rapport password",
             body,

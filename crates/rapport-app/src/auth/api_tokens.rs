@@ -11,7 +11,7 @@ use chrono::Duration;
 use rapport_domain::{DomainError, Email, OrgId, PermissionSet, TokenId, bounded_text};
 use rapport_store::TransactionTrait;
 use rapport_store::repo::api_tokens::{self, NewToken, TokenRecord};
-use rapport_store::repo::{memberships, users};
+use rapport_store::repo::{memberships, resolve, users};
 
 /// The visible start of every token, so leaked tokens are recognizable by secret scanners.
 pub const TOKEN_PREFIX: &str = "rpt_";
@@ -171,53 +171,49 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let conn = self.db().conn();
-        let Some(record) = api_tokens::find_by_hash(conn, &token::digest(secret)).await? else {
+        // One query: token, membership (with custom role) and user.
+        let Some(found) = resolve::token(conn, &token::digest(secret)).await? else {
             return Err(AppError::Unauthenticated);
         };
         let now = self.clock().now();
-        if record.revoked_at.is_some() || record.expires_at.is_some_and(|e| e <= now) {
+        if found.revoked_at.is_some() || found.expires_at.is_some_and(|e| e <= now) {
             return Err(AppError::Unauthenticated);
         }
-        let Some(mut access) = memberships::access_of(conn, record.org_id, record.user_id).await?
-        else {
-            return Err(AppError::Unauthenticated);
-        };
-        access.permissions = record
-            .scopes
+        let token_id = found.token_id();
+        let mut access = found.access;
+        let scopes = found.scopes.unwrap_or_default();
+        access.permissions = scopes
             .iter()
             .filter(|p| access.permissions.contains(*p))
             .collect();
-        let user = users::get(conn, record.user_id).await?;
+        let user = found.user;
         let actor = Actor {
             user_id: user.id,
-            org_id: record.org_id,
+            org_id: found.org_id,
             role: access.role,
             access,
-            via: Via::Token(record.id),
+            via: Via::Token(token_id),
             time_zone: user.time_zone,
             locale: user.locale,
             name: user.name,
             email: user.email,
             meta,
         };
-        let stale = |minutes| {
-            record
-                .last_used_at
-                .is_none_or(|t| now - t > Duration::minutes(minutes))
-        };
+        let last_used_at = found.last_used_at;
+        let stale = |minutes| last_used_at.is_none_or(|t| now - t > Duration::minutes(minutes));
         if stale(60) {
             let txn = conn.begin().await?;
-            api_tokens::touch(&txn, record.id, now).await?;
+            api_tokens::touch(&txn, token_id, now).await?;
             self.audit(
                 &txn,
                 actor.scope(),
                 &Who::from(&actor),
-                AuditEvent::new("token.used", "token", record.id),
+                AuditEvent::new("token.used", "token", token_id),
             )
             .await?;
             txn.commit().await?;
         } else if stale(1) {
-            api_tokens::touch(conn, record.id, now).await?;
+            api_tokens::touch(conn, token_id, now).await?;
         }
         Ok(actor)
     }

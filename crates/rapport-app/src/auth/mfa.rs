@@ -110,6 +110,11 @@ impl App {
 
     /// Starts (or restarts) TOTP enrolment: a new seed is stored sealed, not yet enabled.
     pub(crate) async fn begin_totp_for(&self, user: UserId, email: &str) -> AppResult<TotpSetup> {
+        // An enrolment already under way keeps its seed: the user's app may hold it already
+        // (a mistyped code, a reload, a second tab).
+        if let Some(pending) = self.pending_totp_for(user, email).await? {
+            return Ok(pending);
+        }
         let conn = self.db().conn();
         let (_, enabled) = users::totp_state(conn, user).await?;
         if enabled.is_some() {
@@ -266,9 +271,13 @@ impl App {
                 }
             }
         }
+        let keys_remain = !mfa::credentials_of(conn, actor.user_id).await?.is_empty();
         let txn = conn.begin().await?;
         users::set_totp(&txn, actor.user_id, None, None, self.clock().now()).await?;
-        mfa::delete_recovery_codes(&txn, actor.user_id).await?;
+        if !keys_remain {
+            // Recovery codes stand in for a second factor; with none left they mean nothing.
+            mfa::delete_recovery_codes(&txn, actor.user_id).await?;
+        }
         self.audit(
             &txn,
             actor.scope(),

@@ -8,7 +8,7 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rapport_domain::{EventKind, OrgId, SessionId, UserId};
-use rapport_store::repo::{memberships, sessions, users};
+use rapport_store::repo::{memberships, resolve, sessions, users};
 use rapport_store::{TransactionTrait, outbox};
 
 /// The result of a successful sign-in: the secret for the cookie, shown once.
@@ -106,6 +106,8 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        // The sign-in is complete: forget the account's failed attempts.
+        self.clear_failed_attempts(&who.label).await?;
         Ok(SignedIn {
             token: secret,
             expires_at,
@@ -121,42 +123,37 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let conn = self.db().conn();
-        let Some(session) = sessions::find_by_token_hash(conn, &token::digest(secret)).await?
-        else {
+        // One query: session, membership (with custom role) and user.
+        let Some(found) = resolve::session(conn, &token::digest(secret)).await? else {
             return Err(AppError::Unauthenticated);
         };
         let now = self.clock().now();
-        if session.expires_at <= now || session.last_seen_at + self.idle_limit() <= now {
-            sessions::delete(conn, session.id).await?;
+        let last_seen = found.last_used_at.unwrap_or(now);
+        if found.expires_at.is_none_or(|e| e <= now) || last_seen + self.idle_limit() <= now {
+            sessions::delete(conn, found.session_id()).await?;
             return Err(AppError::Unauthenticated);
         }
-        let Some(access) = memberships::access_of(conn, session.org_id, session.user_id).await?
-        else {
-            sessions::delete(conn, session.id).await?;
-            return Err(AppError::Unauthenticated);
-        };
-        let user = users::get(conn, session.user_id).await?;
         // Writing on every request would serialize readers on SQLite; a minute's precision is
         // plenty for an idle timeout measured in hours.
-        if now - session.last_seen_at > ChronoDuration::minutes(1) {
-            sessions::touch(conn, session.id, now).await?;
+        if now - last_seen > ChronoDuration::minutes(1) {
+            sessions::touch(conn, found.session_id(), now).await?;
         }
+        let session_id = found.session_id();
+        let user = found.user;
         let actor = Actor {
             user_id: user.id,
-            org_id: session.org_id,
-            role: access.role,
-            access,
-            via: Via::Session(session.id),
+            org_id: found.org_id,
+            role: found.access.role,
+            access: found.access,
+            via: Via::Session(session_id),
             time_zone: user.time_zone,
             locale: user.locale,
             name: user.name,
             email: user.email,
             meta,
         };
-        Ok(SessionInfo {
-            actor,
-            csrf_token: session.csrf_token,
-        })
+        let csrf_token = found.csrf_token.unwrap_or_default();
+        Ok(SessionInfo { actor, csrf_token })
     }
 
     /// Ends the actor's current session.

@@ -188,7 +188,8 @@ impl App {
             // An account without an org cannot do anything; same answer as a bad password.
             return Err(AppError::BadCredentials);
         };
-        self.clear_failed_attempts(email).await?;
+        // Failures are forgiven only when a session starts (see `start_session`): a right
+        // password followed by wrong second-factor codes keeps counting towards the lock.
         self.after_first_factor(login.user.id, *org, "password", meta)
             .await
     }
@@ -251,6 +252,8 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         let u = users::get(self.db().conn(), user).await?;
+        let keys = Keys::new(&u.email, meta.ip.as_deref());
+        self.check_throttle(&keys).await?;
         let conn = self.db().conn();
         let method = if self.check_totp(conn, user, &u.email, code, false).await? {
             Some("totp")
@@ -261,6 +264,8 @@ impl App {
         };
         let Some(method) = method else {
             challenges::bump_attempts(conn, record.id).await?;
+            // Wrong codes count against the account like wrong passwords, across sign-ins.
+            self.record_failed_attempt(&keys).await?;
             let txn = conn.begin().await?;
             let who = Who {
                 user_id: Some(user),

@@ -55,8 +55,11 @@ impl App {
             until = until.max(throttle::locked_until(conn, ip, now).await?);
         }
         match until {
+            // Rounded up, so that a client waiting `Retry-After` seconds finds the lock over.
             Some(until) => Err(AppError::Throttled {
-                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+                retry_after_secs: ((until - now).num_microseconds().unwrap_or(i64::MAX).max(1)
+                    as u64)
+                    .div_ceil(1_000_000),
             }),
             None => Ok(()),
         }

@@ -193,8 +193,31 @@ impl App {
     ) -> AppResult<()> {
         actor.require_session()?;
         self.require_password(actor, password).await?;
-        let txn = self.db().conn().begin().await?;
+        let conn = self.db().conn();
+        let keys = mfa::credentials_of(conn, actor.user_id).await?;
+        if !keys.iter().any(|k| k.id == id) {
+            return Err(AppError::NotFound);
+        }
+        let (_, totp_on) = rapport_store::repo::users::totp_state(conn, actor.user_id).await?;
+        let last_factor = keys.len() == 1 && totp_on.is_none();
+        if last_factor {
+            for (org, _, _) in
+                rapport_store::repo::memberships::orgs_of(conn, actor.user_id).await?
+            {
+                if super::mfa::org_demands_mfa(self, org).await? {
+                    return Err(AppError::Conflict(
+                        "your organization requires two-factor authentication; add another \
+                         factor before removing this one"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        let txn = conn.begin().await?;
         mfa::delete_credential(&txn, actor.user_id, id).await?;
+        if last_factor {
+            mfa::delete_recovery_codes(&txn, actor.user_id).await?;
+        }
         self.audit(
             &txn,
             actor.scope(),

@@ -46,8 +46,24 @@ pub struct AccessReview {
 }
 
 impl App {
-    /// Builds the access review.
+    /// The access review, recording that it was viewed (it lists every member's grants).
     pub async fn access_review(&self, actor: &Actor) -> AppResult<AccessReview> {
+        let review = self.build_access_review(actor).await?;
+        let txn = self.db().conn().begin().await?;
+        self.audit(
+            &txn,
+            actor.scope(),
+            &Who::from(actor),
+            AuditEvent::new("access_review.viewed", "org", actor.org_id)
+                .with(serde_json::json!({ "members": review.rows.len() })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(review)
+    }
+
+    /// Builds the access review.
+    async fn build_access_review(&self, actor: &Actor) -> AppResult<AccessReview> {
         actor.require(Permission::AuditRead)?;
         let conn = self.db().conn();
         let scope = actor.scope();
@@ -91,7 +107,7 @@ impl App {
 
     /// The access review as CSV (one row per member), recording the export.
     pub async fn access_review_csv(&self, actor: &Actor) -> AppResult<String> {
-        let review = self.access_review(actor).await?;
+        let review = self.build_access_review(actor).await?;
         let header = [
             "name",
             "email",
@@ -135,7 +151,7 @@ impl App {
     /// Records that an admin reviewed every grant today.
     pub async fn sign_off_access_review(&self, actor: &Actor) -> AppResult<()> {
         actor.require(Permission::RolesManage)?;
-        let review = self.access_review(actor).await?;
+        let review = self.build_access_review(actor).await?;
         let now = self.clock().now();
         let txn = self.db().conn().begin().await?;
         orgs::set_access_reviewed(&txn, actor.scope(), actor.user_id, now).await?;

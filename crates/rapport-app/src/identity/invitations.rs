@@ -108,6 +108,7 @@ impl App {
             );
             self.queue_mail(
                 &txn,
+                Some(actor.org_id),
                 email.as_str(),
                 &format!("Join {} on Rapport", org.name),
                 body,

@@ -107,8 +107,8 @@ impl App {
     }
 }
 
-/// A member to add directly (API and scripts): an existing account joins; a new one is
-/// created with the given password.
+/// A member to add directly (API and scripts): a new account is created with the given
+/// password. Existing accounts are invited instead (joining is their decision).
 #[derive(Debug, Clone)]
 pub struct NewMember {
     /// Email.
@@ -138,52 +138,47 @@ impl App {
             None => new.role.permissions(),
         };
         super::check_grant(actor, new.role, granted)?;
-        let existing = users::find_for_login(conn, &email).await?;
-        let hash = match (&existing, &new.password) {
-            (Some(_), _) => None,
-            (None, Some(pw)) => Some(
-                crate::auth::password::hash(Password::parse(pw)?)
-                    .await
-                    .map_err(AppError::Internal)?,
-            ),
-            (None, None) => {
-                return Err(rapport_domain::DomainError::Empty { field: "password" }.into());
-            }
+        if users::find_for_login(conn, &email).await?.is_some() {
+            // Joining an org is the person's decision: existing accounts get an invitation.
+            return Err(AppError::Conflict(
+                "an account with this email exists: invite it from the members page instead".into(),
+            ));
+        }
+        let Some(password) = &new.password else {
+            return Err(rapport_domain::DomainError::Empty { field: "password" }.into());
         };
+        let hash = crate::auth::password::hash(Password::parse(password)?)
+            .await
+            .map_err(AppError::Internal)?;
+        let name = DisplayName::parse(
+            new.name
+                .as_deref()
+                .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("Member")),
+        )?;
         let now = self.clock().now();
         let txn = conn.begin().await?;
-        let user = match existing {
-            Some(login) => login.user.id,
-            None => {
-                let name = DisplayName::parse(
-                    new.name
-                        .as_deref()
-                        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("Member")),
-                )?;
-                let created = users::insert(
-                    &txn,
-                    users::NewUser {
-                        id: UserId::new(),
-                        email: &email,
-                        name: &name,
-                        password_hash: hash,
-                        time_zone: &TimeZoneName::utc(),
-                        locale: "en",
-                    },
-                    now,
-                )
-                .await?;
-                outbox::record(
-                    &txn,
-                    scope,
-                    EventKind::UserCreated,
-                    serde_json::json!({ "user_id": created.id }),
-                    now,
-                )
-                .await?;
-                created.id
-            }
-        };
+        let user = users::insert(
+            &txn,
+            users::NewUser {
+                id: UserId::new(),
+                email: &email,
+                name: &name,
+                password_hash: Some(hash),
+                time_zone: &TimeZoneName::utc(),
+                locale: "en",
+            },
+            now,
+        )
+        .await?
+        .id;
+        outbox::record(
+            &txn,
+            scope,
+            EventKind::UserCreated,
+            serde_json::json!({ "user_id": user }),
+            now,
+        )
+        .await?;
         memberships::add(&txn, scope, user, new.role, new.custom_role, now)
             .await
             .map_err(|e| match e {

@@ -617,6 +617,15 @@ impl MigrationTrait for Migration {
             false,
         )
         .await?;
+        // NULLs never collide in the index above, so system keys (no org) get their own
+        // partial unique index: two processes creating one at once end up with one key.
+        // The same statement works on SQLite and PostgreSQL.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_data_keys_system_subject ON data_keys (subject) \
+                 WHERE org_id IS NULL",
+            )
+            .await?;
 
         m.create_table(
             Table::create()

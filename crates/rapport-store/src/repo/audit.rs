@@ -210,3 +210,15 @@ pub async fn heads(db: &impl ConnectionTrait) -> StoreResult<Vec<(OrgId, i64, St
         .map(|h| (OrgId::from_uuid(h.org_id), h.seq, h.hash))
         .collect())
 }
+
+/// Every org id (the verifier checks each has a chain: every org records its creation).
+pub async fn all_orgs(db: &impl ConnectionTrait) -> StoreResult<Vec<OrgId>> {
+    use crate::entity::org;
+    Ok(org::Entity::find()
+        .order_by_asc(org::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| OrgId::from_uuid(o.id))
+        .collect())
+}

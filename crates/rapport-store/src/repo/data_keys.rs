@@ -90,13 +90,17 @@ pub async fn insert_or_get(
             .exec_without_returning(db)
             .await?;
     } else {
-        // NULL org ids never collide in a unique index, so system keys check first; they are
-        // created once, at start-up, before requests are served.
-        if find(db, None, subject).await?.is_none() {
-            data_key::Entity::insert(model)
-                .exec_without_returning(db)
-                .await?;
-        }
+        // System keys: the partial unique index on (subject) WHERE org_id IS NULL decides a
+        // race; the loser reads the winner's key below.
+        data_key::Entity::insert(model)
+            .on_conflict(
+                OnConflict::column(data_key::Column::Subject)
+                    .target_and_where(data_key::Column::OrgId.is_null())
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
     }
     find(db, org, subject)
         .await?

@@ -12,6 +12,7 @@ pub mod mfa;
 pub mod oidc_identities;
 pub mod orgs;
 pub mod password_resets;
+pub mod resolve;
 pub mod roles;
 pub mod sessions;
 pub mod teams;

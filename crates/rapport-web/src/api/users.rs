@@ -73,12 +73,12 @@ pub struct UserList {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    /// Email. An existing account joins the org; otherwise one is created.
+    /// Email of the new account (an existing account is refused with 409: invite it instead).
     pub email: String,
     /// Display name for a new account.
     #[serde(default)]
     pub name: Option<String>,
-    /// Password for a new account (at least 10 characters).
+    /// Password of the new account (at least 10 characters).
     #[serde(default)]
     pub password: Option<String>,
     /// Built-in role.
@@ -115,11 +115,12 @@ pub async fn list_users(
     }))
 }
 
-/// Adds a member (needs `members.manage`; roles beyond the caller's own are refused).
+/// Creates an account in the org (needs `members.manage`; roles beyond the caller's own are
+/// refused). People who already have an account are invited instead.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = CreateUser, responses(
     (status = 201, description = "Added", body = User),
     (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create_user(

@@ -8,46 +8,43 @@ pub mod form;
 pub mod home;
 pub mod invite;
 pub mod jobs;
+pub mod orgs;
 pub mod page;
 pub mod pages;
 pub mod recovery;
+pub mod routes;
 pub mod signin;
 
-use crate::state::WebState;
-use axum::Router;
-use axum::routing::{get, post};
+use routes::RouteTable;
 
-/// The UI routes.
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/setup", get(auth::setup_form).post(auth::setup_submit))
-        .route("/login", get(auth::login_form).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route(
-            "/login/verify",
-            get(signin::verify_form).post(signin::verify_submit),
-        )
-        .route("/login/verify/key/start", post(signin::key_start))
-        .route("/login/verify/key/finish", post(signin::key_finish))
-        .route(
-            "/login/enroll",
-            get(signin::enroll_form).post(signin::enroll_submit),
-        )
-        .route(
-            "/forgot",
-            get(recovery::forgot_form).post(recovery::forgot_submit),
-        )
-        .route(
-            "/reset/{token}",
-            get(recovery::reset_form).post(recovery::reset_submit),
-        )
-        .route("/invite/{token}", get(invite::show).post(invite::accept))
-        .route("/invite/{token}/join", post(invite::join))
-        .route("/auth/oidc/{provider}", get(signin::oidc_start))
-        .route("/auth/oidc/{provider}/callback", get(signin::oidc_callback))
-        .route("/admin/jobs", get(jobs::show))
-        .route("/admin/jobs/{id}/retry", post(jobs::retry))
-        .merge(account::routes())
-        .merge(admin::routes())
+/// The UI routes (sign-in, setup, recovery, invitations, jobs, account and administration).
+pub fn table() -> RouteTable {
+    RouteTable::new()
+        .get("/", home::show)
+        .get("/setup", auth::setup_form)
+        .post("/setup", auth::setup_submit)
+        .get("/login", auth::login_form)
+        .post("/login", auth::login_submit)
+        .post("/logout", auth::logout)
+        .get("/login/verify", signin::verify_form)
+        .post("/login/verify", signin::verify_submit)
+        .post("/login/verify/key/start", signin::key_start)
+        .post("/login/verify/key/finish", signin::key_finish)
+        .get("/login/enroll", signin::enroll_form)
+        .post("/login/enroll", signin::enroll_submit)
+        .get("/forgot", recovery::forgot_form)
+        .post("/forgot", recovery::forgot_submit)
+        .get("/reset/{token}", recovery::reset_form)
+        .post("/reset/{token}", recovery::reset_submit)
+        .get("/invite/{token}", invite::show)
+        .post("/invite/{token}", invite::accept)
+        .post("/invite/{token}/join", invite::join)
+        .get("/auth/oidc/{provider}", signin::oidc_start)
+        .get("/auth/oidc/{provider}/callback", signin::oidc_callback)
+        .get("/admin/jobs", jobs::show)
+        .post("/admin/jobs/{id}/retry", jobs::retry)
+        .get("/orgs", orgs::show)
+        .post("/orgs/{id}/switch", orgs::switch)
+        .merge(account::table())
+        .merge(admin::table())
 }

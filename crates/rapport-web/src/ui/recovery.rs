@@ -22,6 +22,7 @@ use serde::Deserialize;
 pub struct ForgotPage {
     page: PageCtx,
     errors: Vec<String>,
+    can_send: bool,
 }
 
 /// The "choose a new password" page.
@@ -74,7 +75,16 @@ pub async fn forgot_form(
     } else {
         vec![page.tr.t("reset.no_mail")]
     };
-    (jar, ForgotPage { page, errors }).into_response()
+    let can_send = state.app.can_send_mail();
+    (
+        jar,
+        ForgotPage {
+            page,
+            errors,
+            can_send,
+        },
+    )
+        .into_response()
 }
 
 /// `POST /forgot`.
@@ -89,7 +99,16 @@ pub async fn forgot_submit(
     if !valid {
         let (jar, page) = ctx(&state, &headers, jar);
         let errors = vec![page.tr.t("errors.csrf")];
-        return (StatusCode::FORBIDDEN, jar, ForgotPage { page, errors }).into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            jar,
+            ForgotPage {
+                page,
+                errors,
+                can_send: true,
+            },
+        )
+            .into_response();
     }
     match state.app.request_password_reset(&form.email, &meta).await {
         Ok(()) => {
@@ -102,7 +121,11 @@ pub async fn forgot_submit(
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 jar,
-                ForgotPage { page, errors },
+                ForgotPage {
+                    page,
+                    errors,
+                    can_send: false,
+                },
             )
                 .into_response()
         }

@@ -183,6 +183,29 @@ pub async fn verify_submit(
             )
                 .into_response()
         }
+        // Wrong codes count towards the account's lock like wrong passwords; once locked,
+        // say so (as the password form does) instead of failing.
+        Err(AppError::Throttled { retry_after_secs }) => {
+            let (totp, webauthn) = state
+                .app
+                .pending_second_factor(&challenge)
+                .await
+                .unwrap_or((true, false));
+            let (jar, page) = page_for(&state, &headers, jar);
+            let minutes = retry_after_secs.div_ceil(60).to_string();
+            let errors = vec![page.tr.tf("login.throttled", &[("minutes", &minutes)])];
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                jar,
+                VerifyPage {
+                    page,
+                    totp,
+                    webauthn,
+                    errors,
+                },
+            )
+                .into_response()
+        }
         Err(err) => pages::internal_error(&state, &headers, &err),
     }
 }

@@ -11,40 +11,31 @@ mod tokens;
 mod zones;
 
 use crate::i18n::Tr;
-use crate::state::WebState;
-use axum::Router;
-use axum::routing::{get, post};
+use crate::ui::routes::RouteTable;
 use rapport_domain::DomainError;
 use serde::Deserialize;
 
 /// The account routes (`/settings/...`).
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/settings/security", get(security::show))
-        .route("/settings/profile", post(security::update_profile))
-        .route(
-            "/settings/security/password",
-            post(security::change_password),
-        )
-        .route(
-            "/settings/security/totp",
-            get(mfa::setup_form).post(mfa::setup_submit),
-        )
-        .route("/settings/security/totp/disable", post(mfa::disable))
-        .route("/settings/security/recovery-codes", post(mfa::regenerate))
-        .route("/settings/security/keys/start", post(keys::start))
-        .route("/settings/security/keys/finish", post(keys::finish))
-        .route("/settings/security/keys/{id}/delete", post(keys::remove))
-        .route(
-            "/settings/security/sessions/{id}/revoke",
-            post(sessions::revoke),
-        )
-        .route(
+pub fn table() -> RouteTable {
+    RouteTable::new()
+        .get("/settings/security", security::show)
+        .post("/settings/profile", security::update_profile)
+        .post("/settings/security/password", security::change_password)
+        .get("/settings/security/totp", mfa::setup_form)
+        .post("/settings/security/totp", mfa::setup_submit)
+        .post("/settings/security/totp/disable", mfa::disable)
+        .post("/settings/security/recovery-codes", mfa::regenerate)
+        .post("/settings/security/keys/start", keys::start)
+        .post("/settings/security/keys/finish", keys::finish)
+        .post("/settings/security/keys/{id}/delete", keys::remove)
+        .post("/settings/security/sessions/{id}/revoke", sessions::revoke)
+        .post(
             "/settings/security/sessions/revoke-others",
-            post(sessions::revoke_others),
+            sessions::revoke_others,
         )
-        .route("/settings/tokens", get(tokens::show).post(tokens::create))
-        .route("/settings/tokens/{id}/revoke", post(tokens::revoke))
+        .get("/settings/tokens", tokens::show)
+        .post("/settings/tokens", tokens::create)
+        .post("/settings/tokens/{id}/revoke", tokens::revoke)
 }
 
 /// A form body carrying only the CSRF token.

@@ -17,10 +17,9 @@ pub mod teams;
 use super::page::set_flash;
 use crate::i18n::Tr;
 use crate::state::WebState;
-use axum::Router;
+use crate::ui::routes::RouteTable;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use rapport_app::AppError;
 use rapport_domain::{DomainError, Role, RoleId};
@@ -28,31 +27,31 @@ use serde::Deserialize;
 use std::str::FromStr;
 
 /// The administration routes (`/admin/...`).
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/admin/members", get(members::show))
-        .route("/admin/members/invite", post(members::invite))
-        .route("/admin/members/{id}/role", post(members::change_role))
-        .route("/admin/members/{id}/remove", post(members::remove))
-        .route("/admin/invitations/{id}/revoke", post(members::revoke))
-        .route("/admin/teams", get(teams::show).post(teams::create))
-        .route("/admin/teams/{id}", post(teams::update))
-        .route("/admin/teams/{id}/delete", post(teams::delete))
-        .route("/admin/teams/{id}/members", post(teams::set_member))
-        .route("/admin/roles", get(roles::show).post(roles::create))
-        .route("/admin/roles/new", get(roles::new_form))
-        .route("/admin/roles/{id}/edit", get(roles::edit_form))
-        .route("/admin/roles/{id}", post(roles::update))
-        .route("/admin/roles/{id}/delete", post(roles::delete))
-        .route("/admin/settings", get(settings::show).post(settings::save))
-        .route("/admin/access-review", get(access_review::show))
-        .route("/admin/access-review.csv", get(access_review::csv))
-        .route(
-            "/admin/access-review/sign-off",
-            post(access_review::sign_off),
-        )
-        .route("/admin/audit", get(audit::show))
-        .route("/admin/audit.csv", get(audit::csv))
+pub fn table() -> RouteTable {
+    RouteTable::new()
+        .get("/admin/members", members::show)
+        .post("/admin/members/invite", members::invite)
+        .post("/admin/members/{id}/role", members::change_role)
+        .post("/admin/members/{id}/remove", members::remove)
+        .post("/admin/invitations/{id}/revoke", members::revoke)
+        .get("/admin/teams", teams::show)
+        .post("/admin/teams", teams::create)
+        .post("/admin/teams/{id}", teams::update)
+        .post("/admin/teams/{id}/delete", teams::delete)
+        .post("/admin/teams/{id}/members", teams::set_member)
+        .get("/admin/roles", roles::show)
+        .post("/admin/roles", roles::create)
+        .get("/admin/roles/new", roles::new_form)
+        .get("/admin/roles/{id}/edit", roles::edit_form)
+        .post("/admin/roles/{id}", roles::update)
+        .post("/admin/roles/{id}/delete", roles::delete)
+        .get("/admin/settings", settings::show)
+        .post("/admin/settings", settings::save)
+        .get("/admin/access-review", access_review::show)
+        .get("/admin/access-review.csv", access_review::csv)
+        .post("/admin/access-review/sign-off", access_review::sign_off)
+        .get("/admin/audit", audit::show)
+        .get("/admin/audit.csv", audit::csv)
 }
 
 /// The built-in roles, most powerful first.

@@ -1,0 +1,475 @@
+//! C5 — role-based access control, and access reviews. Every API operation is listed with
+//! what guards it; each built-in role and a custom role try every one, and the outcome is
+//! derived from the role's permissions (`Role::permissions()`), so the test stays right as
+//! roles and permissions change. The access review (page and CSV) must list every member
+//! with exactly the permissions they hold, and signing it off is audited.
+
+use super::{Browser, PASSWORD, drain_jobs, enrol_totp};
+use rapport_domain::{Permission, PermissionSet, Role, UserId};
+use rapport_testkit::{TestApp, TestUser, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What an API operation requires of the caller.
+#[derive(Debug, Clone, Copy)]
+enum Guard {
+    /// This permission.
+    Needs(Permission),
+    /// Any member (their own things, or what every member may see).
+    AnyMember,
+    /// Not an action on the org's data (signing in or out, first-run setup).
+    NotGuarded(&'static str),
+}
+
+use Guard::{AnyMember, Needs, NotGuarded};
+use Permission::{AuditRead, MembersManage, RolesManage, SystemManage};
+
+/// Every API operation. An operation missing here fails the test: add it with its guard.
+const ACTIONS: &[(&str, &str, Guard)] = &[
+    (
+        "POST",
+        "/setup",
+        NotGuarded("first-run setup, before anyone is a member"),
+    ),
+    ("POST", "/auth/login", NotGuarded("signing in")),
+    (
+        "POST",
+        "/auth/logout",
+        NotGuarded("ends the caller's own session"),
+    ),
+    ("GET", "/me", AnyMember),
+    ("GET", "/tokens", AnyMember),
+    ("POST", "/tokens", AnyMember),
+    ("DELETE", "/tokens/{id}", AnyMember),
+    ("GET", "/users", AnyMember),
+    ("POST", "/users", Needs(MembersManage)),
+    ("GET", "/users/{id}", AnyMember),
+    ("PATCH", "/users/{id}", Needs(RolesManage)),
+    ("DELETE", "/users/{id}", Needs(MembersManage)),
+    ("GET", "/teams", Needs(MembersManage)),
+    ("POST", "/teams", Needs(MembersManage)),
+    ("DELETE", "/teams/{id}", Needs(MembersManage)),
+    ("GET", "/roles", Needs(RolesManage)),
+    ("POST", "/roles", Needs(RolesManage)),
+    ("PATCH", "/roles/{id}", Needs(RolesManage)),
+    ("DELETE", "/roles/{id}", Needs(RolesManage)),
+    ("GET", "/audit", Needs(AuditRead)),
+    ("GET", "/system/queue", Needs(SystemManage)),
+    ("GET", "/system/jobs", Needs(SystemManage)),
+    ("POST", "/system/jobs/{id}/retry", Needs(SystemManage)),
+];
+
+/// The custom role: a viewer who also manages members and reads the audit log.
+fn custom_permissions() -> PermissionSet {
+    let mut set = Role::Viewer.permissions();
+    set.insert(MembersManage);
+    set.insert(AuditRead);
+    set
+}
+
+fn names(set: PermissionSet) -> Vec<String> {
+    set.iter().map(|p| p.as_str().to_owned()).collect()
+}
+
+/// A unique suffix for names and emails.
+fn fresh() -> String {
+    uuid::Uuid::now_v7().simple().to_string()[20..].to_owned()
+}
+
+/// Calls the operation `(method, path)` as `actor`, creating what it acts on first (as the
+/// owner, so only the call itself is the actor's).
+async fn perform(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let id = |v: Value| v["id"].as_str().unwrap().to_owned();
+    let new_agent = || async {
+        let body = json!({
+            "email": format!("target-{}@example.test", fresh()), "name": "Target",
+            "password": PASSWORD, "role": "agent",
+        });
+        id(owner.api_ok(t, Method::POST, "/users", Some(body)).await)
+    };
+    let new_role = || async {
+        let body = json!({ "name": format!("Role {}", fresh()), "permissions": ["contacts.read"] });
+        id(owner.api_ok(t, Method::POST, "/roles", Some(body)).await)
+    };
+    let (concrete, body): (String, Option<Value>) = match (method, path) {
+        ("POST", "/tokens") => ("/tokens".into(), Some(json!({ "name": "c5" }))),
+        ("DELETE", "/tokens/{id}") => {
+            let token = actor
+                .api_ok(t, Method::POST, "/tokens", Some(json!({ "name": "c5" })))
+                .await;
+            (format!("/tokens/{}", id(token)), None)
+        }
+        ("POST", "/users") => (
+            "/users".into(),
+            Some(json!({
+                "email": format!("new-{}@example.test", fresh()), "name": "New",
+                "password": PASSWORD, "role": "viewer",
+            })),
+        ),
+        ("GET", "/users/{id}") => {
+            let me = actor.api_ok(t, Method::GET, "/me", None).await;
+            (format!("/users/{}", id(me)), None)
+        }
+        ("PATCH", "/users/{id}") => (
+            format!("/users/{}", new_agent().await),
+            Some(json!({ "role": "viewer" })),
+        ),
+        ("DELETE", "/users/{id}") => (format!("/users/{}", new_agent().await), None),
+        ("POST", "/teams") => (
+            "/teams".into(),
+            Some(json!({ "name": format!("Team {}", fresh()) })),
+        ),
+        ("DELETE", "/teams/{id}") => {
+            let team = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/teams",
+                    Some(json!({ "name": format!("Team {}", fresh()) })),
+                )
+                .await;
+            (format!("/teams/{}", id(team)), None)
+        }
+        ("POST", "/roles") => (
+            "/roles".into(),
+            Some(json!({ "name": format!("Role {}", fresh()), "permissions": ["contacts.read"] })),
+        ),
+        ("PATCH", "/roles/{id}") => (
+            format!("/roles/{}", new_role().await),
+            Some(json!({ "name": format!("Role {}", fresh()), "permissions": ["contacts.read"] })),
+        ),
+        ("DELETE", "/roles/{id}") => (format!("/roles/{}", new_role().await), None),
+        ("POST", "/system/jobs/{id}/retry") => {
+            let me = owner.api_ok(t, Method::GET, "/me", None).await;
+            let org = me["org_id"].as_str().unwrap().parse().unwrap();
+            let job = t
+                .app
+                .queue()
+                .enqueue(
+                    "no.such.handler",
+                    json!({}),
+                    rapport_jobs::EnqueueOptions {
+                        org_id: Some(org),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            drain_jobs(t).await;
+            (format!("/system/jobs/{job}/retry"), None)
+        }
+        (_, p) if !p.contains('{') => (p.to_owned(), None),
+        _ => panic!("{method} {path}: perform() does not know how to call it; add it"),
+    };
+    actor.api(t, method.parse().unwrap(), &concrete, body).await
+}
+
+#[tokio::test]
+async fn pp_c5_each_role_is_refused_what_it_lacks() {
+    let t = spawn_app().await;
+    let owner = t.create_org_with("Roles Org", Role::Owner).await;
+    let ob = Browser::sign_in(&t, &owner).await;
+
+    // Every operation of the API is in ACTIONS.
+    let spec: Value = t
+        .client()
+        .get(t.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            if !ACTIONS.iter().any(|(m, p, _)| *m == method && p == path) {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "API operations without an entry in ACTIONS (crates/rapport-web/tests/privacy/access.rs): \
+         {missing:?}; add each with the permission it needs"
+    );
+
+    let custom = custom_permissions();
+    let role = ob
+        .api_ok(
+            &t,
+            Method::POST,
+            "/roles",
+            Some(json!({ "name": "Auditor", "permissions": names(custom) })),
+        )
+        .await;
+    let custom_member = t.add_member(owner.org_id, Role::Agent).await;
+    ob.api_ok(
+        &t,
+        Method::PATCH,
+        &format!("/users/{}", custom_member.id),
+        Some(json!({ "role": "agent", "custom_role_id": role["id"] })),
+    )
+    .await;
+    let mut actors: Vec<(String, TestUser, PermissionSet)> = Vec::new();
+    for r in [Role::Viewer, Role::Agent, Role::Admin, Role::Owner] {
+        let user = t.add_member(owner.org_id, r).await;
+        actors.push((r.as_str().to_owned(), user, r.permissions()));
+    }
+    actors.push(("custom role Auditor".into(), custom_member, custom));
+
+    let mut wrong = Vec::new();
+    let mut refused = 0;
+    for (label, user, held) in &actors {
+        let actor = Browser::sign_in(&t, user).await;
+        let me = actor.api_ok(&t, Method::GET, "/me", None).await;
+        assert_eq!(me["permissions"], json!(names(*held)), "{label}");
+        for (method, path, guard) in ACTIONS {
+            let allowed = match guard {
+                NotGuarded(why) => {
+                    assert!(
+                        !why.is_empty(),
+                        "{method} {path}: say why it is not guarded"
+                    );
+                    continue;
+                }
+                AnyMember => true,
+                Needs(p) => held.contains(*p),
+            };
+            let res = perform(&t, &ob, &actor, method, path).await;
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap();
+            if allowed && !(200..300).contains(&status) {
+                wrong.push(format!(
+                    "{label}: {method} {path} holds {guard:?} but got {status}: {body}"
+                ));
+            }
+            if !allowed {
+                refused += 1;
+                if status != 403 || !body.contains("\"forbidden\"") {
+                    wrong.push(format!(
+                        "{label}: {method} {path} lacks {guard:?} but got {status}: {body}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(refused >= 20, "only {refused} refusals were tried");
+}
+
+/// A minimal RFC 4180 reader (quoted cells, doubled quotes).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    rows
+}
+
+/// One member as the review should show them.
+#[derive(Debug, PartialEq)]
+struct Grant {
+    role: String,
+    custom_role: String,
+    permissions: BTreeSet<String>,
+    mfa: bool,
+    teams: BTreeSet<String>,
+}
+
+#[tokio::test]
+async fn pp_c5_access_review_lists_every_grant() {
+    let t = spawn_app().await;
+    let owner = t.create_org_with("Review Org", Role::Owner).await;
+    let ob = Browser::sign_in(&t, &owner).await;
+    let custom = custom_permissions();
+    let role = ob
+        .api_ok(
+            &t,
+            Method::POST,
+            "/roles",
+            Some(json!({ "name": "Auditor", "permissions": names(custom) })),
+        )
+        .await;
+    let mut people: Vec<(TestUser, Role, Option<PermissionSet>)> =
+        vec![(owner.clone(), Role::Owner, None)];
+    for r in [Role::Admin, Role::Agent, Role::Viewer, Role::Agent] {
+        people.push((t.add_member(owner.org_id, r).await, r, None));
+    }
+    // The last agent holds the custom role.
+    let custom_user = people[4].0.id;
+    ob.api_ok(
+        &t,
+        Method::PATCH,
+        &format!("/users/{custom_user}"),
+        Some(json!({ "role": "agent", "custom_role_id": role["id"] })),
+    )
+    .await;
+    people[4].2 = Some(custom);
+    let team_members: Vec<UserId> = vec![people[2].0.id, custom_user];
+    ob.api_ok(
+        &t,
+        Method::POST,
+        "/teams",
+        Some(json!({ "name": "Support", "members": team_members })),
+    )
+    .await;
+    // The viewer uses an authenticator app.
+    let viewer = Browser::sign_in(&t, &people[3].0).await;
+    enrol_totp(&t, &viewer).await;
+
+    let expected: BTreeMap<String, Grant> = people
+        .iter()
+        .enumerate()
+        .map(|(i, (user, role, custom))| {
+            let held = custom.unwrap_or(role.permissions());
+            let grant = Grant {
+                role: role.as_str().to_owned(),
+                custom_role: if custom.is_some() {
+                    "Auditor".into()
+                } else {
+                    String::new()
+                },
+                permissions: names(held).into_iter().collect(),
+                mfa: i == 3,
+                teams: if team_members.contains(&user.id) {
+                    ["Support".to_owned()].into()
+                } else {
+                    BTreeSet::new()
+                },
+            };
+            (user.email.clone(), grant)
+        })
+        .collect();
+
+    // The CSV: one row per member, every permission each one holds.
+    let res = ob
+        .client
+        .get(t.url("/admin/access-review.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let rows = parse_csv(&res.text().await.unwrap());
+    assert_eq!(
+        rows[0],
+        [
+            "name",
+            "email",
+            "role",
+            "custom_role",
+            "permissions",
+            "mfa",
+            "teams",
+            "joined_at"
+        ]
+    );
+    let listed: BTreeMap<String, Grant> = rows[1..]
+        .iter()
+        .map(|r| {
+            let split = |s: &str, sep: &str| -> BTreeSet<String> {
+                s.split(sep)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            (
+                r[1].clone(),
+                Grant {
+                    role: r[2].clone(),
+                    custom_role: r[3].clone(),
+                    permissions: split(&r[4], " "),
+                    mfa: r[5] == "yes",
+                    teams: split(&r[6], "; "),
+                },
+            )
+        })
+        .collect();
+    assert_eq!(listed, expected, "the CSV lists every grant");
+
+    // The page: every member, with exactly their permissions.
+    let (status, html) = ob.get(&t, "/admin/access-review").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("has not been signed off yet"));
+    let body = html
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    let mut shown = BTreeMap::new();
+    for row in body.split("<tr>").skip(1) {
+        let email = super::between(row, "adm-person-email\">", "<").unwrap();
+        let perms: BTreeSet<String> = row
+            .split("<li><code>")
+            .skip(1)
+            .map(|s| s.split('<').next().unwrap().to_owned())
+            .collect();
+        shown.insert(email, perms);
+    }
+    let want: BTreeMap<String, BTreeSet<String>> = expected
+        .iter()
+        .map(|(e, g)| (e.clone(), g.permissions.clone()))
+        .collect();
+    assert_eq!(shown, want, "the page lists every grant");
+
+    // Signing off is audited with every member's grants; so was the export.
+    let res = ob
+        .form(&t, "/admin/access-review/sign-off", &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let log = ob
+        .api_ok(&t, Method::GET, "/audit?action=access_review.", None)
+        .await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions[0], "access_review.signed_off", "{actions:?}");
+    assert!(actions.contains(&"access_review.exported"), "{actions:?}");
+    let signed = &log["items"][0];
+    assert_eq!(signed["actor"], owner.email);
+    let members = signed["details"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), people.len());
+    for (user, role, custom) in &people {
+        let entry = members
+            .iter()
+            .find(|m| m["user"] == user.id.to_string())
+            .unwrap_or_else(|| panic!("{} missing from the sign-off", user.email));
+        let held = custom.unwrap_or(role.permissions());
+        assert_eq!(entry["role"], role.as_str());
+        assert_eq!(entry["permissions"], held.len());
+    }
+    let (_, html) = ob.get(&t, "/admin/access-review").await;
+    assert!(
+        html.contains("Last signed off on") && html.contains("by Test Person."),
+        "the page shows who signed off"
+    );
+}
