@@ -1,6 +1,8 @@
 //! The identity API end to end (`/api/v1/auth`, `/tokens`, `/users`, `/teams`, `/roles`,
 //! `/audit`) and the org switcher: what a script or an integrator sees.
 
+mod concurrency;
+
 use rapport_domain::Role;
 use rapport_testkit::{TestApp, TestUser, spawn_app};
 use serde_json::{Value, json};
