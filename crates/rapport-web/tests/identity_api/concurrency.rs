@@ -31,7 +31,11 @@ async fn concurrent_read_then_write_use_cases_all_succeed() {
         }));
     }
     for task in tasks {
-        assert_eq!(task.await.unwrap(), 200, "every concurrent role change succeeds");
+        assert_eq!(
+            task.await.unwrap(),
+            200,
+            "every concurrent role change succeeds"
+        );
     }
     let report = t.app.verify_audit().await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
