@@ -230,6 +230,61 @@ mod tests {
     use crate::i18n::Catalog;
     use std::sync::Arc;
 
+    /// Every action the app layer records has a human label in the audit viewer, so a new
+    /// `AuditEvent::new("…")` without a translation fails here.
+    #[test]
+    fn every_recorded_audit_action_has_a_label() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        let app = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rapport-app/src");
+        let mut files = Vec::new();
+        sources(&app, &mut files);
+        // Action names are string literals passed to `AuditEvent::new(`, or chosen from a
+        // tuple `("team.member_added", …)` when one call site records one of two actions.
+        let is_action = |w: &str| {
+            w.split_once('.')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+        };
+        let mut actions = Vec::new();
+        for text in &files {
+            for marker in ["AuditEvent::new(", "(\""] {
+                for (i, _) in text.match_indices(marker) {
+                    let rest = text[i + marker.len()..]
+                        .trim_start()
+                        .trim_start_matches('"');
+                    let word = rest.split('"').next().unwrap_or_default();
+                    let quoted = marker.ends_with('"')
+                        || text[i + marker.len()..].trim_start().starts_with('"');
+                    if quoted && is_action(word) {
+                        actions.push(word.to_owned());
+                    }
+                }
+            }
+        }
+        actions.sort();
+        actions.dedup();
+        assert!(actions.len() >= 30, "found only {actions:?}");
+        let catalog = Catalog::load().unwrap();
+        let keys = catalog.keys("en");
+        for action in actions {
+            let key = format!("audit.actions.{action}");
+            assert!(
+                keys.contains(&key),
+                "no label for audit action `{action}` ({key})"
+            );
+        }
+    }
+
     #[test]
     fn validation_errors_read_as_sentences() {
         let tr = Tr::new(Arc::new(Catalog::load().unwrap()), "en", "UTC");
