@@ -164,12 +164,25 @@ impl Vault {
         org: Option<OrgId>,
         subject: &str,
     ) -> AppResult<Arc<DataKey>> {
+        self.data_key_for(db, org, subject, true).await
+    }
+
+    /// The data key of (owner, subject); with `create` false a missing key is `NotFound`
+    /// (opening never makes a key: a shredded subject stays unreadable).
+    async fn data_key_for(
+        &self,
+        db: &impl ConnectionTrait,
+        org: Option<OrgId>,
+        subject: &str,
+        create: bool,
+    ) -> AppResult<Arc<DataKey>> {
         let cache_key = (org, subject.to_owned());
         if let Some(dek) = self.cached(&cache_key) {
             return Ok(dek);
         }
         let row = match data_keys::find(db, org, subject).await? {
             Some(row) => row,
+            None if !create => return Err(AppError::NotFound),
             None => {
                 // Re-read the key files first: `rotate-keys` may have installed a new KEK since
                 // this process started, and new keys must not be wrapped by a retiring one.
@@ -241,7 +254,7 @@ impl Vault {
         aad: &str,
         sealed: &str,
     ) -> AppResult<SecretString> {
-        let dek = self.data_key(db, owner.org(), subject).await?;
+        let dek = self.data_key_for(db, owner.org(), subject, false).await?;
         let sealed: Sealed = sealed.parse().map_err(vault_err)?;
         rapport_vault::open_string(&dek, &sealed, aad.as_bytes()).map_err(vault_err)
     }
