@@ -71,7 +71,7 @@ impl App {
         let all_teams = teams::list(conn, scope).await?;
         let mut rows = Vec::new();
         for m in memberships::list(conn, scope).await? {
-            let mfa = m.has_totp || self.has_second_factor(m.user.id).await?;
+            let mfa = m.has_second_factor;
             rows.push(AccessRow {
                 user_id: m.user.id,
                 teams: all_teams

@@ -113,19 +113,6 @@ pub async fn list_for_user(
         .collect()
 }
 
-/// Finds a token by the hash of a presented secret. Global: the bearer has no scope yet.
-pub async fn find_by_hash(
-    db: &impl ConnectionTrait,
-    token_hash: &str,
-) -> StoreResult<Option<TokenRecord>> {
-    api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(token_hash))
-        .one(db)
-        .await?
-        .map(TryInto::try_into)
-        .transpose()
-}
-
 /// Revokes one of the user's tokens in the org. Unknown or another's token is `NotFound`.
 pub async fn revoke(
     db: &impl ConnectionTrait,

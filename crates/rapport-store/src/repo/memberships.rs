@@ -1,7 +1,7 @@
 //! Memberships: which users belong to an org, with which built-in role and optional custom
 //! role.
 
-use crate::entity::{membership, org, role, session, team_member, user};
+use crate::entity::{membership, org, role, session, team_member, user, webauthn_credential};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::UserRecord;
 use crate::scope::OrgScope;
@@ -54,8 +54,8 @@ pub struct MemberRecord {
     pub access: Access,
     /// When they joined.
     pub joined_at: DateTime<Utc>,
-    /// Whether they have a second factor (TOTP) enabled.
-    pub has_totp: bool,
+    /// Whether they have a second factor (authenticator app or security key).
+    pub has_second_factor: bool,
 }
 
 /// Adds `user` to the scoped org. Already a member is a `Conflict`.
@@ -152,6 +152,14 @@ pub async fn list(db: &impl ConnectionTrait, scope: OrgScope) -> StoreResult<Vec
         .filter(role::Column::OrgId.eq(scope.uuid()))
         .all(db)
         .await?;
+    // One query for everyone's security keys, not one per member.
+    let with_keys: Vec<uuid::Uuid> = webauthn_credential::Entity::find()
+        .filter(webauthn_credential::Column::UserId.is_in(rows.iter().map(|m| m.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.user_id)
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         let Some(u) = users.iter().find(|u| u.id == m.user_id) else {
@@ -164,7 +172,7 @@ pub async fn list(db: &impl ConnectionTrait, scope: OrgScope) -> StoreResult<Vec
             user: UserRecord::from(u),
             access: Access::resolve(&m.role, custom)?,
             joined_at: m.created_at,
-            has_totp: u.totp_enabled_at.is_some(),
+            has_second_factor: u.totp_enabled_at.is_some() || with_keys.contains(&u.id),
         });
     }
     out.sort_by_key(|m| m.user.name.to_lowercase());

@@ -96,18 +96,6 @@ pub async fn insert(
         .into())
 }
 
-/// Looks up a session by token hash (global: the cookie is the only credential we have yet).
-pub async fn find_by_token_hash(
-    db: &impl ConnectionTrait,
-    token_hash: &str,
-) -> StoreResult<Option<SessionRecord>> {
-    Ok(session::Entity::find()
-        .filter(session::Column::TokenHash.eq(token_hash))
-        .one(db)
-        .await?
-        .map(Into::into))
-}
-
 /// Records activity on a session.
 pub async fn touch(
     db: &impl ConnectionTrait,

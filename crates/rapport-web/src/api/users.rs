@@ -29,7 +29,7 @@ pub struct User {
     pub custom_role: Option<String>,
     /// Effective permissions.
     pub permissions: Vec<String>,
-    /// Uses an authenticator app.
+    /// Has a second factor (authenticator app or security key).
     pub mfa: bool,
     /// Joined the org.
     pub joined_at: DateTime<Utc>,
@@ -54,7 +54,7 @@ impl From<MemberRecord> for User {
                 .iter()
                 .map(|p| p.as_str().to_owned())
                 .collect(),
-            mfa: m.has_totp,
+            mfa: m.has_second_factor,
             joined_at: m.joined_at,
         }
     }

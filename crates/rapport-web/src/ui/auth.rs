@@ -122,6 +122,20 @@ pub(crate) fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     )
 }
 
+/// The context of a page shown before sign-in that carries a form: the anonymous CSRF token
+/// (set as a cookie when missing) and any flash message, in the browser's language.
+pub(crate) fn anonymous_form_page(
+    state: &WebState,
+    headers: &HeaderMap,
+    jar: CookieJar,
+) -> (CookieJar, PageCtx) {
+    let lang = accept_language(headers);
+    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
+    let tr = crate::i18n::Tr::new(state.i18n.clone(), lang.as_deref().unwrap_or("en"), "UTC");
+    let (jar, flash) = take_flash(jar, &tr);
+    (jar, anonymous_page(state, lang.as_deref(), csrf, flash))
+}
+
 /// Checks a submitted anonymous-form token against the cookie; returns the jar, the token for
 /// the re-rendered form, and whether the submission was valid.
 pub(crate) fn check_anon_csrf(
@@ -281,14 +295,7 @@ pub async fn login_form(
     if let Ok(true) = state.app.needs_setup().await {
         return Redirect::to("/setup").into_response();
     }
-    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
-    let tr = crate::i18n::Tr::new(
-        state.i18n.clone(),
-        accept_language(&headers).as_deref().unwrap_or("en"),
-        "UTC",
-    );
-    let (jar, flash) = take_flash(jar, &tr);
-    let page = anonymous_page(&state, accept_language(&headers).as_deref(), csrf, flash);
+    let (jar, page) = anonymous_form_page(&state, &headers, jar);
     (jar, LoginPage::new(page, String::new(), Vec::new(), &state)).into_response()
 }
 

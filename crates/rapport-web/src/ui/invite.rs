@@ -1,9 +1,9 @@
 //! Accepting an invitation: a new person creates their account from the link; someone who
 //! already has an account joins with it (signed in as the invited address).
 
-use super::auth::{anon_csrf, check_anon_csrf};
+use super::auth::{anonymous_form_page, check_anon_csrf};
 use super::form::{UiForm, csrf_ok};
-use super::page::{PageCtx, accept_language, anonymous_page, set_flash, take_flash};
+use super::page::{PageCtx, set_flash};
 use super::pages;
 use crate::extract::{MaybeSession, Meta};
 use crate::state::WebState;
@@ -50,14 +50,6 @@ pub struct JoinForm {
     csrf: String,
 }
 
-fn ctx(state: &WebState, headers: &HeaderMap, jar: CookieJar) -> (CookieJar, PageCtx) {
-    let lang = accept_language(headers);
-    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
-    let probe = anonymous_page(state, lang.as_deref(), csrf.clone(), Vec::new());
-    let (jar, flash) = take_flash(jar, &probe.tr);
-    (jar, anonymous_page(state, lang.as_deref(), csrf, flash))
-}
-
 /// What to show besides the invitation itself.
 struct View {
     token: String,
@@ -84,7 +76,7 @@ async fn render(
         Err(AppError::InvalidToken) => None,
         Err(err) => return pages::internal_error(state, headers, &err),
     };
-    let (jar, mut page) = ctx(state, headers, jar);
+    let (jar, mut page) = anonymous_form_page(state, headers, jar);
     if let Some(info) = session {
         // Joining with a signed-in account posts the session's token, not the anonymous one.
         page.csrf = info.csrf_token.clone();
@@ -144,7 +136,7 @@ pub async fn accept(
 ) -> Response {
     let (jar, _, valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
     if !valid {
-        let (_, page) = ctx(&state, &headers, CookieJar::new());
+        let (_, page) = anonymous_form_page(&state, &headers, CookieJar::new());
         let errors = vec![page.tr.t("errors.csrf")];
         return render(
             &state,

@@ -8,6 +8,7 @@ pub mod form;
 pub mod home;
 pub mod invite;
 pub mod jobs;
+pub mod labels;
 pub mod orgs;
 pub mod page;
 pub mod pages;

@@ -1,9 +1,9 @@
 //! Forgotten passwords: ask for a reset link (the answer never reveals whether the account
 //! exists), then choose a new password through the emailed single-use link.
 
-use super::auth::{anon_csrf, check_anon_csrf};
+use super::auth::{anonymous_form_page, check_anon_csrf};
 use super::form::UiForm;
-use super::page::{PageCtx, accept_language, anonymous_page, set_flash, take_flash};
+use super::page::{PageCtx, set_flash};
 use super::pages;
 use crate::extract::Meta;
 use crate::state::WebState;
@@ -55,21 +55,13 @@ pub struct ResetForm {
     confirm: String,
 }
 
-fn ctx(state: &WebState, headers: &HeaderMap, jar: CookieJar) -> (CookieJar, PageCtx) {
-    let lang = accept_language(headers);
-    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
-    let probe = anonymous_page(state, lang.as_deref(), csrf.clone(), Vec::new());
-    let (jar, flash) = take_flash(jar, &probe.tr);
-    (jar, anonymous_page(state, lang.as_deref(), csrf, flash))
-}
-
 /// `GET /forgot`.
 pub async fn forgot_form(
     State(state): State<WebState>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
-    let (jar, page) = ctx(&state, &headers, jar);
+    let (jar, page) = anonymous_form_page(&state, &headers, jar);
     let errors = if state.app.can_send_mail() {
         Vec::new()
     } else {
@@ -97,7 +89,7 @@ pub async fn forgot_submit(
 ) -> Response {
     let (jar, _, valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
     if !valid {
-        let (jar, page) = ctx(&state, &headers, jar);
+        let (jar, page) = anonymous_form_page(&state, &headers, jar);
         let errors = vec![page.tr.t("errors.csrf")];
         return (
             StatusCode::FORBIDDEN,
@@ -116,7 +108,7 @@ pub async fn forgot_submit(
             (jar, Redirect::to("/login")).into_response()
         }
         Err(AppError::NotConfigured(_)) => {
-            let (jar, page) = ctx(&state, &headers, jar);
+            let (jar, page) = anonymous_form_page(&state, &headers, jar);
             let errors = vec![page.tr.t("reset.no_mail")];
             (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -144,7 +136,7 @@ pub async fn reset_form(
         Ok(live) => live,
         Err(err) => return pages::internal_error(&state, &headers, &err),
     };
-    let (jar, page) = ctx(&state, &headers, jar);
+    let (jar, page) = anonymous_form_page(&state, &headers, jar);
     let status = if live {
         StatusCode::OK
     } else {
@@ -173,7 +165,7 @@ pub async fn reset_submit(
     UiForm(form): UiForm<ResetForm>,
 ) -> Response {
     let (jar, _, valid) = check_anon_csrf(jar, &form.csrf, state.secure_cookies);
-    let (jar, page) = ctx(&state, &headers, jar);
+    let (jar, page) = anonymous_form_page(&state, &headers, jar);
     let fail = |page: PageCtx, jar, status, key: &str, live| {
         let errors = vec![page.tr.t(key)];
         (

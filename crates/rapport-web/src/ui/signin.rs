@@ -3,9 +3,9 @@
 //! and OIDC sign-in. Between steps the server keeps the state; the browser holds only a
 //! short-lived, HttpOnly challenge cookie.
 
-use super::auth::{anon_csrf, check_anon_csrf, session_cookie};
+use super::auth::{anonymous_form_page, check_anon_csrf, session_cookie};
 use super::form::UiForm;
-use super::page::{PageCtx, accept_language, anonymous_page, set_flash, take_flash};
+use super::page::{PageCtx, set_flash};
 use super::pages;
 use crate::cookies;
 use crate::error::ApiError;
@@ -113,14 +113,6 @@ pub struct CodeForm {
     code: String,
 }
 
-fn page_for(state: &WebState, headers: &HeaderMap, jar: CookieJar) -> (CookieJar, PageCtx) {
-    let lang = accept_language(headers);
-    let (jar, csrf) = anon_csrf(jar, state.secure_cookies);
-    let probe = anonymous_page(state, lang.as_deref(), csrf.clone(), Vec::new());
-    let (jar, flash) = take_flash(jar, &probe.tr);
-    (jar, anonymous_page(state, lang.as_deref(), csrf, flash))
-}
-
 /// `GET /login/verify`.
 pub async fn verify_form(
     State(state): State<WebState>,
@@ -133,7 +125,7 @@ pub async fn verify_form(
         Err(AppError::InvalidToken) => return restart(&state, jar, "signin_expired"),
         Err(err) => return pages::internal_error(&state, &headers, &err),
     };
-    let (jar, page) = page_for(&state, &headers, jar);
+    let (jar, page) = anonymous_form_page(&state, &headers, jar);
     (
         jar,
         VerifyPage {
@@ -169,7 +161,7 @@ pub async fn verify_submit(
             let Ok((totp, webauthn)) = state.app.pending_second_factor(&challenge).await else {
                 return restart(&state, jar, "signin_expired");
             };
-            let (jar, page) = page_for(&state, &headers, jar);
+            let (jar, page) = anonymous_form_page(&state, &headers, jar);
             let errors = vec![page.tr.t("mfa.code_wrong")];
             (
                 StatusCode::UNAUTHORIZED,
@@ -191,7 +183,7 @@ pub async fn verify_submit(
                 .pending_second_factor(&challenge)
                 .await
                 .unwrap_or((true, false));
-            let (jar, page) = page_for(&state, &headers, jar);
+            let (jar, page) = anonymous_form_page(&state, &headers, jar);
             let minutes = retry_after_secs.div_ceil(60).to_string();
             let errors = vec![page.tr.tf("login.throttled", &[("minutes", &minutes)])];
             (
@@ -271,7 +263,7 @@ pub async fn enroll_form(
         Err(AppError::InvalidToken) => return restart(&state, jar, "signin_expired"),
         Err(err) => return pages::internal_error(&state, &headers, &err),
     };
-    let (jar, page) = page_for(&state, &headers, jar);
+    let (jar, page) = anonymous_form_page(&state, &headers, jar);
     let secret = rapport_app::vault::reveal(&setup.secret).to_owned();
     (
         jar,
@@ -310,7 +302,7 @@ pub async fn enroll_submit(
                 &state,
                 state.app.clock().now(),
             );
-            let (jar, page) = page_for(&state, &headers, jar);
+            let (jar, page) = anonymous_form_page(&state, &headers, jar);
             (
                 jar,
                 RecoveryCodesPage {
@@ -327,7 +319,7 @@ pub async fn enroll_submit(
                 Ok(setup) => setup,
                 Err(_) => return restart(&state, jar, "signin_expired"),
             };
-            let (jar, page) = page_for(&state, &headers, jar);
+            let (jar, page) = anonymous_form_page(&state, &headers, jar);
             let errors = vec![page.tr.t("mfa.code_wrong")];
             let secret = rapport_app::vault::reveal(&setup.secret).to_owned();
             (
@@ -396,7 +388,7 @@ pub async fn oidc_callback(
         Err(AppError::InvalidToken) => restart(&state, jar, "oidc_failed"),
         Err(AppError::Conflict(reason)) => {
             let (jar, page) =
-                page_for(&state, &headers, jar.add(cookies::removal(cookies::SIGNIN)));
+                anonymous_form_page(&state, &headers, jar.add(cookies::removal(cookies::SIGNIN)));
             let errors = vec![reason];
             (
                 StatusCode::FORBIDDEN,

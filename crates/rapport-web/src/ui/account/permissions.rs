@@ -1,8 +1,9 @@
-//! Permission labels for the token form: each permission in words (`[permissions]` in the
-//! account catalog, shared with the administration pages) and grouped by area.
+//! Permission labels for the token form: each permission in words (`ui::labels`, shared with
+//! the administration pages) and grouped by area.
 
 use crate::i18n::Tr;
-use rapport_domain::{Permission, PermissionSet};
+pub use crate::ui::labels::{area_label, permission_label};
+use rapport_domain::PermissionSet;
 
 /// One checkbox.
 pub struct ScopeItem {
@@ -22,11 +23,6 @@ pub struct ScopeGroup {
     pub items: Vec<ScopeItem>,
 }
 
-/// "Read contacts and companies" for `contacts.read`.
-pub fn permission_label(tr: &Tr, p: Permission) -> String {
-    tr.t(&format!("permissions.{}", p.as_str().replace('.', "_")))
-}
-
 /// The permissions the member holds, grouped by area in display order.
 pub fn scope_groups(tr: &Tr, held: PermissionSet, chosen: &[&str]) -> Vec<ScopeGroup> {
     let mut groups: Vec<(&'static str, ScopeGroup)> = Vec::new();
@@ -41,7 +37,7 @@ pub fn scope_groups(tr: &Tr, held: PermissionSet, chosen: &[&str]) -> Vec<ScopeG
             None => groups.push((
                 p.area(),
                 ScopeGroup {
-                    label: tr.t(&format!("permission_areas.{}", p.area())),
+                    label: area_label(tr, p.area()),
                     items: vec![item],
                 },
             )),
@@ -59,7 +55,7 @@ mod tests {
     #[test]
     fn every_permission_and_area_has_a_label() {
         let tr = Tr::new(Arc::new(Catalog::load().unwrap()), "en", "UTC");
-        for p in Permission::ALL {
+        for p in rapport_domain::Permission::ALL {
             assert!(
                 !permission_label(&tr, *p).starts_with("permissions."),
                 "{p}"

@@ -84,10 +84,7 @@ async fn render(
             permissions: r
                 .permissions
                 .iter()
-                .map(|p| {
-                    let key = format!("admin_permissions.{}", p.as_str().replace('.', "_"));
-                    (p.as_str(), tr.t(&key))
-                })
+                .map(|p| (p.as_str(), crate::ui::labels::permission_label(tr, *p)))
                 .collect(),
             joined: tr.date(&r.joined_at),
             name: r.name,

@@ -139,17 +139,10 @@ async fn render(
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(state, headers, err),
     };
-    // `has_totp` misses security keys; ask about the others.
-    let mut mfa = HashMap::new();
-    for m in &members {
-        let on = m.has_totp
-            || state
-                .app
-                .has_second_factor(m.user.id)
-                .await
-                .unwrap_or(false);
-        mfa.insert(m.user.id, on);
-    }
+    let mfa: HashMap<UserId, bool> = members
+        .iter()
+        .map(|m| (m.user.id, m.has_second_factor))
+        .collect();
     let tr = &page.tr;
     let names: HashMap<UserId, String> = members
         .iter()

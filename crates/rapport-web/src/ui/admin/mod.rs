@@ -346,8 +346,8 @@ mod tests {
         }
         let tr = Tr::new(Arc::new(catalog), "en", "UTC");
         for p in rapport_domain::Permission::ALL {
-            let key = format!("admin_permissions.{}", p.as_str().replace('.', "_"));
-            let area = format!("admin_areas.{}", p.area());
+            let key = format!("permissions.{}", p.as_str().replace('.', "_"));
+            let area = format!("permission_areas.{}", p.area());
             for key in [key, area] {
                 if tr.t(&key) == key {
                     missing.push(key);

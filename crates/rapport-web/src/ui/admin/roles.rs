@@ -4,9 +4,9 @@
 use super::{
     BUILT_IN, CsrfOnly, Fields, FormProblem, done, form_problem, parse_id, role_label, tr_of,
 };
-use crate::i18n::Tr;
 use crate::state::WebState;
 use crate::ui::form::{UiForm, csrf_ok};
+use crate::ui::labels::{area_label, permission_label};
 use crate::ui::page::{PageCtx, UiSession, app_page};
 use crate::ui::pages;
 use askama::Template;
@@ -107,17 +107,6 @@ fn areas() -> Vec<&'static str> {
     out
 }
 
-fn perm_label(tr: &Tr, p: Permission) -> String {
-    tr.t(&format!(
-        "admin_permissions.{}",
-        p.as_str().replace('.', "_")
-    ))
-}
-
-fn area_label(tr: &Tr, area: &str) -> String {
-    tr.t(&format!("admin_areas.{area}"))
-}
-
 async fn render(
     state: &WebState,
     headers: &HeaderMap,
@@ -162,7 +151,7 @@ async fn render(
                 .filter(|p| p.area() == area)
                 .map(|p| MatrixRow {
                     name: p.as_str(),
-                    label: perm_label(tr, *p),
+                    label: permission_label(tr, *p),
                     cells: sets.iter().map(|s| s.contains(*p)).collect(),
                 })
                 .collect(),
@@ -250,7 +239,7 @@ async fn render_form(
                 .filter(|p| p.area() == area)
                 .map(|p| PermCheck {
                     name: p.as_str(),
-                    label: perm_label(tr, *p),
+                    label: permission_label(tr, *p),
                     checked: permissions.contains(*p),
                     grantable: info.actor.can(*p),
                 })
