@@ -20,9 +20,77 @@ pub enum EventKind {
     /// A user signed in.
     #[serde(rename = "session.created")]
     SessionCreated,
+    /// A contact was created.
+    #[serde(rename = "contact.created")]
+    ContactCreated,
+    /// A contact's fields changed.
+    #[serde(rename = "contact.updated")]
+    ContactUpdated,
+    /// A contact was deleted.
+    #[serde(rename = "contact.deleted")]
+    ContactDeleted,
+    /// Two contacts were merged into one.
+    #[serde(rename = "contact.merged")]
+    ContactsMerged,
+    /// A company was created.
+    #[serde(rename = "company.created")]
+    CompanyCreated,
+    /// A company's fields changed.
+    #[serde(rename = "company.updated")]
+    CompanyUpdated,
+    /// A company was deleted.
+    #[serde(rename = "company.deleted")]
+    CompanyDeleted,
+    /// A deal was created.
+    #[serde(rename = "deal.created")]
+    DealCreated,
+    /// A deal's fields changed.
+    #[serde(rename = "deal.updated")]
+    DealUpdated,
+    /// A deal moved to another stage (won and lost included).
+    #[serde(rename = "deal.stage_changed")]
+    DealStageChanged,
+    /// A deal was deleted.
+    #[serde(rename = "deal.deleted")]
+    DealDeleted,
+    /// A note was added to a record.
+    #[serde(rename = "note.created")]
+    NoteCreated,
+    /// A task was created.
+    #[serde(rename = "task.created")]
+    TaskCreated,
+    /// A task was marked done.
+    #[serde(rename = "task.completed")]
+    TaskCompleted,
+    /// A task's reminder time arrived.
+    #[serde(rename = "task.due")]
+    TaskDue,
 }
 
 impl EventKind {
+    /// Every kind.
+    pub const ALL: &'static [EventKind] = &[
+        Self::OrgCreated,
+        Self::UserCreated,
+        Self::MemberAdded,
+        Self::SessionCreated,
+        Self::ContactCreated,
+        Self::ContactUpdated,
+        Self::ContactDeleted,
+        Self::ContactsMerged,
+        Self::CompanyCreated,
+        Self::CompanyUpdated,
+        Self::CompanyDeleted,
+        Self::DealCreated,
+        Self::DealUpdated,
+        Self::DealStageChanged,
+        Self::DealDeleted,
+        Self::NoteCreated,
+        Self::TaskCreated,
+        Self::TaskCompleted,
+        Self::TaskDue,
+    ];
+
     /// The stable dotted name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,19 +98,27 @@ impl EventKind {
             Self::UserCreated => "user.created",
             Self::MemberAdded => "member.added",
             Self::SessionCreated => "session.created",
+            Self::ContactCreated => "contact.created",
+            Self::ContactUpdated => "contact.updated",
+            Self::ContactDeleted => "contact.deleted",
+            Self::ContactsMerged => "contact.merged",
+            Self::CompanyCreated => "company.created",
+            Self::CompanyUpdated => "company.updated",
+            Self::CompanyDeleted => "company.deleted",
+            Self::DealCreated => "deal.created",
+            Self::DealUpdated => "deal.updated",
+            Self::DealStageChanged => "deal.stage_changed",
+            Self::DealDeleted => "deal.deleted",
+            Self::NoteCreated => "note.created",
+            Self::TaskCreated => "task.created",
+            Self::TaskCompleted => "task.completed",
+            Self::TaskDue => "task.due",
         }
     }
 
     /// Parses the dotted name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::OrgCreated,
-            Self::UserCreated,
-            Self::MemberAdded,
-            Self::SessionCreated,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.iter().copied().find(|k| k.as_str() == s)
     }
 }
 
@@ -67,11 +143,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for k in [
-            EventKind::OrgCreated,
-            EventKind::UserCreated,
-            EventKind::MemberAdded,
-        ] {
+        for &k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }
     }

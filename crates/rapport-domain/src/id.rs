@@ -119,6 +119,54 @@ uuid_id!(
     /// A registered WebAuthn security key or passkey.
     CredentialId
 );
+uuid_id!(
+    /// A person an org does business with (a customer, lead, prospect).
+    ContactId
+);
+uuid_id!(
+    /// An organization a contact works for.
+    CompanyId
+);
+uuid_id!(
+    /// A sales pipeline.
+    PipelineId
+);
+uuid_id!(
+    /// A stage of a pipeline.
+    StageId
+);
+uuid_id!(
+    /// A deal (opportunity) in a pipeline.
+    DealId
+);
+uuid_id!(
+    /// A note attached to a CRM record.
+    NoteId
+);
+uuid_id!(
+    /// A task (to-do) with a due date and an assignee.
+    TaskId
+);
+uuid_id!(
+    /// One entry of a record's activity timeline.
+    ActivityId
+);
+uuid_id!(
+    /// A custom field definition.
+    CustomFieldId
+);
+uuid_id!(
+    /// A saved segment (a named filter over a list).
+    SegmentId
+);
+uuid_id!(
+    /// An in-app notification for one user.
+    NotificationId
+);
+uuid_id!(
+    /// An uploaded CSV or vCard import.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! no IO: storage, HTTP and jobs live in the crates above it.
 
 pub mod clock;
+pub mod crm;
 pub mod email;
 pub mod error;
 pub mod event;
@@ -19,8 +20,9 @@ pub use email::Email;
 pub use error::{DomainError, bounded_text};
 pub use event::{DomainEvent, EventKind};
 pub use id::{
-    AuditId, CredentialId, EventId, InvitationId, JobId, OrgId, RoleId, SessionId, TeamId, TokenId,
-    UserId,
+    ActivityId, AuditId, CompanyId, ContactId, CredentialId, CustomFieldId, DealId, EventId,
+    ImportId, InvitationId, JobId, NoteId, NotificationId, OrgId, PipelineId, RoleId, SegmentId,
+    SessionId, StageId, TaskId, TeamId, TokenId, UserId,
 };
 pub use org::{OrgName, OrgSlug};
 pub use permission::{Permission, PermissionSet};

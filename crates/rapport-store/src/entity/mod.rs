@@ -1,6 +1,7 @@
 //! SeaORM entities, one file per table. They are storage shapes; repositories turn them into
 //! domain values.
 
+pub mod activity;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_foundation;
 mod m20261127_000002_identity;
+mod m20261128_000003_crm;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261127_000002_identity::Migration),
+            Box::new(m20261128_000003_crm::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! identity lookups that must work before an org is chosen (sign-in by email, tokens in links,
 //! bearer tokens) are global and say so in their docs.
 
+pub mod activities;
 pub mod api_tokens;
 pub mod audit;
 pub mod challenges;
