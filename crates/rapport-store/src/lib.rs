@@ -9,6 +9,7 @@
 //! app layer's authorization builds one (enforced by `clippy::disallowed_methods`).
 
 pub mod connect;
+pub mod custom_sql;
 pub mod entity;
 pub mod error;
 pub mod jobs;
