@@ -9,3 +9,8 @@ pub use rapport_store::repo::orgs::OrgRecord;
 pub use rapport_store::repo::roles::RoleRecord;
 pub use rapport_store::repo::teams::TeamRecord;
 pub use rapport_store::repo::users::UserRecord;
+pub use rapport_store::repo::companies::{CompanyData, CompanyRecord, LinkedContact};
+pub use rapport_store::repo::contacts::{
+    CompanyLink, ContactData, ContactRecord, EmailRow, IdentityRow, PhoneRow,
+};
+pub use rapport_store::repo::custom_fields::CustomFieldRecord;
