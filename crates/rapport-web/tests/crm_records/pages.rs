@@ -1,0 +1,1 @@
+//! The record pages (filled in with the UI).
