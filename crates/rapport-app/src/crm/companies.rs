@@ -175,6 +175,16 @@ impl App {
         Ok(companies::linked_contacts(self.db().conn(), actor.scope(), id, LINKED_CONTACTS_SHOWN).await?)
     }
 
+    /// Company names for a picker (the first `limit` alphabetically).
+    pub async fn company_choices(
+        &self,
+        actor: &Actor,
+        limit: u64,
+    ) -> AppResult<Vec<(CompanyId, String)>> {
+        actor.require(Permission::ContactsRead)?;
+        Ok(companies::choices(self.db().conn(), actor.scope(), limit).await?)
+    }
+
     async fn validate_company(
         &self,
         actor: &Actor,

@@ -363,3 +363,25 @@ pub async fn linked_contacts(
     });
     Ok(out)
 }
+
+/// Company names for pickers, alphabetically (at most `limit`).
+pub async fn choices(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    limit: u64,
+) -> StoreResult<Vec<(CompanyId, String)>> {
+    Ok(company::Entity::find()
+        .select_only()
+        .column(company::Column::Id)
+        .column(company::Column::Name)
+        .filter(company::Column::OrgId.eq(scope.uuid()))
+        .order_by_asc(company::Column::Name)
+        .order_by_asc(company::Column::Id)
+        .limit(limit)
+        .into_tuple::<(uuid::Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (CompanyId::from_uuid(id), name))
+        .collect())
+}
