@@ -17,9 +17,10 @@
     copy.querySelectorAll("label[for]").forEach(function (label) {
       label.setAttribute("for", label.getAttribute("for") + "-" + stamp);
     });
-    template.parentNode.insertBefore(copy, template.nextSibling);
-    // Keep the template last so the next copy lands at the end.
-    template.parentNode.insertBefore(template, copy.nextSibling);
+    // New rows go after the last row, so they appear in the order they were added.
+    var rows = group.querySelectorAll(".crm-row");
+    var last = rows[rows.length - 1];
+    last.parentNode.insertBefore(copy, last.nextSibling);
     var first = copy.querySelector("input");
     if (first) first.focus();
   }

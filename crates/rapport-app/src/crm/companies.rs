@@ -73,13 +73,23 @@ fn apply(
                 Ok(dom) => out.push(dom.as_str().to_owned()),
                 Err(e) => {
                     let shown: String = raw.trim().chars().take(80).collect();
-                    issues.push("domains", format!("\"{shown}\": {}", super::input::reason(&e)));
+                    issues.push(
+                        "domains",
+                        format!("\"{shown}\": {}", super::input::reason(&e)),
+                    );
                 }
             }
         }
         d.domains = out;
     }
-    let fields: [(&str, &mut Option<String>, &Option<Option<String>>, usize); 6] = [
+    // (field, stored value, sent value, most characters)
+    type Slot<'a> = (
+        &'a str,
+        &'a mut Option<String>,
+        &'a Option<Option<String>>,
+        usize,
+    );
+    let fields: [Slot<'_>; 6] = [
         ("industry", &mut d.industry, &p.industry, 100),
         ("size", &mut d.size, &p.size, 32),
         ("street", &mut d.street, &p.street, 200),
@@ -116,7 +126,14 @@ fn apply(
     if let Some(custom) = &p.custom {
         d.custom = apply_custom(issues, defs, &d.custom, custom, phone_region, creating);
     } else if creating {
-        d.custom = apply_custom(issues, defs, &d.custom, &CustomInput::new(), phone_region, true);
+        d.custom = apply_custom(
+            issues,
+            defs,
+            &d.custom,
+            &CustomInput::new(),
+            phone_region,
+            true,
+        );
     }
 }
 
@@ -172,7 +189,10 @@ impl App {
         id: CompanyId,
     ) -> AppResult<Vec<LinkedContact>> {
         actor.require(Permission::ContactsRead)?;
-        Ok(companies::linked_contacts(self.db().conn(), actor.scope(), id, LINKED_CONTACTS_SHOWN).await?)
+        Ok(
+            companies::linked_contacts(self.db().conn(), actor.scope(), id, LINKED_CONTACTS_SHOWN)
+                .await?,
+        )
     }
 
     /// Company names for a picker (the first `limit` alphabetically).
@@ -199,10 +219,13 @@ impl App {
         let defs = custom_fields::list(conn, scope, Some(RecordType::Company)).await?;
         let mut issues = Issues::default();
         apply(&mut issues, data, patch, &defs, region.as_deref(), creating);
-        if let Some(owner) = data.owner_id {
-            if !contacts::is_member(conn, scope, owner).await? {
-                issues.push("owner_id", "the owner must be a member of this organization");
-            }
+        if let Some(owner) = data.owner_id
+            && !contacts::is_member(conn, scope, owner).await?
+        {
+            issues.push(
+                "owner_id",
+                "the owner must be a member of this organization",
+            );
         }
         if let Some((domain, _)) = companies::domain_owners(conn, scope, &data.domains)
             .await?
@@ -224,7 +247,8 @@ impl App {
     ) -> AppResult<CompanyRecord> {
         actor.require(Permission::ContactsWrite)?;
         let mut data = CompanyData::default();
-        self.validate_company(actor, None, &mut data, input, true).await?;
+        self.validate_company(actor, None, &mut data, input, true)
+            .await?;
         let (scope, now, id) = (actor.scope(), self.clock().now(), CompanyId::new());
         let txn = self.db().conn().begin().await?;
         companies::insert(&txn, scope, id, &data, Some(actor.user_id), now)
@@ -243,8 +267,14 @@ impl App {
             }],
         )
         .await?;
-        outbox::record(&txn, scope, EventKind::CompanyCreated, json!({ "company_id": id }), now)
-            .await?;
+        outbox::record(
+            &txn,
+            scope,
+            EventKind::CompanyCreated,
+            json!({ "company_id": id }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(companies::get(self.db().conn(), scope, id).await?)
     }
@@ -260,7 +290,8 @@ impl App {
         let scope = actor.scope();
         let before = companies::get(self.db().conn(), scope, id).await?;
         let mut data = before.data.clone();
-        self.validate_company(actor, Some(id), &mut data, patch, false).await?;
+        self.validate_company(actor, Some(id), &mut data, patch, false)
+            .await?;
         let changed = changes(&before.data, &data);
         if changed.is_empty() {
             return Ok(before);
@@ -304,8 +335,14 @@ impl App {
         companies::delete(&txn, scope, id).await?;
         activities::delete_for_record(&txn, scope, (RecordType::Company, id.as_uuid())).await?;
         activities::delete_for_subject(&txn, scope, id.as_uuid()).await?;
-        outbox::record(&txn, scope, EventKind::CompanyDeleted, json!({ "company_id": id }), now)
-            .await?;
+        outbox::record(
+            &txn,
+            scope,
+            EventKind::CompanyDeleted,
+            json!({ "company_id": id }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

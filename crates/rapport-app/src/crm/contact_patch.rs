@@ -95,7 +95,13 @@ pub fn blank() -> ContactData {
     }
 }
 
-fn set_opt(issues: &mut Issues, field: &str, slot: &mut Option<String>, v: &Option<Option<String>>, max: usize) {
+fn set_opt(
+    issues: &mut Issues,
+    field: &str,
+    slot: &mut Option<String>,
+    v: &Option<Option<String>>,
+    max: usize,
+) {
     if let Some(v) = v {
         *slot = opt_text(issues, field, v.as_deref(), max);
     }
@@ -125,10 +131,10 @@ pub fn apply(
     if let Some(v) = p.owner_id {
         d.owner_id = v;
     }
-    if let Some(v) = &p.lifecycle_stage {
-        if let Some(s) = issues.check("lifecycle_stage", LifecycleStage::parse(v)) {
-            d.lifecycle_stage = s;
-        }
+    if let Some(v) = &p.lifecycle_stage
+        && let Some(s) = issues.check("lifecycle_stage", LifecycleStage::parse(v))
+    {
+        d.lifecycle_stage = s;
     }
     if let Some(list) = &p.emails {
         d.emails = emails(issues, list);
@@ -182,7 +188,13 @@ pub fn apply(
     if let Some(social) = &p.social {
         for (network, handle) in social {
             if !slug_ok(network, 32) {
-                issues.push("social", format!("`{}` is not a network name (use lowercase letters such as linkedin)", network.chars().take(40).collect::<String>()));
+                issues.push(
+                    "social",
+                    format!(
+                        "`{}` is not a network name (use lowercase letters such as linkedin)",
+                        network.chars().take(40).collect::<String>()
+                    ),
+                );
                 continue;
             }
             match opt_text(issues, "social", handle.as_deref(), 300) {
@@ -243,7 +255,10 @@ fn emails(issues: &mut Issues, list: &[String]) -> Vec<EmailRow> {
             }),
             Err(err) => {
                 let shown: String = raw.trim().chars().take(80).collect();
-                issues.push("emails", format!("\"{shown}\": {}", super::input::reason(&err)));
+                issues.push(
+                    "emails",
+                    format!("\"{shown}\": {}", super::input::reason(&err)),
+                );
             }
         }
     }
@@ -267,7 +282,10 @@ fn phones(issues: &mut Issues, list: &[PhoneInput], region: Option<&str>) -> Vec
             }),
             Err(err) => {
                 let shown: String = p.number.trim().chars().take(64).collect();
-                issues.push("phones", format!("\"{shown}\": {}", super::input::reason(&err)));
+                issues.push(
+                    "phones",
+                    format!("\"{shown}\": {}", super::input::reason(&err)),
+                );
             }
         }
     }
@@ -283,16 +301,25 @@ fn identities(issues: &mut Issues, list: &[IdentityInput]) -> Vec<IdentityRow> {
     for i in list {
         let channel = i.channel.trim().to_lowercase();
         if !slug_ok(&channel, 32) {
-            issues.push("identities", "a channel is a lowercase name such as whatsapp or telegram");
+            issues.push(
+                "identities",
+                "a channel is a lowercase name such as whatsapp or telegram",
+            );
             continue;
         }
         let Some(identifier) = opt_text(issues, "identities", Some(&i.identifier), 254) else {
             if !issues.has("identities") {
-                issues.push("identities", format!("the {channel} identity needs an identifier"));
+                issues.push(
+                    "identities",
+                    format!("the {channel} identity needs an identifier"),
+                );
             }
             continue;
         };
-        let row = IdentityRow { channel, identifier };
+        let row = IdentityRow {
+            channel,
+            identifier,
+        };
         if !out.contains(&row) {
             out.push(row);
         }
@@ -303,10 +330,10 @@ fn identities(issues: &mut Issues, list: &[IdentityInput]) -> Vec<IdentityRow> {
 fn tags(issues: &mut Issues, list: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for raw in list {
-        if let Some(t) = opt_text(issues, "tags", Some(raw), 64) {
-            if !out.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
-                out.push(t);
-            }
+        if let Some(t) = opt_text(issues, "tags", Some(raw), 64)
+            && !out.iter().any(|x| x.eq_ignore_ascii_case(&t))
+        {
+            out.push(t);
         }
     }
     if out.len() > MAX_TAGS {
@@ -345,16 +372,25 @@ pub fn changes(old: &ContactData, new: &ContactData) -> Vec<(String, Value, Valu
     let phones = |d: &ContactData| json!(d.phones.iter().map(|p| &p.e164).collect::<Vec<_>>());
     diff("phones", phones(old), phones(new));
     let ids = |d: &ContactData| {
-        json!(d
-            .identities
-            .iter()
-            .map(|i| format!("{}:{}", i.channel, i.identifier))
-            .collect::<Vec<_>>())
+        json!(
+            d.identities
+                .iter()
+                .map(|i| format!("{}:{}", i.channel, i.identifier))
+                .collect::<Vec<_>>()
+        )
     };
     diff("identities", ids(old), ids(new));
     diff("tags", json!(old.tags), json!(new.tags));
-    diff("social", Value::Object(old.social.clone()), Value::Object(new.social.clone()));
-    diff("consent_marketing", json!(old.consent_marketing), json!(new.consent_marketing));
+    diff(
+        "social",
+        Value::Object(old.social.clone()),
+        Value::Object(new.social.clone()),
+    );
+    diff(
+        "consent_marketing",
+        json!(old.consent_marketing),
+        json!(new.consent_marketing),
+    );
     diff("consent_ai", json!(old.consent_ai), json!(new.consent_ai));
     let keys: std::collections::BTreeSet<&String> =
         old.custom.keys().chain(new.custom.keys()).collect();

@@ -28,10 +28,13 @@ async fn check_references(
     me: Option<ContactId>,
     data: &ContactData,
 ) -> AppResult<()> {
-    if let Some(owner) = data.owner_id {
-        if !contacts::is_member(db, scope, owner).await? {
-            issues.push("owner_id", "the owner must be a member of this organization");
-        }
+    if let Some(owner) = data.owner_id
+        && !contacts::is_member(db, scope, owner).await?
+    {
+        issues.push(
+            "owner_id",
+            "the owner must be a member of this organization",
+        );
     }
     let ids: Vec<_> = data.companies.iter().map(|l| l.company_id).collect();
     let found = companies::existing(db, scope, &ids).await?;
@@ -107,7 +110,12 @@ impl App {
         contact: &ContactRecord,
     ) -> AppResult<Vec<CompanyRecord>> {
         actor.require(Permission::ContactsRead)?;
-        let ids: Vec<_> = contact.data.companies.iter().map(|l| l.company_id).collect();
+        let ids: Vec<_> = contact
+            .data
+            .companies
+            .iter()
+            .map(|l| l.company_id)
+            .collect();
         Ok(companies::get_many(self.db().conn(), actor.scope(), &ids).await?)
     }
 
@@ -141,7 +149,14 @@ impl App {
         let defs = custom_fields::list(conn, scope, Some(RecordType::Contact)).await?;
         let mut issues = Issues::default();
         let mut data = blank();
-        apply(&mut issues, &mut data, input, &defs, region.as_deref(), true);
+        apply(
+            &mut issues,
+            &mut data,
+            input,
+            &defs,
+            region.as_deref(),
+            true,
+        );
         check_references(conn, scope, &mut issues, None, &data).await?;
         issues.finish()?;
 
@@ -216,7 +231,14 @@ impl App {
         let defs = custom_fields::list(conn, scope, Some(RecordType::Contact)).await?;
         let mut issues = Issues::default();
         let mut data = before.data.clone();
-        apply(&mut issues, &mut data, patch, &defs, region.as_deref(), false);
+        apply(
+            &mut issues,
+            &mut data,
+            patch,
+            &defs,
+            region.as_deref(),
+            false,
+        );
         check_references(conn, scope, &mut issues, Some(id), &data).await?;
         issues.finish()?;
 

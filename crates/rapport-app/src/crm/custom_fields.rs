@@ -76,7 +76,10 @@ fn check_options(
     let is_select = matches!(field_type, FieldType::Select | FieldType::MultiSelect);
     if !is_select {
         if !raw.is_empty() {
-            issues.push("options", "only select and multi-select fields have options");
+            issues.push(
+                "options",
+                "only select and multi-select fields have options",
+            );
         }
         return Vec::new();
     }
@@ -164,7 +167,11 @@ impl App {
     }
 
     /// One custom field.
-    pub async fn custom_field(&self, actor: &Actor, id: CustomFieldId) -> AppResult<CustomFieldRecord> {
+    pub async fn custom_field(
+        &self,
+        actor: &Actor,
+        id: CustomFieldId,
+    ) -> AppResult<CustomFieldRecord> {
         let field = custom_fields::get(self.db().conn(), actor.scope(), id).await?;
         actor.require(read_permission(field.object_type))?;
         Ok(field)
@@ -211,7 +218,8 @@ impl App {
         let options = check_options(&mut issues, t, &new.options);
         let currency = check_currency(&mut issues, t, new.currency.as_deref());
         issues.finish()?;
-        let (Some(object_type), Some(key), Some(field_type)) = (object_type, key, field_type) else {
+        let (Some(object_type), Some(key), Some(field_type)) = (object_type, key, field_type)
+        else {
             return Err(AppError::Internal("validated field lost a part".into()));
         };
         let now = self.clock().now();
@@ -331,8 +339,13 @@ impl App {
         let cleared =
             custom_fields::remove_values(&txn, scope, field.object_type, &field.key).await?;
         if field.filterable {
-            custom_fields::drop_index_if_unused(&txn, field.object_type, &field.key, field.field_type)
-                .await?;
+            custom_fields::drop_index_if_unused(
+                &txn,
+                field.object_type,
+                &field.key,
+                field.field_type,
+            )
+            .await?;
         }
         self.audit(
             &txn,

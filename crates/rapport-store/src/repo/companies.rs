@@ -74,7 +74,12 @@ pub struct LinkedContact {
     pub is_primary: bool,
 }
 
-fn row(scope: OrgScope, id: CompanyId, d: &CompanyData, now: DateTime<Utc>) -> company::ActiveModel {
+fn row(
+    scope: OrgScope,
+    id: CompanyId,
+    d: &CompanyData,
+    now: DateTime<Utc>,
+) -> company::ActiveModel {
     company::ActiveModel {
         id: Set(id.as_uuid()),
         org_id: Set(scope.uuid()),
@@ -265,7 +270,10 @@ pub async fn delete(db: &impl ConnectionTrait, scope: OrgScope, id: CompanyId) -
         .exec(db)
         .await?;
     contact::Entity::update_many()
-        .col_expr(contact::Column::CompanyId, Expr::value(Option::<uuid::Uuid>::None))
+        .col_expr(
+            contact::Column::CompanyId,
+            Expr::value(Option::<uuid::Uuid>::None),
+        )
         .filter(contact::Column::OrgId.eq(org))
         .filter(contact::Column::CompanyId.eq(c))
         .exec(db)
@@ -357,9 +365,11 @@ pub async fn linked_contacts(
         })
         .collect();
     out.sort_by(|a, b| {
-        b.is_primary
-            .cmp(&a.is_primary)
-            .then_with(|| a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()))
+        b.is_primary.cmp(&a.is_primary).then_with(|| {
+            a.display_name
+                .to_lowercase()
+                .cmp(&b.display_name.to_lowercase())
+        })
     });
     Ok(out)
 }

@@ -164,7 +164,12 @@ fn object(v: Value) -> Map<String, Value> {
     }
 }
 
-fn row(scope: OrgScope, id: ContactId, d: &ContactData, now: DateTime<Utc>) -> contact::ActiveModel {
+fn row(
+    scope: OrgScope,
+    id: ContactId,
+    d: &ContactData,
+    now: DateTime<Utc>,
+) -> contact::ActiveModel {
     contact::ActiveModel {
         id: Set(id.as_uuid()),
         org_id: Set(scope.uuid()),

@@ -55,7 +55,9 @@ async fn contacts_are_created_normalized_read_patched_and_deleted() {
     assert_eq!(c["identities"][0]["channel"], "whatsapp");
     let id = c["id"].as_str().unwrap().to_owned();
 
-    let got = b.api_ok(&t, Method::GET, &format!("/contacts/{id}"), None).await;
+    let got = b
+        .api_ok(&t, Method::GET, &format!("/contacts/{id}"), None)
+        .await;
     assert_eq!(got, c, "what was created is what is read");
 
     // PATCH: only what is sent changes; null clears.
@@ -76,7 +78,12 @@ async fn contacts_are_created_normalized_read_patched_and_deleted() {
 
     // Without a name, lists show the primary email.
     let anon = b
-        .api_ok(&t, Method::POST, "/contacts", Some(json!({ "emails": ["Solo@Example.net"] })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts",
+            Some(json!({ "emails": ["Solo@Example.net"] })),
+        )
         .await;
     assert_eq!(anon["display_name"], "solo@example.net");
 
@@ -87,37 +94,83 @@ async fn contacts_are_created_normalized_read_patched_and_deleted() {
         vec![uuid::Uuid::parse_str(&id).unwrap().into()],
     )
     .await;
-    let kinds: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "kind").unwrap()).collect();
-    assert_eq!(kinds.iter().filter(|k| *k == "contact.created").count(), 1, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| *k == "field.changed").count(), 3, "{kinds:?}");
+    let kinds: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "kind").unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "contact.created").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "field.changed").count(),
+        3,
+        "{kinds:?}"
+    );
     let stage_change = rows
         .iter()
         .map(|r| r.try_get::<Value>("", "data").unwrap())
         .find(|d| d["field"] == "lifecycle_stage")
         .unwrap();
-    assert_eq!(stage_change, json!({ "field": "lifecycle_stage", "old": "marketing_qualified", "new": "customer" }));
+    assert_eq!(
+        stage_change,
+        json!({ "field": "lifecycle_stage", "old": "marketing_qualified", "new": "customer" })
+    );
 
     // Delete removes the contact, its children and its timeline.
-    let res = b.api(&t, Method::DELETE, &format!("/contacts/{id}"), None).await;
+    let res = b
+        .api(&t, Method::DELETE, &format!("/contacts/{id}"), None)
+        .await;
     assert_eq!(res.status(), 204);
-    let res = b.api(&t, Method::GET, &format!("/contacts/{id}"), None).await;
+    let res = b
+        .api(&t, Method::GET, &format!("/contacts/{id}"), None)
+        .await;
     assert_eq!(res.status(), 404);
     let uid: sea_orm::Value = uuid::Uuid::parse_str(&id).unwrap().into();
-    for table in ["contact_emails", "contact_phones", "contact_identities", "contact_tags", "activities"] {
-        let col = if table == "activities" { "record_id" } else { "contact_id" };
-        let left = query(&t, &format!("SELECT 1 FROM {table} WHERE {col} = $1"), vec![uid.clone()]).await;
-        assert!(left.is_empty(), "{table} still has rows of the deleted contact");
+    for table in [
+        "contact_emails",
+        "contact_phones",
+        "contact_identities",
+        "contact_tags",
+        "activities",
+    ] {
+        let col = if table == "activities" {
+            "record_id"
+        } else {
+            "contact_id"
+        };
+        let left = query(
+            &t,
+            &format!("SELECT 1 FROM {table} WHERE {col} = $1"),
+            vec![uid.clone()],
+        )
+        .await;
+        assert!(
+            left.is_empty(),
+            "{table} still has rows of the deleted contact"
+        );
     }
     // The email is free again.
-    b.api_ok(&t, Method::POST, "/contacts", Some(json!({ "emails": ["ann@home.example"] })))
-        .await;
+    b.api_ok(
+        &t,
+        Method::POST,
+        "/contacts",
+        Some(json!({ "emails": ["ann@home.example"] })),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn bad_input_is_refused_field_by_field_and_changes_nothing() {
     let (t, _owner, b) = signed_in().await;
     let c = b
-        .api_ok(&t, Method::POST, "/contacts", Some(json!({ "first_name": "Bo", "emails": ["bo@example.org"] })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts",
+            Some(json!({ "first_name": "Bo", "emails": ["bo@example.org"] })),
+        )
         .await;
     let id = c["id"].as_str().unwrap();
     let p = refused(
@@ -143,20 +196,52 @@ async fn bad_input_is_refused_field_by_field_and_changes_nothing() {
     let text = messages_of(&p);
     assert!(text.contains("unknown custom field `nope`"), "{text}");
     assert!(text.contains("country code"), "no default country: {text}");
-    let after = b.api_ok(&t, Method::GET, &format!("/contacts/{id}"), None).await;
+    let after = b
+        .api_ok(&t, Method::GET, &format!("/contacts/{id}"), None)
+        .await;
     assert_eq!(after, c, "nothing stored changed");
 
     // Nothing to name the contact by.
-    let p = refused(&b, &t, Method::POST, "/contacts", json!({ "title": "CEO" }), 422, "validation_failed").await;
+    let p = refused(
+        &b,
+        &t,
+        Method::POST,
+        "/contacts",
+        json!({ "title": "CEO" }),
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(fields_of(&p), ["first_name"]);
     // Unknown members and includes are refused too.
-    refused(&b, &t, Method::POST, "/contacts", json!({ "first_name": "X", "nickname": "x" }), 422, "validation_failed").await;
-    let res = b.api(&t, Method::GET, &format!("/contacts/{id}?include=deals"), None).await;
+    refused(
+        &b,
+        &t,
+        Method::POST,
+        "/contacts",
+        json!({ "first_name": "X", "nickname": "x" }),
+        422,
+        "validation_failed",
+    )
+    .await;
+    let res = b
+        .api(
+            &t,
+            Method::GET,
+            &format!("/contacts/{id}?include=deals"),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 422);
     // An owner who is not a member.
     let p = refused(
-        &b, &t, Method::POST, "/contacts",
-        json!({ "first_name": "X", "owner_id": uuid::Uuid::now_v7() }), 422, "validation_failed",
+        &b,
+        &t,
+        Method::POST,
+        "/contacts",
+        json!({ "first_name": "X", "owner_id": uuid::Uuid::now_v7() }),
+        422,
+        "validation_failed",
     )
     .await;
     assert_eq!(fields_of(&p), ["owner_id"]);
@@ -166,25 +251,50 @@ async fn bad_input_is_refused_field_by_field_and_changes_nothing() {
 async fn an_email_belongs_to_one_contact() {
     let (t, _owner, b) = signed_in().await;
     let first = b
-        .api_ok(&t, Method::POST, "/contacts", Some(json!({ "first_name": "Cy", "emails": ["cy@example.org"] })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts",
+            Some(json!({ "first_name": "Cy", "emails": ["cy@example.org"] })),
+        )
         .await;
     let p = refused(
-        &b, &t, Method::POST, "/contacts",
-        json!({ "first_name": "Other", "emails": ["CY@example.org"] }), 409, "conflict",
+        &b,
+        &t,
+        Method::POST,
+        "/contacts",
+        json!({ "first_name": "Other", "emails": ["CY@example.org"] }),
+        409,
+        "conflict",
     )
     .await;
-    assert!(p["detail"].as_str().unwrap().contains("cy@example.org"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("cy@example.org"),
+        "{p}"
+    );
     let other = b
-        .api_ok(&t, Method::POST, "/contacts", Some(json!({ "first_name": "Di" })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts",
+            Some(json!({ "first_name": "Di" })),
+        )
         .await;
     refused(
-        &b, &t, Method::PATCH, &format!("/contacts/{}", other["id"].as_str().unwrap()),
-        json!({ "emails": ["cy@example.org"] }), 409, "conflict",
+        &b,
+        &t,
+        Method::PATCH,
+        &format!("/contacts/{}", other["id"].as_str().unwrap()),
+        json!({ "emails": ["cy@example.org"] }),
+        409,
+        "conflict",
     )
     .await;
     // Keeping one's own email is no conflict.
     b.api_ok(
-        &t, Method::PATCH, &format!("/contacts/{}", first["id"].as_str().unwrap()),
+        &t,
+        Method::PATCH,
+        &format!("/contacts/{}", first["id"].as_str().unwrap()),
         Some(json!({ "emails": ["cy@example.org", "cy2@example.org"] })),
     )
     .await;
@@ -207,7 +317,12 @@ async fn contacts_link_to_the_company_of_their_work_domain_but_never_free_mail()
     let acme_id = acme["id"].as_str().unwrap();
 
     let ann = b
-        .api_ok(&t, Method::POST, "/contacts?include=company", Some(json!({ "first_name": "Ann", "emails": ["ann@ACME.io"] })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts?include=company",
+            Some(json!({ "first_name": "Ann", "emails": ["ann@ACME.io"] })),
+        )
         .await;
     assert_eq!(ann["company_id"], acme_id);
     assert_eq!(ann["company"]["name"], "Acme Inc");
@@ -225,7 +340,12 @@ async fn contacts_link_to_the_company_of_their_work_domain_but_never_free_mail()
 
     // An unknown work domain links only when asked to create the company.
     let lone = b
-        .api_ok(&t, Method::POST, "/contacts", Some(json!({ "first_name": "Lou", "emails": ["lou@globex.example"] })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts",
+            Some(json!({ "first_name": "Lou", "emails": ["lou@globex.example"] })),
+        )
         .await;
     assert_eq!(lone["company_id"], Value::Null);
     let made = b
@@ -240,7 +360,9 @@ async fn contacts_link_to_the_company_of_their_work_domain_but_never_free_mail()
     // A contact gaining a work email joins that company.
     let lou = b
         .api_ok(
-            &t, Method::PATCH, &format!("/contacts/{}", lone["id"].as_str().unwrap()),
+            &t,
+            Method::PATCH,
+            &format!("/contacts/{}", lone["id"].as_str().unwrap()),
             Some(json!({ "emails": ["lou@globex.example", "lou@acme.com"] })),
         )
         .await;
@@ -249,14 +371,29 @@ async fn contacts_link_to_the_company_of_their_work_domain_but_never_free_mail()
 
     // The company lists its contacts.
     let with = b
-        .api_ok(&t, Method::GET, &format!("/companies/{acme_id}?include=contacts"), None)
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/companies/{acme_id}?include=contacts"),
+            None,
+        )
         .await;
-    let names: Vec<&str> = with["contacts"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = with["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Ann", "Lou"]);
 
     // Explicit companies win over the domain; the company is linked on both timelines.
     let other = b
-        .api_ok(&t, Method::POST, "/companies", Some(json!({ "name": "Initech" })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/companies",
+            Some(json!({ "name": "Initech" })),
+        )
         .await;
     let eve = b
         .api_ok(
@@ -273,16 +410,38 @@ async fn contacts_link_to_the_company_of_their_work_domain_but_never_free_mail()
         vec![uuid::Uuid::parse_str(eve["id"].as_str().unwrap()).unwrap().into()],
     )
     .await;
-    assert_eq!(linked.len(), 2, "on the contact's and the company's timeline");
+    assert_eq!(
+        linked.len(),
+        2,
+        "on the contact's and the company's timeline"
+    );
 
     // A domain belongs to one company.
-    let p = refused(&b, &t, Method::POST, "/companies", json!({ "name": "Copycat", "domains": ["acme.com"] }), 409, "conflict").await;
+    let p = refused(
+        &b,
+        &t,
+        Method::POST,
+        "/companies",
+        json!({ "name": "Copycat", "domains": ["acme.com"] }),
+        409,
+        "conflict",
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("acme.com"));
 
     // Deleting a company keeps its contacts, unlinked.
-    let res = b.api(&t, Method::DELETE, &format!("/companies/{acme_id}"), None).await;
+    let res = b
+        .api(&t, Method::DELETE, &format!("/companies/{acme_id}"), None)
+        .await;
     assert_eq!(res.status(), 204);
-    let ann = b.api_ok(&t, Method::GET, &format!("/contacts/{}", ann["id"].as_str().unwrap()), None).await;
+    let ann = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/contacts/{}", ann["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(ann["company_id"], Value::Null);
     assert_eq!(ann["companies"], json!([]));
 }
@@ -291,21 +450,35 @@ async fn contacts_link_to_the_company_of_their_work_domain_but_never_free_mail()
 async fn companies_are_validated_and_patched() {
     let (t, _owner, b) = signed_in().await;
     let p = refused(
-        &b, &t, Method::POST, "/companies",
+        &b,
+        &t,
+        Method::POST,
+        "/companies",
         json!({ "name": " ", "domains": ["not a domain"], "country": "Germany", "phone": "123" }),
-        422, "validation_failed",
+        422,
+        "validation_failed",
     )
     .await;
     let mut fields = fields_of(&p);
     fields.sort();
     assert_eq!(fields, ["country", "domains", "name", "phone"]);
     let c = b
-        .api_ok(&t, Method::POST, "/companies", Some(json!({ "name": "Umbrella", "phone": "+44 20 7946 0958", "city": "London" })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/companies",
+            Some(json!({ "name": "Umbrella", "phone": "+44 20 7946 0958", "city": "London" })),
+        )
         .await;
     assert_eq!(c["phone"], "+442079460958");
     let id = c["id"].as_str().unwrap();
     let p = b
-        .api_ok(&t, Method::PATCH, &format!("/companies/{id}"), Some(json!({ "city": null, "size": "51-200" })))
+        .api_ok(
+            &t,
+            Method::PATCH,
+            &format!("/companies/{id}"),
+            Some(json!({ "city": null, "size": "51-200" })),
+        )
         .await;
     assert_eq!(p["city"], Value::Null);
     assert_eq!(p["size"], "51-200");
@@ -323,13 +496,26 @@ async fn companies_are_validated_and_patched() {
 async fn viewers_read_but_do_not_write_and_other_orgs_see_nothing() {
     let (t, owner, b) = signed_in().await;
     let c = b
-        .api_ok(&t, Method::POST, "/contacts", Some(json!({ "first_name": "Vi" })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/contacts",
+            Some(json!({ "first_name": "Vi" })),
+        )
         .await;
     let id = c["id"].as_str().unwrap();
     let viewer = t.add_member(owner.org_id, Role::Viewer).await;
     let v = Browser::sign_in(&t, &viewer).await;
-    v.api_ok(&t, Method::GET, &format!("/contacts/{id}"), None).await;
-    let res = v.api(&t, Method::PATCH, &format!("/contacts/{id}"), Some(json!({ "first_name": "X" }))).await;
+    v.api_ok(&t, Method::GET, &format!("/contacts/{id}"), None)
+        .await;
+    let res = v
+        .api(
+            &t,
+            Method::PATCH,
+            &format!("/contacts/{id}"),
+            Some(json!({ "first_name": "X" })),
+        )
+        .await;
     assert_eq!(res.status(), 403);
     let other = t.create_org_with("Other Org", Role::Owner).await;
     let o = Browser::sign_in(&t, &other).await;
@@ -338,10 +524,22 @@ async fn viewers_read_but_do_not_write_and_other_orgs_see_nothing() {
         assert_eq!(res.status(), 404);
     }
     // Another org's company cannot be linked.
-    let theirs = o.api_ok(&t, Method::POST, "/companies", Some(json!({ "name": "Theirs" }))).await;
+    let theirs = o
+        .api_ok(
+            &t,
+            Method::POST,
+            "/companies",
+            Some(json!({ "name": "Theirs" })),
+        )
+        .await;
     let p = refused(
-        &b, &t, Method::POST, "/contacts",
-        json!({ "first_name": "Z", "company_id": theirs["id"] }), 422, "validation_failed",
+        &b,
+        &t,
+        Method::POST,
+        "/contacts",
+        json!({ "first_name": "Z", "company_id": theirs["id"] }),
+        422,
+        "validation_failed",
     )
     .await;
     assert_eq!(fields_of(&p), ["companies"]);

@@ -189,14 +189,24 @@ async fn perform(
         ),
         (_, "/contacts/{id}") => {
             let c = owner
-                .api_ok(t, Method::POST, "/contacts", Some(json!({ "first_name": "C5" })))
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/contacts",
+                    Some(json!({ "first_name": "C5" })),
+                )
                 .await;
             let body = (method == "PATCH").then(|| json!({ "title": "Changed" }));
             (format!("/contacts/{}", id(c)), body)
         }
         (_, "/companies/{id}") => {
             let c = owner
-                .api_ok(t, Method::POST, "/companies", Some(json!({ "name": "C5 company" })))
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/companies",
+                    Some(json!({ "name": "C5 company" })),
+                )
                 .await;
             let body = (method == "PATCH").then(|| json!({ "industry": "Changed" }));
             (format!("/companies/{}", id(c)), body)

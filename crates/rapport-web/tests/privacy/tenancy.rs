@@ -748,7 +748,12 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         "A's reset link was not used up"
     );
     let contact = owner
-        .api_ok(t, Method::GET, &format!("/contacts/{}?include=company", a.contact), None)
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/contacts/{}?include=company", a.contact),
+            None,
+        )
         .await;
     assert_eq!(contact["display_name"], "Pia Aardmarker");
     assert_eq!(contact["company"]["id"], a.company.as_str());

@@ -225,7 +225,10 @@ pub async fn create_company(
 ) -> Result<(StatusCode, Json<Company>), ApiError> {
     let include = q.names(INCLUDES)?;
     let c = state.app.create_company(&actor, &body.into()).await?;
-    Ok((StatusCode::CREATED, Json(render(&state, &actor, c, &include).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(render(&state, &actor, c, &include).await?),
+    ))
 }
 
 /// One company; `?include=contacts` lists its contacts.

@@ -127,7 +127,13 @@ impl Contact {
     /// The JSON shape of a record, with the companies given expanded.
     pub fn of(c: ContactRecord, include: &[String], companies: &[CompanyRecord]) -> Self {
         let d = c.data;
-        let find = |id: CompanyId| companies.iter().find(|x| x.id == id).cloned().map(Company::from);
+        let find = |id: CompanyId| {
+            companies
+                .iter()
+                .find(|x| x.id == id)
+                .cloned()
+                .map(Company::from)
+        };
         let expand_links = include.iter().any(|i| i == "companies");
         let primary = d.primary_company();
         Self {
@@ -149,7 +155,11 @@ impl Contact {
                     company_id: l.company_id.as_uuid(),
                     primary: l.is_primary,
                     role: l.role.clone(),
-                    company: if expand_links { find(l.company_id) } else { None },
+                    company: if expand_links {
+                        find(l.company_id)
+                    } else {
+                        None
+                    },
                 })
                 .collect(),
             emails: d
@@ -375,7 +385,10 @@ pub async fn create_contact(
 ) -> Result<(StatusCode, Json<Contact>), ApiError> {
     let include = q.names(INCLUDES)?;
     let c = state.app.create_contact(&actor, &body.into()).await?;
-    Ok((StatusCode::CREATED, Json(render(&state, &actor, c, &include).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(render(&state, &actor, c, &include).await?),
+    ))
 }
 
 /// One contact; `?include=company,companies` expands the linked companies.

@@ -130,12 +130,7 @@ pub async fn save(
     let require_mfa = form.require_mfa.is_some();
     match state
         .app
-        .update_org_settings(
-            &info.actor,
-            &form.name,
-            require_mfa,
-            &form.default_country,
-        )
+        .update_org_settings(&info.actor, &form.name, require_mfa, &form.default_country)
         .await
     {
         Ok(_) => done(&state, jar, "org_settings_saved", "/admin/settings"),

@@ -1,7 +1,9 @@
 //! The company form: `/companies/new` and `/companies/{id}/edit`. A refused save shows each
 //! message beside its field and keeps what was typed.
 
-use super::{CustomInputView, Pick, Problems, custom_from_form, custom_inputs, owner_picks, problems};
+use super::{
+    CustomInputView, Pick, Problems, custom_from_form, custom_inputs, owner_picks, problems,
+};
 use crate::state::WebState;
 use crate::ui::admin::{Fields, done, parse_id, tr_of};
 use crate::ui::form::{UiForm, csrf_ok};
@@ -21,7 +23,15 @@ use rapport_domain::crm::RecordType;
 use rapport_domain::{CompanyId, UserId};
 
 /// Size bands the form offers.
-pub const SIZES: [&str; 7] = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5000+"];
+pub const SIZES: [&str; 7] = [
+    "1-10",
+    "11-50",
+    "51-200",
+    "201-500",
+    "501-1000",
+    "1001-5000",
+    "5000+",
+];
 
 /// Text inputs of the form: (name, max length).
 const TEXTS: [(&str, usize); 8] = [
@@ -74,7 +84,10 @@ fn values_of(c: &CompanyRecord) -> Vec<(String, String)> {
         ("postal_code".into(), o(&d.postal_code)),
         ("country".into(), o(&d.country)),
         ("size".into(), o(&d.size)),
-        ("owner_id".into(), d.owner_id.map(|u| u.to_string()).unwrap_or_default()),
+        (
+            "owner_id".into(),
+            d.owner_id.map(|u| u.to_string()).unwrap_or_default(),
+        ),
         ("domains".into(), d.domains.join(", ")),
     ]
 }
@@ -93,7 +106,10 @@ async fn render(
 ) -> Response {
     let actor = &info.actor;
     let loaded = async {
-        let defs = state.app.custom_fields(actor, Some(RecordType::Company)).await?;
+        let defs = state
+            .app
+            .custom_fields(actor, Some(RecordType::Company))
+            .await?;
         let members = state.app.members(actor).await?;
         let (jar, page) = app_page(state, info, "companies", jar).await?;
         Ok::<_, AppError>((jar, page, defs, members))
@@ -128,7 +144,10 @@ async fn render(
     let body = CompanyFormPage {
         id: id.map(|i| i.to_string()).unwrap_or_default(),
         heading: if id.is_some() {
-            page.tr.tf("crm_records.companies.edit_title", &[("name", values.get("name"))])
+            page.tr.tf(
+                "crm_records.companies.edit_title",
+                &[("name", values.get("name"))],
+            )
         } else {
             page.tr.t("crm_records.companies.new_title")
         },
@@ -162,7 +181,18 @@ pub async fn new_form(
     if !info.actor.can(rapport_domain::Permission::ContactsWrite) {
         return pages::forbidden(&state, &headers);
     }
-    render(&state, &headers, &info, jar, None, Fields(Vec::new()), &Default::default(), false, Problems::default()).await
+    render(
+        &state,
+        &headers,
+        &info,
+        jar,
+        None,
+        Fields(Vec::new()),
+        &Default::default(),
+        false,
+        Problems::default(),
+    )
+    .await
 }
 
 /// `GET /companies/{id}/edit`.
@@ -182,7 +212,18 @@ pub async fn edit_form(
     match state.app.company(&info.actor, id).await {
         Ok(c) => {
             let values = Fields(values_of(&c));
-            render(&state, &headers, &info, jar, Some(id), values, &c.data.custom, false, Problems::default()).await
+            render(
+                &state,
+                &headers,
+                &info,
+                jar,
+                Some(id),
+                values,
+                &c.data.custom,
+                false,
+                Problems::default(),
+            )
+            .await
         }
         Err(err) => pages::from_app_error(&state, &headers, err),
     }
@@ -233,7 +274,11 @@ async fn save(
         },
         None => Default::default(),
     };
-    let defs = match state.app.custom_fields(actor, Some(RecordType::Company)).await {
+    let defs = match state
+        .app
+        .custom_fields(actor, Some(RecordType::Company))
+        .await
+    {
         Ok(d) => d,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
@@ -268,11 +313,20 @@ async fn save(
     };
     match result {
         Ok(c) => {
-            let key = if id.is_some() { "crm_company_saved" } else { "crm_company_created" };
+            let key = if id.is_some() {
+                "crm_company_saved"
+            } else {
+                "crm_company_created"
+            };
             done(&state, jar, key, &format!("/companies/{}", c.id))
         }
         Err(err) => match problems(&tr_of(&state, &info), err) {
-            Ok(problems) => render(&state, &headers, &info, jar, id, form, &stored, true, problems).await,
+            Ok(problems) => {
+                render(
+                    &state, &headers, &info, jar, id, form, &stored, true, problems,
+                )
+                .await
+            }
             Err(err) => pages::from_app_error(&state, &headers, err),
         },
     }

@@ -2,7 +2,10 @@
 //! (several emails, phones and identities, tags, social handles, custom fields by type,
 //! consent). A refused save shows each message beside its field and keeps what was typed.
 
-use super::{CustomInputView, Pick, Problems, custom_from_form, custom_inputs, owner_picks, problems, stage_picks};
+use super::{
+    CustomInputView, Pick, Problems, custom_from_form, custom_inputs, owner_picks, problems,
+    stage_picks,
+};
 use crate::state::WebState;
 use crate::ui::admin::{Fields, done, parse_id, tr_of};
 use crate::ui::form::{UiForm, csrf_ok};
@@ -60,7 +63,10 @@ impl ContactFormValues {
             source: d.source.clone().unwrap_or_default(),
             stage: d.lifecycle_stage.as_str().to_owned(),
             owner: d.owner_id.map(|u| u.to_string()).unwrap_or_default(),
-            company: d.primary_company().map(|c| c.to_string()).unwrap_or_default(),
+            company: d
+                .primary_company()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             emails: d.emails.iter().map(|e| e.email.clone()).collect(),
             phones: d
                 .phones
@@ -101,7 +107,11 @@ impl ContactFormValues {
             stage: f.get("lifecycle_stage").to_owned(),
             owner: f.get("owner_id").to_owned(),
             company: f.get("company_id").to_owned(),
-            emails: f.all("emails").into_iter().filter(|e| !e.trim().is_empty()).collect(),
+            emails: f
+                .all("emails")
+                .into_iter()
+                .filter(|e| !e.trim().is_empty())
+                .collect(),
             phones: pairs("phone_number", "phone_label")
                 .into_iter()
                 .filter(|(n, _)| !n.trim().is_empty())
@@ -121,7 +131,12 @@ impl ContactFormValues {
         }
     }
 
-    fn patch(&self, f: &Fields, custom: &[rapport_app::records::CustomFieldRecord], had_company: bool) -> ContactPatch {
+    fn patch(
+        &self,
+        f: &Fields,
+        custom: &[rapport_app::records::CustomFieldRecord],
+        had_company: bool,
+    ) -> ContactPatch {
         let opt = |s: &str| Some(Some(s.to_owned()).filter(|s| !s.trim().is_empty()));
         let company_id = match self.company.trim() {
             "" if had_company => Some(None),
@@ -229,7 +244,10 @@ async fn render(
 ) -> Response {
     let actor = &info.actor;
     let loaded = async {
-        let defs = state.app.custom_fields(actor, Some(RecordType::Contact)).await?;
+        let defs = state
+            .app
+            .custom_fields(actor, Some(RecordType::Contact))
+            .await?;
         let members = state.app.members(actor).await?;
         let companies = state.app.company_choices(actor, COMPANY_CHOICES).await?;
         let (jar, page) = app_page(state, info, "contacts", jar).await?;
@@ -307,7 +325,18 @@ pub async fn new_form(
             .unwrap_or_default(),
         ..Default::default()
     };
-    render(&state, &headers, &info, jar, None, v, None, &Default::default(), Problems::default()).await
+    render(
+        &state,
+        &headers,
+        &info,
+        jar,
+        None,
+        v,
+        None,
+        &Default::default(),
+        Problems::default(),
+    )
+    .await
 }
 
 /// `GET /contacts/{id}/edit`.
@@ -327,7 +356,18 @@ pub async fn edit_form(
     match state.app.contact(&info.actor, id).await {
         Ok(c) => {
             let v = ContactFormValues::of(&c);
-            render(&state, &headers, &info, jar, Some(id), v, None, &c.data.custom, Problems::default()).await
+            render(
+                &state,
+                &headers,
+                &info,
+                jar,
+                Some(id),
+                v,
+                None,
+                &c.data.custom,
+                Problems::default(),
+            )
+            .await
         }
         Err(err) => pages::from_app_error(&state, &headers, err),
     }
@@ -378,12 +418,18 @@ async fn save(
         },
         None => None,
     };
-    let defs = match state.app.custom_fields(actor, Some(RecordType::Contact)).await {
+    let defs = match state
+        .app
+        .custom_fields(actor, Some(RecordType::Contact))
+        .await
+    {
         Ok(d) => d,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
     let v = ContactFormValues::typed(&form);
-    let had_company = before.as_ref().is_some_and(|c| !c.data.companies.is_empty());
+    let had_company = before
+        .as_ref()
+        .is_some_and(|c| !c.data.companies.is_empty());
     let patch = v.patch(&form, &defs, had_company);
     let result = match id {
         Some(id) => state.app.update_contact(actor, id, &patch).await,
@@ -391,13 +437,28 @@ async fn save(
     };
     match result {
         Ok(c) => {
-            let key = if id.is_some() { "crm_contact_saved" } else { "crm_contact_created" };
+            let key = if id.is_some() {
+                "crm_contact_saved"
+            } else {
+                "crm_contact_created"
+            };
             done(&state, jar, key, &format!("/contacts/{}", c.id))
         }
         Err(err) => match problems(&tr_of(&state, &info), err) {
             Ok(problems) => {
                 let stored = before.map(|c| c.data.custom).unwrap_or_default();
-                render(&state, &headers, &info, jar, id, v, Some(&form), &stored, problems).await
+                render(
+                    &state,
+                    &headers,
+                    &info,
+                    jar,
+                    id,
+                    v,
+                    Some(&form),
+                    &stored,
+                    problems,
+                )
+                .await
             }
             Err(err) => pages::from_app_error(&state, &headers, err),
         },

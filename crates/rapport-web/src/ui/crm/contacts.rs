@@ -113,9 +113,10 @@ pub async fn show(
         name: c.display_name.clone(),
         title: d.title.clone().unwrap_or_default(),
         avatar_url: d.avatar_url.clone().unwrap_or_default(),
-        stage: page
-            .tr
-            .t(&format!("crm_records.stages.{}", d.lifecycle_stage.as_str())),
+        stage: page.tr.t(&format!(
+            "crm_records.stages.{}",
+            d.lifecycle_stage.as_str()
+        )),
         stage_key: d.lifecycle_stage.as_str().to_owned(),
         owner: name_of(d.owner_id),
         company: primary.and_then(|p| {

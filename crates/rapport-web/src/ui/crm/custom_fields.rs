@@ -65,7 +65,11 @@ pub struct FieldsPage {
 impl FieldsPage {
     /// The messages for `field` of the add form ("" when none).
     pub fn err(&self, field: &str) -> String {
-        if self.add_open { self.problems.of(field) } else { String::new() }
+        if self.add_open {
+            self.problems.of(field)
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -98,10 +102,23 @@ fn options_from(text: &str, existing: &[rapport_domain::crm::SelectOption]) -> V
 fn row(page: &PageCtx, f: CustomFieldRecord) -> FieldRow {
     FieldRow {
         id: f.id.to_string(),
-        kind: page.tr.t(&format!("crm_records.field_types.{}", f.field_type.as_str())),
+        kind: page.tr.t(&format!(
+            "crm_records.field_types.{}",
+            f.field_type.as_str()
+        )),
         kind_key: f.field_type.as_str(),
-        options_text: f.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join("\n"),
-        options_summary: f.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join(", "),
+        options_text: f
+            .options
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        options_summary: f
+            .options
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         currency: f.currency.map(String::from).unwrap_or_default(),
         label: f.label,
         key: f.key.as_str().to_owned(),
@@ -124,7 +141,10 @@ async fn render(
         return pages::forbidden(state, headers);
     }
     let loaded = async {
-        let fields = state.app.custom_fields(&info.actor, Some(object_type)).await?;
+        let fields = state
+            .app
+            .custom_fields(&info.actor, Some(object_type))
+            .await?;
         let (jar, page) = app_page(state, info, "custom_fields", jar).await?;
         Ok::<_, AppError>((jar, page, fields))
     }
@@ -143,7 +163,9 @@ async fn render(
             .iter()
             .map(|t| Pick {
                 value: t.as_str().to_owned(),
-                label: page.tr.t(&format!("crm_records.custom_fields.tab_{}", t.as_str())),
+                label: page
+                    .tr
+                    .t(&format!("crm_records.custom_fields.tab_{}", t.as_str())),
                 chosen: *t == object_type,
             })
             .collect(),
@@ -151,7 +173,9 @@ async fn render(
             .iter()
             .map(|t| Pick {
                 value: t.as_str().to_owned(),
-                label: page.tr.t(&format!("crm_records.field_types.{}", t.as_str())),
+                label: page
+                    .tr
+                    .t(&format!("crm_records.field_types.{}", t.as_str())),
                 chosen: t.as_str() == add.kind,
             })
             .collect(),
@@ -207,7 +231,11 @@ pub async fn create(
         label: echo.label.clone(),
         key: Some(echo.key.clone()).filter(|k| !k.trim().is_empty()),
         field_type: echo.kind.clone(),
-        options: if has_options { options_from(&echo.options, &[]) } else { Vec::new() },
+        options: if has_options {
+            options_from(&echo.options, &[])
+        } else {
+            Vec::new()
+        },
         currency: (kind == Some(FieldType::Currency)).then(|| echo.currency.clone()),
         required: echo.required,
         filterable: echo.filterable,
@@ -242,7 +270,10 @@ pub async fn update(
         Ok(b) => b,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
-    let has_options = matches!(before.field_type, FieldType::Select | FieldType::MultiSelect);
+    let has_options = matches!(
+        before.field_type,
+        FieldType::Select | FieldType::MultiSelect
+    );
     let change = FieldChange {
         label: Some(f.get("label").to_owned()),
         options: has_options.then(|| options_from(f.get("options"), &before.options)),
@@ -252,8 +283,17 @@ pub async fn update(
         position: None,
     };
     let t = before.object_type;
-    match state.app.update_custom_field(&info.actor, id, &change).await {
-        Ok(_) => done(&state, jar, "crm_field_saved", &format!("/admin/custom-fields?type={}", t.as_str())),
+    match state
+        .app
+        .update_custom_field(&info.actor, id, &change)
+        .await
+    {
+        Ok(_) => done(
+            &state,
+            jar,
+            "crm_field_saved",
+            &format!("/admin/custom-fields?type={}", t.as_str()),
+        ),
         Err(err) => match problems(&tr_of(&state, &info), err) {
             Ok(p) => render(&state, &headers, &info, jar, t, None, p).await,
             Err(err) => pages::from_app_error(&state, &headers, err),
@@ -281,7 +321,12 @@ pub async fn delete(
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
     match state.app.delete_custom_field(&info.actor, id).await {
-        Ok(()) => done(&state, jar, "crm_field_deleted", &format!("/admin/custom-fields?type={}", t.as_str())),
+        Ok(()) => done(
+            &state,
+            jar,
+            "crm_field_deleted",
+            &format!("/admin/custom-fields?type={}", t.as_str()),
+        ),
         Err(err) => pages::from_app_error(&state, &headers, err),
     }
 }

@@ -273,7 +273,11 @@ pub struct CustomShow {
 }
 
 /// The custom fields with their values, formatted for reading.
-pub fn custom_shown(tr: &Tr, defs: &[CustomFieldRecord], stored: &Map<String, Value>) -> Vec<CustomShow> {
+pub fn custom_shown(
+    tr: &Tr,
+    defs: &[CustomFieldRecord],
+    stored: &Map<String, Value>,
+) -> Vec<CustomShow> {
     defs.iter()
         .map(|d| {
             let v = stored.get(d.key.as_str());
@@ -289,9 +293,11 @@ pub fn custom_shown(tr: &Tr, defs: &[CustomFieldRecord], stored: &Map<String, Va
                     let t = value_text(d, v);
                     format!("{t} {}", d.currency.map(String::from).unwrap_or_default())
                 }
-                (FieldType::Boolean, Some(Value::Bool(b))) => {
-                    tr.t(if *b { "crm_records.common.yes" } else { "crm_records.common.no" })
-                }
+                (FieldType::Boolean, Some(Value::Bool(b))) => tr.t(if *b {
+                    "crm_records.common.yes"
+                } else {
+                    "crm_records.common.no"
+                }),
                 (FieldType::Select, Some(Value::String(s))) => label_of(s),
                 (FieldType::MultiSelect, Some(Value::Array(items))) => items
                     .iter()
