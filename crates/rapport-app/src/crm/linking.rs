@@ -13,6 +13,11 @@ use rapport_store::repo::contacts::{CompanyLink, ContactData};
 use rapport_store::{ConnectionTrait, OrgScope, outbox};
 use serde_json::json;
 
+/// Timeline kind of a new contact–company link (not an audit action).
+const LINKED: &str = "company.linked";
+/// Timeline kind of a removed link.
+const UNLINKED: &str = "company.unlinked";
+
 /// A company name from its domain: `acme-labs.com` → `Acme-labs`.
 fn name_from_domain(domain: &str) -> String {
     let label = domain.split('.').next().unwrap_or(domain);
@@ -126,7 +131,7 @@ pub(super) async fn record_link_changes(
             .unwrap_or_default()
     };
     let mut entries = Vec::new();
-    for (kind, list) in [("company.linked", &added), ("company.unlinked", &removed)] {
+    for (kind, list) in [(LINKED, &added), (UNLINKED, &removed)] {
         for id in list {
             entries.push(NewActivity {
                 record: (RecordType::Contact, contact.0.as_uuid()),
