@@ -696,6 +696,116 @@ async function invitationAndRecoveryPages(t) {
 }
 invitationAndRecoveryPages.title = 'invitation acceptance, forgot password without mail, org list';
 
+async function crmRecordsChecks(t) {
+  // Custom fields, a company and a contact through the forms; the record pages on desktop,
+  // mobile and in dark mode; a refused contact form keeps what was typed.
+  const context = await newContext(t.browser, t.base);
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await signIn(page);
+  await expectPath(page, '/');
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+
+  await page.goto('/admin/settings');
+  await page.fill('#org-default-country', 'US');
+  await submit('form[action="/admin/settings"] button[type=submit]');
+  await visible(page, '.alert-success', 'the "settings saved" flash');
+
+  // Custom fields: the options editor appears for choice fields only.
+  await page.goto('/');
+  await submit('nav a[href="/admin/custom-fields"]');
+  await expectPath(page, '/admin/custom-fields');
+  assert(await page.locator('#cf-options').isHidden(), 'options shown for a text field');
+  await page.fill('#cf-label', 'Industry');
+  await page.selectOption('#cf-type', 'select');
+  await visible(page, '#cf-options', 'the options editor');
+  await page.fill('#cf-options', 'Software\nRetail\nManufacturing');
+  await page.check('form[data-crm-field-form] input[name=filterable]');
+  await t.shot('crm-custom-field-form');
+  await submit('form[data-crm-field-form] button[type=submit]');
+  await visible(page, '.alert-success', 'the "field added" flash');
+  await page.click('details.adm-disclosure > summary');
+  await page.fill('#cf-label', 'Budget');
+  await page.selectOption('#cf-type', 'currency');
+  await visible(page, '#cf-currency', 'the currency input');
+  await page.fill('#cf-currency', 'EUR');
+  await submit('form[data-crm-field-form] button[type=submit]');
+  assert(await page.locator('.crm-field-item').count() === 2, 'both fields are listed');
+  await t.shot('crm-custom-fields');
+
+  // A company.
+  await page.goto('/companies/new');
+  await page.fill('#f-name', 'Acme Inc');
+  await page.fill('#domains', 'acme.com');
+  await page.fill('#f-industry', 'Software');
+  await page.selectOption('#size', '51-200');
+  await page.fill('#f-city', 'Berlin');
+  await page.fill('#f-country', 'DE');
+  await submit('form.crm-form button[type=submit]');
+  await visible(page, '.crm-head h1', 'the company header');
+  assert((await page.locator('.crm-head h1').innerText()).includes('Acme Inc'), 'the company page names it');
+
+  // A refused contact keeps what was typed, with the message beside the field.
+  await page.goto('/contacts/new');
+  await page.fill('#first_name', 'Ann');
+  await page.fill('#email-new', 'ann@');
+  t.expectStatus(422);
+  await submit('form.crm-form button[type=submit]');
+  await visible(page, '.crm-rows.has-error .field-error', 'the email error');
+  assert(await page.inputValue('#first_name') === 'Ann', 'the typed name was kept');
+  await t.shot('crm-contact-form-error');
+
+  // A contact with two emails (the second row added by the button), a phone and custom values.
+  await page.goto('/contacts/new');
+  await page.fill('#first_name', 'Ann');
+  await page.fill('#last_name', 'Lee');
+  await page.fill('#title', 'Head of Operations');
+  await page.fill('#email-new', 'ann@acme.com');
+  await page.click('[data-crm-rows]:has(#email-new) [data-crm-add]');
+  await page.locator('[data-crm-rows]:has(#email-new) input[name=emails]').last().fill('ann.lee@home.example');
+  await page.fill('#phone-new', '(415) 555-0132');
+  await page.fill('#phone-label-new', 'mobile');
+  await page.fill('#social-linkedin', 'https://linkedin.com/in/annlee');
+  await page.selectOption('#lifecycle_stage', 'opportunity');
+  await page.fill('#tags', 'vip, beta');
+  await page.selectOption('#cf-industry', 'software');
+  await page.fill('#cf-budget', '12,500');
+  await t.shot('crm-contact-form');
+  await submit('form.crm-form button[type=submit]');
+  await visible(page, '.crm-head h1', 'the contact header');
+  assert((await page.locator('.crm-head h1').innerText()) === 'Ann Lee', 'the contact page names Ann Lee');
+  assert(await page.locator('.crm-head-sub a', { hasText: 'Acme Inc' }).count() === 1, 'linked to Acme by the email domain');
+  assert(await page.locator('.crm-props', { hasText: '+14155550132' }).count() + await page.locator('.crm-props a[href="tel:+14155550132"]').count() > 0, 'the phone is stored in E.164');
+  assert(await page.locator('.crm-props', { hasText: '12500.00 EUR' }).count() === 1, 'the budget is shown');
+  await t.shot('crm-contact');
+  const contactPath = pathOf(page);
+
+  // Edit, then the company page lists the contact.
+  await page.click('.crm-head-actions a[href$="/edit"]');
+  await expectPath(page, `${contactPath}/edit`);
+  await page.selectOption('#lifecycle_stage', 'customer');
+  await submit('form.crm-form button[type=submit]');
+  await visible(page, '.crm-stage-customer', 'the customer stage badge');
+  await submit('.crm-head-sub a');
+  await visible(page, '.crm-links a', 'the contact on the company page');
+  await t.shot('crm-company');
+
+  await page.setViewportSize(MOBILE);
+  for (const [p, label] of [[contactPath, 'contact'], [`${contactPath}/edit`, 'contact-form'], ['/admin/custom-fields', 'custom-fields']]) {
+    await page.goto(p);
+    await visible(page, 'h1');
+    await noHorizontalOverflow(page, MOBILE.width);
+    await t.shot(`crm-${label}-mobile`);
+  }
+  await page.setViewportSize(DESKTOP);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(contactPath);
+  await visible(page, 'h1');
+  await t.shot('crm-contact-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+crmRecordsChecks.title = 'CRM records: custom fields, company and contact forms and pages';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -708,6 +818,7 @@ const CHECKS = [
   accountChecks,
   adminChecks,
   invitationAndRecoveryPages,
+  crmRecordsChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,10 @@ pub enum AppError {
     /// Input failed validation (one or more fields).
     #[error("the request has invalid fields")]
     Invalid(Vec<DomainError>),
+    /// Input failed validation on fields whose names are known only at run time (custom
+    /// fields are `custom.<key>`, list entries `emails`); every refused field is listed.
+    #[error("the request has invalid fields")]
+    InvalidFields(Vec<FieldIssue>),
     /// Not signed in, or the session expired.
     #[error("sign in to continue")]
     Unauthenticated,
@@ -64,6 +68,15 @@ impl From<DomainError> for AppError {
     fn from(err: DomainError) -> Self {
         Self::Invalid(vec![err])
     }
+}
+
+/// One refused field: its name in the request and what is wrong, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIssue {
+    /// The request field (`emails`, `custom.industry`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// Shorthand for use-case results.

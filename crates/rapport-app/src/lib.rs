@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod context;
+pub mod crm;
 pub mod csv;
 pub mod demo;
 pub mod error;
@@ -23,5 +24,5 @@ pub mod vault;
 
 pub use authz::Actor;
 pub use context::{App, AppConfig};
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, FieldIssue};
 pub use rapport_store::{DatabaseTarget, Db, OpenError, TargetError};

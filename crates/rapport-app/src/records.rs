@@ -2,6 +2,11 @@
 
 pub use rapport_store::repo::api_tokens::TokenRecord;
 pub use rapport_store::repo::audit::AuditRow;
+pub use rapport_store::repo::companies::{CompanyData, CompanyRecord, LinkedContact};
+pub use rapport_store::repo::contacts::{
+    CompanyLink, ContactData, ContactRecord, EmailRow, IdentityRow, PhoneRow,
+};
+pub use rapport_store::repo::custom_fields::CustomFieldRecord;
 pub use rapport_store::repo::invitations::InvitationRecord;
 pub use rapport_store::repo::memberships::{Access, MemberRecord};
 pub use rapport_store::repo::mfa::CredentialRecord;

@@ -53,6 +53,23 @@ pub fn custom_index_ddl(
     (create, drop)
 }
 
+/// `UPDATE` removing `custom.<key>` from the records of one org in `table` (a deleted field
+/// leaves no values behind). The org id is the one bound parameter. Only rows that hold the key
+/// are rewritten, so deleting a rarely used field does not touch a million rows.
+pub fn custom_remove_sql(backend: Backend, table: &str, key: &FieldKey) -> String {
+    let key = key.as_str();
+    match backend {
+        Backend::Sqlite => format!(
+            "UPDATE \"{table}\" SET \"custom\" = json_remove(\"custom\", '$.{key}') \
+             WHERE \"org_id\" = ? AND json_type(\"custom\", '$.{key}') IS NOT NULL"
+        ),
+        Backend::Postgres => format!(
+            "UPDATE \"{table}\" SET \"custom\" = \"custom\" - '{key}' \
+             WHERE \"org_id\" = $1 AND jsonb_exists(\"custom\", '{key}')"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.js"),
     ),
     (
+        "crm_records.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/crm_records.css"),
+    ),
+    (
+        "crm_records.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/crm_records.js"),
+    ),
+    (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/htmx.min.js"),

@@ -155,6 +155,15 @@ impl From<AppError> for ApiError {
                     })
                     .collect(),
             ),
+            AppError::InvalidFields(issues) => Self::validation(
+                issues
+                    .into_iter()
+                    .map(|i| FieldError {
+                        field: i.field,
+                        message: i.message,
+                    })
+                    .collect(),
+            ),
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::Forbidden => Self::new(
                 S::FORBIDDEN,

@@ -31,14 +31,28 @@ impl App {
 
     /// Changes org settings. Turning on "require two-factor" needs the actor to have a second
     /// factor, and ends every session in the org that was opened without one.
+    /// `default_country` (ISO alpha-2, empty for none) is the region phone numbers typed
+    /// without a country code are read in.
     pub async fn update_org_settings(
         &self,
         actor: &Actor,
         name: &str,
         require_mfa: bool,
+        default_country: &str,
     ) -> AppResult<OrgRecord> {
         actor.require(Permission::SettingsManage)?;
         let name = OrgName::parse(name)?;
+        let default_country = match default_country.trim().to_ascii_uppercase() {
+            c if c.is_empty() => None,
+            c if rapport_domain::crm::phone::is_region(&c) => Some(c),
+            _ => {
+                return Err(rapport_domain::DomainError::Invalid {
+                    field: "default_country",
+                    reason: "use a two-letter country code such as US or DE",
+                }
+                .into());
+            }
+        };
         let before = self.org(actor).await?;
         if require_mfa && !before.require_mfa && !self.has_second_factor(actor.user_id).await? {
             return Err(AppError::Conflict(
@@ -52,6 +66,7 @@ impl App {
             &OrgSettings {
                 name: name.clone(),
                 require_mfa,
+                default_country: default_country.clone(),
             },
             self.clock().now(),
         )
@@ -68,6 +83,7 @@ impl App {
             AuditEvent::new("org.settings_updated", "org", actor.org_id).with(serde_json::json!({
                 "name": { "from": before.name, "to": name.as_str() },
                 "require_mfa": { "from": before.require_mfa, "to": require_mfa },
+                "default_country": { "from": before.default_country, "to": default_country },
                 "single_factor_sessions_ended": ended,
             })),
         )

@@ -76,6 +76,13 @@ impl Phone {
     }
 }
 
+/// Whether `code` is an ISO 3166 alpha-2 region the numbering plan knows (`US`, `DE`; uppercase).
+pub fn is_region(code: &str) -> bool {
+    code.len() == 2
+        && code.chars().all(|c| c.is_ascii_uppercase())
+        && code.parse::<country::Id>().is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

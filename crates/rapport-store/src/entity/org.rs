@@ -16,6 +16,7 @@ pub struct Model {
     pub require_mfa: bool,
     pub access_reviewed_at: Option<DateTimeUtc>,
     pub access_reviewed_by: Option<Uuid>,
+    pub default_country: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261127_000002_identity;
 mod m20261128_000003_crm;
+mod m20261128_000004_crm_records;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261127_000002_identity::Migration),
             Box::new(m20261128_000003_crm::Migration),
+            Box::new(m20261128_000004_crm_records::Migration),
         ]
     }
 }

@@ -24,6 +24,8 @@ pub struct OrgRecord {
     pub require_mfa: bool,
     /// When an admin last signed off the access review, and who.
     pub access_reviewed: Option<(DateTime<Utc>, UserId)>,
+    /// ISO 3166 alpha-2 region for phone numbers typed without a country code (`US`).
+    pub default_country: Option<String>,
 }
 
 impl From<org::Model> for OrgRecord {
@@ -37,6 +39,7 @@ impl From<org::Model> for OrgRecord {
             access_reviewed: m
                 .access_reviewed_at
                 .zip(m.access_reviewed_by.map(UserId::from_uuid)),
+            default_country: m.default_country,
         }
     }
 }
@@ -67,6 +70,7 @@ pub async fn insert(
         created_at: now,
         require_mfa: false,
         access_reviewed: None,
+        default_country: None,
     })
 }
 
@@ -110,6 +114,8 @@ pub struct OrgSettings {
     pub name: OrgName,
     /// Whether members must use a second factor.
     pub require_mfa: bool,
+    /// Region for phone numbers without a country code (ISO alpha-2, uppercase).
+    pub default_country: Option<String>,
 }
 
 /// Updates the scoped org's settings.
@@ -123,6 +129,7 @@ pub async fn update_settings(
         id: Set(scope.uuid()),
         name: Set(settings.name.as_str().to_owned()),
         require_mfa: Set(settings.require_mfa),
+        default_country: Set(settings.default_country.clone()),
         updated_at: Set(now),
         ..Default::default()
     };

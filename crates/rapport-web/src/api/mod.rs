@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod crm;
 pub mod me;
 pub mod roles;
 pub mod setup;
@@ -40,7 +41,10 @@ use utoipa_axum::routes;
         (name = "teams", description = "Teams of members"),
         (name = "roles", description = "Built-in and custom roles"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "system", description = "Background jobs and dead letters (owners and admins)")
+        (name = "system", description = "Background jobs and dead letters (owners and admins)"),
+        (name = "contacts", description = "People: emails, phones, identities, tags, companies, custom fields"),
+        (name = "companies", description = "Organizations and their domains"),
+        (name = "custom-fields", description = "Fields an org adds to contacts, companies and deals")
     )
 )]
 pub struct ApiDoc;
@@ -68,6 +72,26 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))
+        .routes(routes!(crm::contacts::create_contact))
+        .routes(routes!(
+            crm::contacts::get_contact,
+            crm::contacts::update_contact,
+            crm::contacts::delete_contact
+        ))
+        .routes(routes!(crm::companies::create_company))
+        .routes(routes!(
+            crm::companies::get_company,
+            crm::companies::update_company,
+            crm::companies::delete_company
+        ))
+        .routes(routes!(
+            crm::custom_fields::list_custom_fields,
+            crm::custom_fields::create_custom_field
+        ))
+        .routes(routes!(
+            crm::custom_fields::update_custom_field,
+            crm::custom_fields::delete_custom_field
+        ))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

@@ -123,6 +123,16 @@ const FLASH_KEYS: &[(&str, &str)] = &[
         "account.flash.no_other_sessions",
     ),
     ("account_token_revoked", "account.flash.token_revoked"),
+    // CRM records (ui/crm).
+    ("crm_contact_created", "crm_records.flash.contact_created"),
+    ("crm_contact_saved", "crm_records.flash.contact_saved"),
+    ("crm_contact_deleted", "crm_records.flash.contact_deleted"),
+    ("crm_company_created", "crm_records.flash.company_created"),
+    ("crm_company_saved", "crm_records.flash.company_saved"),
+    ("crm_company_deleted", "crm_records.flash.company_deleted"),
+    ("crm_field_created", "crm_records.flash.field_created"),
+    ("crm_field_saved", "crm_records.flash.field_saved"),
+    ("crm_field_deleted", "crm_records.flash.field_deleted"),
 ];
 
 /// Sets a flash message for the next page.

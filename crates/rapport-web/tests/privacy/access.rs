@@ -24,6 +24,7 @@ enum Guard {
 
 use Guard::{AnyMember, Needs, NotGuarded};
 use Permission::{AuditRead, MembersManage, RolesManage, SystemManage};
+use Permission::{ContactsRead, ContactsWrite, SettingsManage};
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
 const ACTIONS: &[(&str, &str, Guard)] = &[
@@ -58,6 +59,18 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/system/queue", Needs(SystemManage)),
     ("GET", "/system/jobs", Needs(SystemManage)),
     ("POST", "/system/jobs/{id}/retry", Needs(SystemManage)),
+    ("POST", "/contacts", Needs(ContactsWrite)),
+    ("GET", "/contacts/{id}", Needs(ContactsRead)),
+    ("PATCH", "/contacts/{id}", Needs(ContactsWrite)),
+    ("DELETE", "/contacts/{id}", Needs(ContactsWrite)),
+    ("POST", "/companies", Needs(ContactsWrite)),
+    ("GET", "/companies/{id}", Needs(ContactsRead)),
+    ("PATCH", "/companies/{id}", Needs(ContactsWrite)),
+    ("DELETE", "/companies/{id}", Needs(ContactsWrite)),
+    ("GET", "/custom-fields", Needs(ContactsRead)),
+    ("POST", "/custom-fields", Needs(SettingsManage)),
+    ("PATCH", "/custom-fields/{id}", Needs(SettingsManage)),
+    ("DELETE", "/custom-fields/{id}", Needs(SettingsManage)),
 ];
 
 /// The custom role: a viewer who also manages members and reads the audit log.
@@ -165,6 +178,53 @@ async fn perform(
                 .unwrap();
             drain_jobs(t).await;
             (format!("/system/jobs/{job}/retry"), None)
+        }
+        ("POST", "/contacts") => ("/contacts".into(), Some(json!({ "first_name": "C5" }))),
+        ("POST", "/companies") => ("/companies".into(), Some(json!({ "name": "C5 company" }))),
+        ("POST", "/custom-fields") => (
+            "/custom-fields".into(),
+            Some(json!({
+                "object_type": "contact", "label": format!("F {}", fresh()), "field_type": "text",
+            })),
+        ),
+        (_, "/contacts/{id}") => {
+            let c = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/contacts",
+                    Some(json!({ "first_name": "C5" })),
+                )
+                .await;
+            let body = (method == "PATCH").then(|| json!({ "title": "Changed" }));
+            (format!("/contacts/{}", id(c)), body)
+        }
+        (_, "/companies/{id}") => {
+            let c = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/companies",
+                    Some(json!({ "name": "C5 company" })),
+                )
+                .await;
+            let body = (method == "PATCH").then(|| json!({ "industry": "Changed" }));
+            (format!("/companies/{}", id(c)), body)
+        }
+        (_, "/custom-fields/{id}") => {
+            let f = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/custom-fields",
+                    Some(json!({
+                        "object_type": "contact", "label": format!("F {}", fresh()),
+                        "field_type": "text",
+                    })),
+                )
+                .await;
+            let body = (method == "PATCH").then(|| json!({ "label": "Changed" }));
+            (format!("/custom-fields/{}", id(f)), body)
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
         _ => panic!("{method} {path}: perform() does not know how to call it; add it"),

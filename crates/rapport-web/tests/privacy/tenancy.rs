@@ -38,6 +38,12 @@ enum Kind {
     Provider,
     /// A static asset (not tenant data).
     Asset,
+    /// A CRM contact.
+    Contact,
+    /// A CRM company.
+    Company,
+    /// A custom-field definition.
+    CustomField,
 }
 
 impl Kind {
@@ -75,6 +81,12 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/invite/", "token", Kind::InviteLink),
     ("/auth/oidc/", "provider", Kind::Provider),
     ("/static/", "name", Kind::Asset),
+    ("/api/v1/contacts/", "id", Kind::Contact),
+    ("/api/v1/companies/", "id", Kind::Company),
+    ("/api/v1/custom-fields/", "id", Kind::CustomField),
+    ("/contacts/", "id", Kind::Contact),
+    ("/companies/", "id", Kind::Company),
+    ("/admin/custom-fields/", "id", Kind::CustomField),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -104,6 +116,9 @@ struct OrgA {
     session: String,
     credential: String,
     job: String,
+    contact: String,
+    company: String,
+    custom_field: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
 }
@@ -127,6 +142,9 @@ impl OrgA {
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
             Kind::Asset => "app.css".into(),
+            Kind::Contact => self.contact.clone(),
+            Kind::Company => self.company.clone(),
+            Kind::CustomField => self.custom_field.clone(),
         }
     }
 
@@ -145,6 +163,9 @@ impl OrgA {
             self.session.clone(),
             self.credential.clone(),
             self.job.clone(),
+            self.contact.clone(),
+            self.company.clone(),
+            self.custom_field.clone(),
         ]
     }
 }
@@ -726,6 +747,20 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         t.app.reset_link_is_live(&a.reset_token).await.unwrap(),
         "A's reset link was not used up"
     );
+    let contact = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/contacts/{}?include=company", a.contact),
+            None,
+        )
+        .await;
+    assert_eq!(contact["display_name"], "Pia Aardmarker");
+    assert_eq!(contact["company"]["id"], a.company.as_str());
+    assert_eq!(contact["custom"]["aardmarker_score"], "Aardmarker high");
+    let fields = owner.api_ok(t, Method::GET, "/custom-fields", None).await;
+    assert_eq!(fields["items"][0]["id"], a.custom_field.as_str());
+    assert_eq!(fields["items"][0]["label"], "Aardmarker score");
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
 }
@@ -911,6 +946,47 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .to_string();
     drain_jobs(t).await;
 
+    // CRM records: a custom field, a company and a contact linked to it.
+    let custom_field = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/custom-fields",
+            Some(json!({
+                "object_type": "contact", "label": "Aardmarker score", "field_type": "text",
+                "filterable": true,
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let company = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/companies",
+            Some(json!({ "name": "Aardmarker Ltd", "domains": ["aardmarker.example"] })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let contact = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/contacts",
+            Some(json!({
+                "first_name": "Pia", "last_name": "Aardmarker",
+                "emails": ["pia@aardmarker.example"], "custom": { "aardmarker_score": "Aardmarker high" },
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     OrgA {
         org: owner.org_id.to_string(),
         owner,
@@ -926,6 +1002,9 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         session,
         credential,
         job,
+        contact,
+        company,
+        custom_field,
         owner_browser: ob,
         agent_browser,
     }

@@ -1,5 +1,5 @@
-//! The organization settings page: the org's name and whether every member must sign in with
-//! a second factor.
+//! The organization settings page: the org's name, whether every member must sign in with
+//! a second factor, and the default country phone numbers are read in.
 
 use super::{FormProblem, done, form_problem, tr_of};
 use crate::state::WebState;
@@ -25,6 +25,8 @@ pub struct SettingsPage {
     slug: String,
     created: String,
     require_mfa: bool,
+    /// Region for phone numbers without a country code (`US`), or "".
+    default_country: String,
     /// What is saved now (the form may show a refused change).
     mfa_saved: bool,
     errors: Vec<String>,
@@ -49,12 +51,15 @@ pub struct SettingsForm {
     name: String,
     #[serde(default)]
     require_mfa: Option<String>,
+    #[serde(default)]
+    default_country: String,
 }
 
 /// What the form shows back after a refusal.
 struct Echo {
     name: String,
     require_mfa: bool,
+    default_country: String,
 }
 
 async fn render(
@@ -76,9 +81,13 @@ async fn render(
         Err(err) => return pages::from_app_error(state, headers, err),
     };
     let mfa_saved = org.require_mfa;
-    let (name, require_mfa) = match echo {
-        Some(e) => (e.name, e.require_mfa),
-        None => (org.name, org.require_mfa),
+    let (name, require_mfa, default_country) = match echo {
+        Some(e) => (e.name, e.require_mfa, e.default_country),
+        None => (
+            org.name,
+            org.require_mfa,
+            org.default_country.unwrap_or_default(),
+        ),
     };
     let needs_own_mfa = problem.status == Some(axum::http::StatusCode::CONFLICT);
     let status = problem.status();
@@ -88,6 +97,7 @@ async fn render(
         name,
         slug: org.slug,
         require_mfa,
+        default_country,
         mfa_saved,
         errors: problem.messages,
         field_errors: problem.fields,
@@ -120,7 +130,7 @@ pub async fn save(
     let require_mfa = form.require_mfa.is_some();
     match state
         .app
-        .update_org_settings(&info.actor, &form.name, require_mfa)
+        .update_org_settings(&info.actor, &form.name, require_mfa, &form.default_country)
         .await
     {
         Ok(_) => done(&state, jar, "org_settings_saved", "/admin/settings"),
@@ -129,6 +139,7 @@ pub async fn save(
                 let echo = Echo {
                     name: form.name,
                     require_mfa,
+                    default_country: form.default_country,
                 };
                 render(&state, &headers, &info, jar, problem, Some(echo)).await
             }

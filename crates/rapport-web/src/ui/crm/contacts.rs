@@ -1,0 +1,214 @@
+//! The contact detail page (`/contacts/{id}`): header, properties, the timeline column (filled
+//! by the timeline partial) and linked companies; and deleting a contact.
+
+use super::{CustomShow, custom_shown};
+use crate::state::WebState;
+use crate::ui::admin::{CsrfOnly, done, parse_id};
+use crate::ui::form::{UiForm, csrf_ok};
+use crate::ui::page::{PageCtx, UiSession, app_page, initials};
+use crate::ui::pages;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use rapport_app::AppError;
+use rapport_domain::ContactId;
+use rapport_domain::crm::RecordType;
+
+/// A phone as shown.
+pub struct PhoneView {
+    e164: String,
+    raw: String,
+    label: String,
+    primary: bool,
+}
+
+/// A linked company as shown.
+pub struct CompanyView {
+    id: String,
+    name: String,
+    initials: String,
+    domain: String,
+    role: String,
+    primary: bool,
+}
+
+/// A social handle: network, handle and link (when it is an address).
+pub struct SocialView {
+    network: String,
+    value: String,
+    href: String,
+}
+
+/// The page.
+#[derive(Template, WebTemplate)]
+#[template(path = "crm_contact.html")]
+pub struct ContactPage {
+    page: PageCtx,
+    id: String,
+    name: String,
+    initials: String,
+    title: String,
+    avatar_url: String,
+    stage: String,
+    stage_key: String,
+    owner: String,
+    company: Option<(String, String)>,
+    emails: Vec<(String, bool)>,
+    phones: Vec<PhoneView>,
+    identities: Vec<(String, String)>,
+    tags: Vec<String>,
+    social: Vec<SocialView>,
+    custom: Vec<CustomShow>,
+    consent_marketing: bool,
+    consent_ai: bool,
+    source: String,
+    created: String,
+    updated: String,
+    created_by: String,
+    companies: Vec<CompanyView>,
+    can_write: bool,
+}
+
+/// `GET /contacts/{id}`.
+pub async fn show(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiSession(info): UiSession,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id::<ContactId>(&id) else {
+        return pages::not_found(&state, &headers);
+    };
+    let actor = &info.actor;
+    let loaded = async {
+        let c = state.app.contact(actor, id).await?;
+        let companies = state.app.contact_companies(actor, &c).await?;
+        let defs = state
+            .app
+            .custom_fields(actor, Some(RecordType::Contact))
+            .await?;
+        let members = state.app.members(actor).await?;
+        let (jar, page) = app_page(&state, &info, "contacts", jar).await?;
+        Ok::<_, AppError>((jar, page, c, companies, defs, members))
+    }
+    .await;
+    let (jar, page, c, companies, defs, members) = match loaded {
+        Ok(parts) => parts,
+        Err(err) => return pages::from_app_error(&state, &headers, err),
+    };
+    let name_of = |u: Option<rapport_domain::UserId>| {
+        u.and_then(|u| members.iter().find(|m| m.user.id == u))
+            .map(|m| m.user.name.clone())
+            .unwrap_or_default()
+    };
+    let d = &c.data;
+    let primary = d.primary_company();
+    let body = ContactPage {
+        id: c.id.to_string(),
+        initials: initials(&c.display_name),
+        name: c.display_name.clone(),
+        title: d.title.clone().unwrap_or_default(),
+        avatar_url: d.avatar_url.clone().unwrap_or_default(),
+        stage: page.tr.t(&format!(
+            "crm_records.stages.{}",
+            d.lifecycle_stage.as_str()
+        )),
+        stage_key: d.lifecycle_stage.as_str().to_owned(),
+        owner: name_of(d.owner_id),
+        company: primary.and_then(|p| {
+            companies
+                .iter()
+                .find(|x| x.id == p)
+                .map(|x| (x.id.to_string(), x.data.name.clone()))
+        }),
+        emails: d
+            .emails
+            .iter()
+            .map(|e| (e.email.clone(), e.is_primary))
+            .collect(),
+        phones: d
+            .phones
+            .iter()
+            .map(|p| PhoneView {
+                e164: p.e164.clone(),
+                raw: p.raw.clone(),
+                label: p.label.clone().unwrap_or_default(),
+                primary: p.is_primary,
+            })
+            .collect(),
+        identities: d
+            .identities
+            .iter()
+            .map(|i| (i.channel.clone(), i.identifier.clone()))
+            .collect(),
+        tags: d.tags.clone(),
+        social: d
+            .social
+            .iter()
+            .map(|(k, v)| {
+                let value = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                let lower = value.to_ascii_lowercase();
+                let href = if lower.starts_with("https://") || lower.starts_with("http://") {
+                    value.clone()
+                } else {
+                    String::new()
+                };
+                SocialView {
+                    network: page.tr.t(&format!("crm_records.social.{k}")),
+                    value,
+                    href,
+                }
+            })
+            .collect(),
+        custom: custom_shown(&page.tr, &defs, &d.custom),
+        consent_marketing: d.consent_marketing,
+        consent_ai: d.consent_ai,
+        source: d.source.clone().unwrap_or_default(),
+        created: page.tr.datetime(&c.created_at),
+        updated: page.tr.datetime(&c.updated_at),
+        created_by: name_of(c.created_by),
+        companies: d
+            .companies
+            .iter()
+            .filter_map(|l| {
+                let x = companies.iter().find(|x| x.id == l.company_id)?;
+                Some(CompanyView {
+                    id: x.id.to_string(),
+                    initials: initials(&x.data.name),
+                    name: x.data.name.clone(),
+                    domain: x.data.domains.first().cloned().unwrap_or_default(),
+                    role: l.role.clone().unwrap_or_default(),
+                    primary: l.is_primary,
+                })
+            })
+            .collect(),
+        can_write: page.can("contacts.write"),
+        page,
+    };
+    (jar, body).into_response()
+}
+
+/// `POST /contacts/{id}/delete`.
+pub async fn delete(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    UiSession(info): UiSession,
+    Path(id): Path<String>,
+    UiForm(form): UiForm<CsrfOnly>,
+) -> Response {
+    if !csrf_ok(&form.csrf, &info.csrf_token) {
+        return pages::forbidden(&state, &headers);
+    }
+    let Some(id) = parse_id::<ContactId>(&id) else {
+        return pages::not_found(&state, &headers);
+    };
+    match state.app.delete_contact(&info.actor, id).await {
+        Ok(()) => done(&state, jar, "crm_contact_deleted", "/contacts"),
+        Err(err) => pages::from_app_error(&state, &headers, err),
+    }
+}
