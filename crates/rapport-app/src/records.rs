@@ -9,3 +9,6 @@ pub use rapport_store::repo::orgs::OrgRecord;
 pub use rapport_store::repo::roles::RoleRecord;
 pub use rapport_store::repo::teams::TeamRecord;
 pub use rapport_store::repo::users::UserRecord;
+pub use rapport_store::repo::deals::{DealRecord, HistoryRecord};
+pub use rapport_store::repo::deals_board::{BoardFilter, Linked};
+pub use rapport_store::repo::pipelines::{PipelineRecord, StageRecord};

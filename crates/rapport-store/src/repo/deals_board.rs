@@ -120,6 +120,35 @@ pub async fn names_in_org(
     Ok(out)
 }
 
+/// The first `limit` rows of the org by name (id, name): what deal forms offer to pick from.
+pub async fn first_by_name(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    table: Linked,
+    limit: u64,
+) -> StoreResult<Vec<(uuid::Uuid, String)>> {
+    let stmt = Query::select()
+        .column(Alias::new("id"))
+        .column(Alias::new(table.name_column()))
+        .from(Alias::new(table.table()))
+        .and_where(Expr::col(Alias::new("org_id")).eq(scope.uuid()))
+        .order_by(
+            Alias::new(table.name_column()),
+            sea_orm::sea_query::Order::Asc,
+        )
+        .limit(limit)
+        .to_owned();
+    let rows = db.query_all(&stmt).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push((
+            row.try_get("", "id")?,
+            row.try_get("", table.name_column())?,
+        ));
+    }
+    Ok(out)
+}
+
 /// Whether every one of `ids` exists in the org.
 pub async fn exists_in_org(
     db: &impl ConnectionTrait,
