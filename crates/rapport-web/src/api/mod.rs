@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod deals;
 pub mod me;
+pub mod pipelines;
 pub mod roles;
 pub mod setup;
 pub mod system;
@@ -40,7 +42,8 @@ use utoipa_axum::routes;
         (name = "teams", description = "Teams of members"),
         (name = "roles", description = "Built-in and custom roles"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "system", description = "Background jobs and dead letters (owners and admins)")
+        (name = "system", description = "Background jobs and dead letters (owners and admins)"),
+        (name = "deals", description = "Deals, pipelines and their stages")
     )
 )]
 pub struct ApiDoc;
@@ -68,6 +71,21 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))
+        .routes(routes!(
+            pipelines::list_pipelines,
+            pipelines::create_pipeline
+        ))
+        .routes(routes!(
+            pipelines::get_pipeline,
+            pipelines::update_pipeline,
+            pipelines::delete_pipeline
+        ))
+        .routes(routes!(pipelines::add_stage))
+        .routes(routes!(pipelines::update_stage, pipelines::delete_stage))
+        .routes(routes!(deals::create_deal))
+        .routes(routes!(deals::get_deal, deals::update_deal, deals::delete_deal))
+        .routes(routes!(deals::move_deal))
+        .routes(routes!(deals::deal_history))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));
