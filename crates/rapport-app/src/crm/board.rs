@@ -115,6 +115,15 @@ impl App {
         })
     }
 
+    /// The org's custom fields for deals (for forms and the deal page).
+    pub async fn deal_custom_fields(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<Vec<rapport_store::repo::deals_board::DealFieldDef>> {
+        actor.require(Permission::DealsRead)?;
+        Ok(deals_board::deal_fields(self.db().conn(), actor.scope()).await?)
+    }
+
     /// Contacts or companies to pick from on deal forms, (id, name) by name: the first 500
     /// of the org plus the `selected` ones (which may sort later).
     pub async fn deal_link_choices(

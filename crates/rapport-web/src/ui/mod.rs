@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod deals;
 pub mod form;
 pub mod home;
 pub mod invite;
@@ -48,4 +49,5 @@ pub fn table() -> RouteTable {
         .post("/orgs/{id}/switch", orgs::switch)
         .merge(account::table())
         .merge(admin::table())
+        .merge(deals::table())
 }
