@@ -104,6 +104,9 @@ impl App {
     ) -> AppResult<DealRecord> {
         let scope = ctx.actor.scope();
         let mut deal = deals::lock(txn, scope, id, ctx.now).await?;
+        // The time is read once the row is ours, so history ordered by time is the order in
+        // which concurrent moves really happened.
+        let now = self.clock().now().max(ctx.now);
         let from = deal.stage_id;
         let changes_stage = from != target.id;
 
@@ -156,7 +159,7 @@ impl App {
             deal.pipeline_id = target.pipeline_id;
             deal.stage_id = target.id;
             deal.status = status;
-            deal.closed_at = (status != DealStatus::Open).then_some(ctx.now);
+            deal.closed_at = (status != DealStatus::Open).then_some(now);
             deal.lost_reason = if target.kind == StageKind::Lost {
                 lost_reason
             } else {
@@ -170,7 +173,7 @@ impl App {
                     from_stage: Some(from),
                     to_stage: target.id,
                     moved_by: Some(ctx.actor.user_id),
-                    moved_at: ctx.now,
+                    moved_at: now,
                 },
             )
             .await?;
@@ -185,13 +188,13 @@ impl App {
                 "status": status.as_str(), "reopened": reopened,
                 "lost_reason": deal.lost_reason,
             });
-            self.deal_activity(txn, ctx.actor, &deal, "deal.stage_changed", data.clone(), ctx.now)
+            self.deal_activity(txn, ctx.actor, &deal, "deal.stage_changed", data.clone(), now)
                 .await?;
-            outbox::record(txn, scope, EventKind::DealStageChanged, data, ctx.now).await?;
+            outbox::record(txn, scope, EventKind::DealStageChanged, data, now).await?;
         } else if deal.status == DealStatus::Lost && lost_reason.is_some() {
             deal.lost_reason = lost_reason;
         }
-        deal.updated_at = ctx.now;
+        deal.updated_at = now;
         deals::update(txn, scope, &deal).await?;
         Ok(deal)
     }
