@@ -68,6 +68,8 @@ impl App {
             _ => None,
         };
         let scope = actor.scope();
+        // Another org's deal is a 404 whatever the body says.
+        deals::get(self.db().conn(), scope, id).await?;
         let target = pipelines::stage(self.db().conn(), scope, input.stage)
             .await
             .map_err(|e| match e {

@@ -29,6 +29,9 @@ enum Kind {
     Session,
     Credential,
     Job,
+    Pipeline,
+    Stage,
+    Deal,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -75,6 +78,12 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/invite/", "token", Kind::InviteLink),
     ("/auth/oidc/", "provider", Kind::Provider),
     ("/static/", "name", Kind::Asset),
+    ("/api/v1/pipelines/", "id", Kind::Pipeline),
+    ("/api/v1/pipelines/{id}/stages/", "stage_id", Kind::Stage),
+    ("/api/v1/deals/", "id", Kind::Deal),
+    ("/deals/", "id", Kind::Deal),
+    ("/admin/pipelines/", "id", Kind::Pipeline),
+    ("/admin/pipelines/{id}/stages/", "stage_id", Kind::Stage),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -104,6 +113,9 @@ struct OrgA {
     session: String,
     credential: String,
     job: String,
+    pipeline: String,
+    stage: String,
+    deal: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
 }
@@ -123,6 +135,9 @@ impl OrgA {
             Kind::Session => self.session.clone(),
             Kind::Credential => self.credential.clone(),
             Kind::Job => self.job.clone(),
+            Kind::Pipeline => self.pipeline.clone(),
+            Kind::Stage => self.stage.clone(),
+            Kind::Deal => self.deal.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -145,6 +160,9 @@ impl OrgA {
             self.session.clone(),
             self.credential.clone(),
             self.job.clone(),
+            self.pipeline.clone(),
+            self.stage.clone(),
+            self.deal.clone(),
         ]
     }
 }
@@ -265,6 +283,15 @@ fn api_body(method: &Method, template: &str) -> Value {
         }
         ("PATCH", "/api/v1/roles/{id}") => {
             json!({ "name": "B5 probe role 2", "permissions": ["contacts.read"] })
+        }
+        ("POST", "/api/v1/pipelines") => json!({ "name": "B5 probe pipeline" }),
+        ("PATCH", "/api/v1/pipelines/{id}") => json!({ "name": "B5 probe pipeline 2" }),
+        ("POST", "/api/v1/pipelines/{id}/stages") => json!({ "name": "B5 stage" }),
+        ("PATCH", "/api/v1/pipelines/{id}/stages/{stage_id}") => json!({ "name": "B5 stage" }),
+        ("POST", "/api/v1/deals") => json!({ "title": "B5 deal" }),
+        ("PATCH", "/api/v1/deals/{id}") => json!({ "title": "B5 deal 2" }),
+        ("POST", "/api/v1/deals/{id}/move") => {
+            json!({ "stage_id": "01a21d66-0000-7000-8000-000000000000" })
         }
         _ => json!({}),
     }
@@ -726,6 +753,19 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         t.app.reset_link_is_live(&a.reset_token).await.unwrap(),
         "A's reset link was not used up"
     );
+    let deal = owner
+        .api_ok(t, Method::GET, &format!("/deals/{}?include=history", a.deal), None)
+        .await;
+    assert_eq!(deal["title"], "Aardmarker deal");
+    assert_eq!(deal["stage_id"], a.stage);
+    assert_eq!(deal["amount_minor"], 4_200_00);
+    assert_eq!(deal["history"].as_array().unwrap().len(), 1, "A's deal never moved");
+    let pipeline = owner
+        .api_ok(t, Method::GET, &format!("/pipelines/{}", a.pipeline), None)
+        .await;
+    assert_eq!(pipeline["name"], "Aardmarker Pipeline");
+    assert_eq!(pipeline["stages"].as_array().unwrap().len(), 6);
+    assert_eq!(pipeline["stages"][1]["name"], "Needs analysis");
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
 }
@@ -911,6 +951,32 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .to_string();
     drain_jobs(t).await;
 
+    // A pipeline of its own with a deal in its second stage.
+    let created = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/pipelines",
+            Some(json!({ "name": "Aardmarker Pipeline", "currency": "EUR" })),
+        )
+        .await;
+    let pipeline = created["id"].as_str().unwrap().to_owned();
+    let stage = created["stages"][1]["id"].as_str().unwrap().to_owned();
+    let deal = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/deals",
+            Some(json!({
+                "title": "Aardmarker deal", "pipeline_id": pipeline, "stage_id": stage,
+                "amount_minor": 4_200_00,
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     OrgA {
         org: owner.org_id.to_string(),
         owner,
@@ -926,6 +992,9 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         session,
         credential,
         job,
+        pipeline,
+        stage,
+        deal,
         owner_browser: ob,
         agent_browser,
     }
