@@ -140,7 +140,7 @@ impl App {
                 names.push(pick);
             }
         }
-        names.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        names.sort_by_key(|a| a.1.to_lowercase());
         Ok(names)
     }
 }

@@ -69,7 +69,11 @@ fn invalid(field: &'static str, reason: &'static str) -> DomainError {
 /// Checks an edit's patch shape (no pipeline/stage: those move through `/move`).
 pub fn validate_patch(patch: &DealPatch) -> AppResult<()> {
     if patch.pipeline_id.is_some() || patch.stage_id.is_some() {
-        return Err(invalid("stage_id", "move a deal to another stage with its move action").into());
+        return Err(invalid(
+            "stage_id",
+            "move a deal to another stage with its move action",
+        )
+        .into());
     }
     Ok(())
 }
@@ -119,7 +123,9 @@ impl App {
                     }
                     (None, _) => match pipeline.stages.first() {
                         Some(st) => st.clone(),
-                        None => return Err(invalid("stage_id", "the pipeline has no stages").into()),
+                        None => {
+                            return Err(invalid("stage_id", "the pipeline has no stages").into());
+                        }
                     },
                 };
                 let status = stage.kind.status();
@@ -176,7 +182,10 @@ impl App {
             }
         }
         if let Some(text) = &patch.amount {
-            match (text.as_deref().map(str::trim).filter(|t| !t.is_empty()), currency) {
+            match (
+                text.as_deref().map(str::trim).filter(|t| !t.is_empty()),
+                currency,
+            ) {
                 (None, _) => deal.amount_minor = None,
                 (Some(t), Some(c)) => match Money::parse_decimal(t, c) {
                     Ok(m) if m.minor < 0 => errors.push(invalid("amount", "must not be negative")),
@@ -187,7 +196,8 @@ impl App {
             }
         }
         if let Some(date) = &patch.expected_close_on {
-            deal.expected_close_on = match date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            deal.expected_close_on = match date.as_deref().map(str::trim).filter(|d| !d.is_empty())
+            {
                 None => None,
                 Some(d) => errors.check(
                     NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -208,7 +218,10 @@ impl App {
                 Some(c)
                     if !deals_board::exists_in_org(db, scope, Linked::Companies, &[c]).await? =>
                 {
-                    errors.push(invalid("company_id", "no such company in this organization"))
+                    errors.push(invalid(
+                        "company_id",
+                        "no such company in this organization",
+                    ))
                 }
                 c => deal.company_id = c,
             }
@@ -220,7 +233,10 @@ impl App {
             if ids.len() > MAX_CONTACTS {
                 errors.push(invalid("contact_ids", "a deal has at most 50 contacts"));
             } else if !deals_board::exists_in_org(db, scope, Linked::Contacts, &ids).await? {
-                errors.push(invalid("contact_ids", "no such contact in this organization"));
+                errors.push(invalid(
+                    "contact_ids",
+                    "no such contact in this organization",
+                ));
             } else {
                 contacts = ids;
             }
@@ -260,7 +276,10 @@ impl App {
             let rules = FieldRules {
                 field_type,
                 options: &def.options,
-                currency: def.currency.as_deref().and_then(|c| Currency::parse(c).ok()),
+                currency: def
+                    .currency
+                    .as_deref()
+                    .and_then(|c| Currency::parse(c).ok()),
                 phone_region: None,
             };
             let value = match (patch.custom_is_text, raw) {

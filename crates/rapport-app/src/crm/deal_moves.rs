@@ -190,8 +190,15 @@ impl App {
                 "status": status.as_str(), "reopened": reopened,
                 "lost_reason": deal.lost_reason,
             });
-            self.deal_activity(txn, ctx.actor, &deal, "deal.stage_changed", data.clone(), now)
-                .await?;
+            self.deal_activity(
+                txn,
+                ctx.actor,
+                &deal,
+                "deal.stage_changed",
+                data.clone(),
+                now,
+            )
+            .await?;
             outbox::record(txn, scope, EventKind::DealStageChanged, data, now).await?;
         } else if deal.status == DealStatus::Lost && lost_reason.is_some() {
             deal.lost_reason = lost_reason;

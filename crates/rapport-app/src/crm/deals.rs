@@ -39,9 +39,8 @@ impl App {
         self.ensure_pipeline(actor).await?;
         let scope = actor.scope();
         let now = self.clock().now();
-        let Validated { deal: d, contacts } = self
-            .validate_deal(actor, DealDraft::New, input)
-            .await?;
+        let Validated { deal: d, contacts } =
+            self.validate_deal(actor, DealDraft::New, input).await?;
         let txn = self.db().conn().begin().await?;
         let mut deal = d;
         // Last in its column.
@@ -82,9 +81,9 @@ impl App {
         let deal = deals::get(db, scope, id).await?;
         let pipeline = pipelines::get(db, scope, deal.pipeline_id).await?;
         let contact_ids = deals::contacts(db, scope, id).await?;
-        let mut contacts = deals_board::names_in_org(db, scope, Linked::Contacts, &contact_ids)
-            .await?;
-        contacts.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        let mut contacts =
+            deals_board::names_in_org(db, scope, Linked::Contacts, &contact_ids).await?;
+        contacts.sort_by_key(|a| a.1.to_lowercase());
         let company_name = match deal.company_id {
             Some(c) => deals_board::names_in_org(db, scope, Linked::Companies, &[c])
                 .await?

@@ -179,7 +179,9 @@ impl App {
             None => Some(current.name.clone()),
         };
         let currency = match currency {
-            Some(c) => errors.check(Currency::parse(c)).map(|c| c.as_str().to_owned()),
+            Some(c) => errors
+                .check(Currency::parse(c))
+                .map(|c| c.as_str().to_owned()),
             None => Some(current.currency.clone()),
         };
         errors.finish()?;
@@ -187,9 +189,16 @@ impl App {
             return Err(AppError::Internal("pipeline validation".into()));
         };
         let txn = self.db().conn().begin().await?;
-        pipelines::update(&txn, actor.scope(), id, &name, &currency, self.clock().now())
-            .await
-            .map_err(name_taken)?;
+        pipelines::update(
+            &txn,
+            actor.scope(),
+            id,
+            &name,
+            &currency,
+            self.clock().now(),
+        )
+        .await
+        .map_err(name_taken)?;
         self.audit(
             &txn,
             actor.scope(),
@@ -390,8 +399,15 @@ impl App {
                 stages: &current.stages,
             };
             for id in &deals {
-                self.move_in_txn(&txn, &ctx, rapport_domain::DealId::from_uuid(*id), &target, None, None)
-                    .await?;
+                self.move_in_txn(
+                    &txn,
+                    &ctx,
+                    rapport_domain::DealId::from_uuid(*id),
+                    &target,
+                    None,
+                    None,
+                )
+                .await?;
             }
         }
         pipelines::delete_stage(&txn, scope, stage).await?;

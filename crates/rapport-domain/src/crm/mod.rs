@@ -11,8 +11,8 @@ pub mod phone;
 pub mod record;
 
 pub use company_domain::{CompanyDomain, is_free_mail_domain};
-pub use deal::{DealStatus, StageKind};
 pub use custom_field::{FieldKey, FieldType, FieldValueError, SelectOption};
+pub use deal::{DealStatus, StageKind};
 pub use lifecycle::LifecycleStage;
 pub use money::{Currency, Money};
 pub use phone::Phone;

@@ -104,7 +104,11 @@ pub async fn insert(db: &impl ConnectionTrait, scope: OrgScope, d: &DealRecord) 
 }
 
 /// One deal of the org.
-pub async fn get(db: &impl ConnectionTrait, scope: OrgScope, id: DealId) -> StoreResult<DealRecord> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: DealId,
+) -> StoreResult<DealRecord> {
     let m = deal::Entity::find()
         .filter(deal::Column::OrgId.eq(scope.uuid()))
         .filter(deal::Column::Id.eq(id.as_uuid()))
@@ -140,13 +144,22 @@ pub async fn lock(
 /// and status fields, position).
 pub async fn update(db: &impl ConnectionTrait, scope: OrgScope, d: &DealRecord) -> StoreResult<()> {
     let res = deal::Entity::update_many()
-        .col_expr(deal::Column::PipelineId, Expr::value(d.pipeline_id.as_uuid()))
+        .col_expr(
+            deal::Column::PipelineId,
+            Expr::value(d.pipeline_id.as_uuid()),
+        )
         .col_expr(deal::Column::StageId, Expr::value(d.stage_id.as_uuid()))
         .col_expr(deal::Column::Title, Expr::value(d.title.as_str()))
         .col_expr(deal::Column::AmountMinor, Expr::value(d.amount_minor))
         .col_expr(deal::Column::Currency, Expr::value(d.currency.as_str()))
-        .col_expr(deal::Column::ExpectedCloseOn, Expr::value(d.expected_close_on))
-        .col_expr(deal::Column::OwnerId, Expr::value(d.owner_id.map(|u| u.as_uuid())))
+        .col_expr(
+            deal::Column::ExpectedCloseOn,
+            Expr::value(d.expected_close_on),
+        )
+        .col_expr(
+            deal::Column::OwnerId,
+            Expr::value(d.owner_id.map(|u| u.as_uuid())),
+        )
         .col_expr(deal::Column::CompanyId, Expr::value(d.company_id))
         .col_expr(deal::Column::Status, Expr::value(d.status.as_str()))
         .col_expr(deal::Column::LostReason, Expr::value(d.lost_reason.clone()))

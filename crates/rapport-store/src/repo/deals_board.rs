@@ -108,9 +108,7 @@ pub async fn names_in_org(
         .and_where(Expr::col(Alias::new("org_id")).eq(scope.uuid()))
         .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().copied()))
         .to_owned();
-    let rows = db
-        .query_all(&stmt)
-        .await?;
+    let rows = db.query_all(&stmt).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let id: uuid::Uuid = row.try_get("", "id")?;
@@ -215,9 +213,7 @@ pub async fn deal_fields(
         .and_where(Expr::col(Alias::new("object_type")).eq("deal"))
         .order_by(Alias::new("position"), sea_orm::sea_query::Order::Asc)
         .to_owned();
-    let rows = db
-        .query_all(&stmt)
-        .await?;
+    let rows = db.query_all(&stmt).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let options: serde_json::Value = row.try_get("", "options")?;

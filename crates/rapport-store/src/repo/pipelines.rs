@@ -272,10 +272,22 @@ pub async fn update_stage(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let res = pipeline_stage::Entity::update_many()
-        .col_expr(pipeline_stage::Column::Name, Expr::value(stage.name.as_str()))
-        .col_expr(pipeline_stage::Column::Probability, Expr::value(stage.probability))
-        .col_expr(pipeline_stage::Column::Kind, Expr::value(stage.kind.as_str()))
-        .col_expr(pipeline_stage::Column::Position, Expr::value(stage.position))
+        .col_expr(
+            pipeline_stage::Column::Name,
+            Expr::value(stage.name.as_str()),
+        )
+        .col_expr(
+            pipeline_stage::Column::Probability,
+            Expr::value(stage.probability),
+        )
+        .col_expr(
+            pipeline_stage::Column::Kind,
+            Expr::value(stage.kind.as_str()),
+        )
+        .col_expr(
+            pipeline_stage::Column::Position,
+            Expr::value(stage.position),
+        )
         .col_expr(pipeline_stage::Column::UpdatedAt, Expr::value(now))
         .filter(pipeline_stage::Column::OrgId.eq(scope.uuid()))
         .filter(pipeline_stage::Column::Id.eq(stage.id.as_uuid()))
@@ -288,7 +300,11 @@ pub async fn update_stage(
 }
 
 /// Deletes a stage (which must hold no deals any more).
-pub async fn delete_stage(db: &impl ConnectionTrait, scope: OrgScope, id: StageId) -> StoreResult<()> {
+pub async fn delete_stage(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: StageId,
+) -> StoreResult<()> {
     let res = pipeline_stage::Entity::delete_many()
         .filter(pipeline_stage::Column::OrgId.eq(scope.uuid()))
         .filter(pipeline_stage::Column::Id.eq(id.as_uuid()))

@@ -288,7 +288,10 @@ pub async fn create_deal(
     ApiJson(req): ApiJson<DealBody>,
 ) -> Result<(StatusCode, Json<Deal>), ApiError> {
     let d = state.app.create_deal(&actor, &req.into()).await?;
-    Ok((StatusCode::CREATED, Json(deal_json(d, &["contacts", "company"]))))
+    Ok((
+        StatusCode::CREATED,
+        Json(deal_json(d, &["contacts", "company"])),
+    ))
 }
 
 /// One deal.

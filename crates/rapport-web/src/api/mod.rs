@@ -83,7 +83,11 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pipelines::add_stage))
         .routes(routes!(pipelines::update_stage, pipelines::delete_stage))
         .routes(routes!(deals::create_deal))
-        .routes(routes!(deals::get_deal, deals::update_deal, deals::delete_deal))
+        .routes(routes!(
+            deals::get_deal,
+            deals::update_deal,
+            deals::delete_deal
+        ))
         .routes(routes!(deals::move_deal))
         .routes(routes!(deals::deal_history))
         .split_for_parts();

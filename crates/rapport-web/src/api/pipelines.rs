@@ -171,7 +171,12 @@ pub async fn create_pipeline(
     let stages: Vec<StageInput> = req.stages.into_iter().map(Into::into).collect();
     let p = state
         .app
-        .create_pipeline(&actor, &req.name, req.currency.as_deref().unwrap_or(""), &stages)
+        .create_pipeline(
+            &actor,
+            &req.name,
+            req.currency.as_deref().unwrap_or(""),
+            &stages,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
@@ -188,7 +193,10 @@ pub async fn get_pipeline(
     ApiActor(actor): ApiActor,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Json<Pipeline>, ApiError> {
-    let p = state.app.pipeline(&actor, PipelineId::from_uuid(id)).await?;
+    let p = state
+        .app
+        .pipeline(&actor, PipelineId::from_uuid(id))
+        .await?;
     Ok(Json(p.into()))
 }
 

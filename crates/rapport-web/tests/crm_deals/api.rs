@@ -1,6 +1,8 @@
 //! The deals and pipelines API: defaults, CRUD, exact amounts, refusals that change nothing.
 
-use super::{count, deal, owner, pipelines, sales, seed_company, seed_contact, seed_deal_field, stage};
+use super::{
+    count, deal, owner, pipelines, sales, seed_company, seed_contact, seed_deal_field, stage,
+};
 use crate::privacy::Browser;
 use rapport_domain::Role;
 use rapport_testkit::spawn_app;
@@ -15,7 +17,14 @@ async fn a_new_org_gets_one_default_pipeline_even_when_asked_concurrently() {
     for _ in 0..6 {
         let (client, csrf, url) = (b.client.clone(), b.csrf.clone(), t.url("/api/v1/pipelines"));
         tasks.push(tokio::spawn(async move {
-            client.get(url).header("x-csrf-token", csrf).send().await.unwrap().status().as_u16()
+            client
+                .get(url)
+                .header("x-csrf-token", csrf)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }));
     }
     for task in tasks {
@@ -87,17 +96,32 @@ async fn deals_are_created_read_changed_and_deleted_with_exact_amounts() {
     assert_eq!(created["currency"], "EUR");
     assert_eq!(created["amount"], "12500.50");
     assert_eq!(created["status"], "open");
-    assert_eq!(created["custom"], json!({ "budget_code": "RF-7", "segment": "ent" }));
+    assert_eq!(
+        created["custom"],
+        json!({ "budget_code": "RF-7", "segment": "ent" })
+    );
     assert_eq!(created["company"]["name"], "Acme Rockets");
 
     let got = b
-        .api_ok(&t, Method::GET, &format!("/deals/{id}?include=contacts,company,history"), None)
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/deals/{id}?include=contacts,company,history"),
+            None,
+        )
         .await;
-    let names: Vec<&str> = got["contacts"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = got["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Ada Lovelace", "Bob Builder"]);
     assert_eq!(got["history"].as_array().unwrap().len(), 1);
     assert!(got["history"][0]["from_stage_id"].is_null());
-    let plain = b.api_ok(&t, Method::GET, &format!("/deals/{id}"), None).await;
+    let plain = b
+        .api_ok(&t, Method::GET, &format!("/deals/{id}"), None)
+        .await;
     assert!(plain.get("contacts").is_none() && plain.get("history").is_none());
 
     // A yen amount has no minor digits.
@@ -115,7 +139,10 @@ async fn deals_are_created_read_changed_and_deleted_with_exact_amounts() {
     assert_eq!(patched["contact_ids"], json!([ada]));
     assert!(patched["company_id"].is_null());
     assert_eq!(patched["custom"], json!({ "segment": "ent" }));
-    assert_eq!(patched["expected_close_on"], "2027-03-31", "untouched fields stay");
+    assert_eq!(
+        patched["expected_close_on"], "2027-03-31",
+        "untouched fields stay"
+    );
 
     let changes = crate::privacy::query(
         &t,
@@ -125,13 +152,27 @@ async fn deals_are_created_read_changed_and_deleted_with_exact_amounts() {
     .await;
     let fields: Vec<String> = changes
         .iter()
-        .map(|r| r.try_get::<Value>("", "data").unwrap()["field"].as_str().unwrap().to_owned())
+        .map(|r| {
+            r.try_get::<Value>("", "data").unwrap()["field"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
-    for f in ["title", "amount_minor", "currency", "company_id", "contacts", "custom"] {
+    for f in [
+        "title",
+        "amount_minor",
+        "currency",
+        "company_id",
+        "contacts",
+        "custom",
+    ] {
         assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
     }
 
-    let res = b.api(&t, Method::DELETE, &format!("/deals/{id}"), None).await;
+    let res = b
+        .api(&t, Method::DELETE, &format!("/deals/{id}"), None)
+        .await;
     assert_eq!(res.status(), 204);
     let res = b.api(&t, Method::GET, &format!("/deals/{id}"), None).await;
     assert_eq!(res.status(), 404);
@@ -140,14 +181,29 @@ async fn deals_are_created_read_changed_and_deleted_with_exact_amounts() {
 }
 
 /// Posts `body` and expects a 422 naming `field`.
-async fn refused(t: &rapport_testkit::TestApp, b: &Browser, method: Method, path: &str, body: Value, field: &str) {
+async fn refused(
+    t: &rapport_testkit::TestApp,
+    b: &Browser,
+    method: Method,
+    path: &str,
+    body: Value,
+    field: &str,
+) {
     let res = b.api(t, method.clone(), path, Some(body.clone())).await;
     let status = res.status().as_u16();
     let problem: Value = res.json().await.unwrap();
     assert_eq!(status, 422, "{method} {path} {body}: {problem}");
     assert_eq!(problem["code"], "validation_failed");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&field), "{body}: want {field}, got {fields:?}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&field),
+        "{body}: want {field}, got {fields:?}"
+    );
 }
 
 #[tokio::test]
@@ -156,7 +212,12 @@ async fn bad_input_is_refused_by_field_and_changes_nothing() {
     let (b, org) = owner(&t, "Strict Org").await;
     let (_, stages) = sales(&t, &b).await;
     let other = b
-        .api_ok(&t, Method::POST, "/pipelines", Some(json!({ "name": "Partners", "currency": "GBP" })))
+        .api_ok(
+            &t,
+            Method::POST,
+            "/pipelines",
+            Some(json!({ "name": "Partners", "currency": "GBP" })),
+        )
         .await;
     let other_stage = other["stages"][0]["id"].as_str().unwrap().to_owned();
     let (stranger, stranger_org) = owner(&t, "Stranger Org").await;
@@ -165,27 +226,65 @@ async fn bad_input_is_refused_by_field_and_changes_nothing() {
     let outsider = t.create_org_with("Outsider Org", Role::Owner).await;
     let _ = stranger;
 
-    let existing = deal(&t, &b, json!({ "title": "Keep me", "amount_minor": 100, "currency": "USD" })).await;
+    let existing = deal(
+        &t,
+        &b,
+        json!({ "title": "Keep me", "amount_minor": 100, "currency": "USD" }),
+    )
+    .await;
     let id = existing["id"].as_str().unwrap().to_owned();
-    let before = b.api_ok(&t, Method::GET, &format!("/deals/{id}?include=contacts,history"), None).await;
+    let before = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/deals/{id}?include=contacts,history"),
+            None,
+        )
+        .await;
     let deals_before = count(&t, "deals", org).await;
 
     let cases = [
         (json!({ "title": "x", "amount_minor": -1 }), "amount_minor"),
-        (json!({ "title": "x", "amount_minor": 1_000_000_000_000_001_i64 }), "amount_minor"),
+        (
+            json!({ "title": "x", "amount_minor": 1_000_000_000_000_001_i64 }),
+            "amount_minor",
+        ),
         (json!({ "title": "x", "currency": "ABC" }), "currency"),
         (json!({ "title": "" }), "title"),
-        (json!({ "title": "x", "expected_close_on": "2027-02-30" }), "expected_close_on"),
-        (json!({ "title": "x", "contact_ids": [their_contact] }), "contact_ids"),
-        (json!({ "title": "x", "company_id": their_company }), "company_id"),
-        (json!({ "title": "x", "owner_id": outsider.id.to_string() }), "owner_id"),
-        (json!({ "title": "x", "custom": { "nope": 1 } }), "custom.nope"),
+        (
+            json!({ "title": "x", "expected_close_on": "2027-02-30" }),
+            "expected_close_on",
+        ),
+        (
+            json!({ "title": "x", "contact_ids": [their_contact] }),
+            "contact_ids",
+        ),
+        (
+            json!({ "title": "x", "company_id": their_company }),
+            "company_id",
+        ),
+        (
+            json!({ "title": "x", "owner_id": outsider.id.to_string() }),
+            "owner_id",
+        ),
+        (
+            json!({ "title": "x", "custom": { "nope": 1 } }),
+            "custom.nope",
+        ),
         (json!({ "title": "x", "amount_minor": "12" }), "body"),
     ];
     for (body, field) in &cases {
         refused(&t, &b, Method::POST, "/deals", body.clone(), field).await;
         if body["title"] != "" {
-            refused(&t, &b, Method::PATCH, &format!("/deals/{id}"), body.clone(), field).await;
+            refused(
+                &t,
+                &b,
+                Method::PATCH,
+                &format!("/deals/{id}"),
+                body.clone(),
+                field,
+            )
+            .await;
         }
     }
     // A stage of another pipeline than the one named.
@@ -201,7 +300,15 @@ async fn bad_input_is_refused_by_field_and_changes_nothing() {
     .await;
     // Moves to a stage that is not the org's, or next to a deal of another stage.
     let (_, their_stages) = sales(&t, &stranger_b(&t, stranger_org).await).await;
-    refused(&t, &b, Method::POST, &format!("/deals/{id}/move"), json!({ "stage_id": their_stages[1].1 }), "stage_id").await;
+    refused(
+        &t,
+        &b,
+        Method::POST,
+        &format!("/deals/{id}/move"),
+        json!({ "stage_id": their_stages[1].1 }),
+        "stage_id",
+    )
+    .await;
     refused(
         &t,
         &b,
@@ -211,11 +318,29 @@ async fn bad_input_is_refused_by_field_and_changes_nothing() {
         "before_id",
     )
     .await;
-    let res = b.api(&t, Method::GET, &format!("/deals/{id}?include=everything"), None).await;
+    let res = b
+        .api(
+            &t,
+            Method::GET,
+            &format!("/deals/{id}?include=everything"),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 422);
 
-    assert_eq!(count(&t, "deals", org).await, deals_before, "no deal was created");
-    let after = b.api_ok(&t, Method::GET, &format!("/deals/{id}?include=contacts,history"), None).await;
+    assert_eq!(
+        count(&t, "deals", org).await,
+        deals_before,
+        "no deal was created"
+    );
+    let after = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/deals/{id}?include=contacts,history"),
+            None,
+        )
+        .await;
     assert_eq!(before, after, "the deal is exactly as it was");
     let changes = crate::privacy::query(
         &t,
@@ -247,44 +372,97 @@ async fn pipelines_and_stages_are_shaped_by_settings_managers_only() {
     let pid = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["currency"], "EUR");
     assert_eq!(created["stages"].as_array().unwrap().len(), 2);
-    let res = b.api(&t, Method::POST, "/pipelines", Some(json!({ "name": "Renewals" }))).await;
+    let res = b
+        .api(
+            &t,
+            Method::POST,
+            "/pipelines",
+            Some(json!({ "name": "Renewals" })),
+        )
+        .await;
     assert_eq!(res.status(), 409, "names are unique");
 
     let p = b
-        .api_ok(&t, Method::POST, &format!("/pipelines/{pid}/stages"),
-                Some(json!({ "name": "Quote", "probability": 40, "position": 1 })))
+        .api_ok(
+            &t,
+            Method::POST,
+            &format!("/pipelines/{pid}/stages"),
+            Some(json!({ "name": "Quote", "probability": 40, "position": 1 })),
+        )
         .await;
-    let names: Vec<&str> = p["stages"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = p["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Due", "Quote", "Renewed"]);
     let quote = p["stages"][1]["id"].as_str().unwrap().to_owned();
     let p = b
-        .api_ok(&t, Method::PATCH, &format!("/pipelines/{pid}/stages/{quote}"),
-                Some(json!({ "name": "Quote sent", "probability": 60, "position": 0 })))
+        .api_ok(
+            &t,
+            Method::PATCH,
+            &format!("/pipelines/{pid}/stages/{quote}"),
+            Some(json!({ "name": "Quote sent", "probability": 60, "position": 0 })),
+        )
         .await;
     assert_eq!(p["stages"][0]["name"], "Quote sent");
     assert_eq!(p["stages"][0]["probability"], 60);
-    let positions: Vec<i64> = p["stages"].as_array().unwrap().iter().map(|s| s["position"].as_i64().unwrap()).collect();
+    let positions: Vec<i64> = p["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["position"].as_i64().unwrap())
+        .collect();
     assert_eq!(positions, [0, 1, 2]);
     let res = b
-        .api(&t, Method::PATCH, &format!("/pipelines/{pid}/stages/{quote}"), Some(json!({ "probability": 101 })))
+        .api(
+            &t,
+            Method::PATCH,
+            &format!("/pipelines/{pid}/stages/{quote}"),
+            Some(json!({ "probability": 101 })),
+        )
         .await;
     assert_eq!(res.status(), 422);
     let p = b
-        .api_ok(&t, Method::PATCH, &format!("/pipelines/{pid}"), Some(json!({ "name": "Renewals 2027" })))
+        .api_ok(
+            &t,
+            Method::PATCH,
+            &format!("/pipelines/{pid}"),
+            Some(json!({ "name": "Renewals 2027" })),
+        )
         .await;
     assert_eq!(p["name"], "Renewals 2027");
 
     // Agents work deals but do not shape pipelines.
     let agent = t.add_member(org, Role::Agent).await;
     let ab = Browser::sign_in(&t, &agent).await;
-    let res = ab.api(&t, Method::POST, "/pipelines", Some(json!({ "name": "Mine" }))).await;
+    let res = ab
+        .api(
+            &t,
+            Method::POST,
+            "/pipelines",
+            Some(json!({ "name": "Mine" })),
+        )
+        .await;
     assert_eq!(res.status(), 403);
-    let res = ab.api(&t, Method::DELETE, &format!("/pipelines/{pid}"), None).await;
+    let res = ab
+        .api(&t, Method::DELETE, &format!("/pipelines/{pid}"), None)
+        .await;
     assert_eq!(res.status(), 403);
-    deal(&t, &ab, json!({ "title": "Agent deal", "pipeline_id": pid })).await;
+    deal(
+        &t,
+        &ab,
+        json!({ "title": "Agent deal", "pipeline_id": pid }),
+    )
+    .await;
 
-    let res = b.api(&t, Method::DELETE, &format!("/pipelines/{pid}"), None).await;
+    let res = b
+        .api(&t, Method::DELETE, &format!("/pipelines/{pid}"), None)
+        .await;
     assert_eq!(res.status(), 409, "a pipeline with deals stays");
-    let audit = b.api_ok(&t, Method::GET, "/audit?action=pipeline.created", None).await;
+    let audit = b
+        .api_ok(&t, Method::GET, "/audit?action=pipeline.created", None)
+        .await;
     assert_eq!(audit["items"].as_array().unwrap().len(), 1);
 }

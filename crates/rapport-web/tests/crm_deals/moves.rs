@@ -14,38 +14,80 @@ async fn moves_record_history_close_won_and_lost_deals_and_reopen_them() {
     let (_, stages) = sales(&t, &b).await;
     let company = seed_company(&t, org, "Globex").await;
     let contact = seed_contact(&t, org, "Hank", "Scorpio").await;
-    let d = deal(&t, &b, json!({ "title": "Doomsday device", "amount_minor": 99_900,
-                                   "company_id": company, "contact_ids": [contact] })).await;
+    let d = deal(
+        &t,
+        &b,
+        json!({ "title": "Doomsday device", "amount_minor": 99_900,
+                                   "company_id": company, "contact_ids": [contact] }),
+    )
+    .await;
     let id = d["id"].as_str().unwrap().to_owned();
     let mv = |stage_id: String, extra: Value| {
         let mut body = json!({ "stage_id": stage_id });
-        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         body
     };
 
-    let moved = b.api_ok(&t, Method::POST, &format!("/deals/{id}/move"), Some(mv(stage(&stages, "Proposal"), json!({})))).await;
+    let moved = b
+        .api_ok(
+            &t,
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            Some(mv(stage(&stages, "Proposal"), json!({}))),
+        )
+        .await;
     assert_eq!(moved["stage"], "Proposal");
     assert_eq!(moved["status"], "open");
 
     let lost = b
-        .api_ok(&t, Method::POST, &format!("/deals/{id}/move"),
-                Some(mv(stage(&stages, "Lost"), json!({ "lost_reason": "Went with a competitor" }))))
+        .api_ok(
+            &t,
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            Some(mv(
+                stage(&stages, "Lost"),
+                json!({ "lost_reason": "Went with a competitor" }),
+            )),
+        )
         .await;
     assert_eq!(lost["status"], "lost");
     assert_eq!(lost["lost_reason"], "Went with a competitor");
     assert!(lost["closed_at"].is_string());
 
     let reopened = b
-        .api_ok(&t, Method::POST, &format!("/deals/{id}/move"), Some(mv(stage(&stages, "Negotiation"), json!({})))).await;
+        .api_ok(
+            &t,
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            Some(mv(stage(&stages, "Negotiation"), json!({}))),
+        )
+        .await;
     assert_eq!(reopened["status"], "open");
     assert!(reopened["closed_at"].is_null());
     assert!(reopened["lost_reason"].is_null());
 
-    let won = b.api_ok(&t, Method::POST, &format!("/deals/{id}/move"), Some(mv(stage(&stages, "Won"), json!({ "lost_reason": "ignored" })))).await;
+    let won = b
+        .api_ok(
+            &t,
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            Some(mv(
+                stage(&stages, "Won"),
+                json!({ "lost_reason": "ignored" }),
+            )),
+        )
+        .await;
     assert_eq!(won["status"], "won");
-    assert!(won["lost_reason"].is_null(), "a reason belongs to lost deals only");
+    assert!(
+        won["lost_reason"].is_null(),
+        "a reason belongs to lost deals only"
+    );
 
-    let history = b.api_ok(&t, Method::GET, &format!("/deals/{id}/history"), None).await;
+    let history = b
+        .api_ok(&t, Method::GET, &format!("/deals/{id}/history"), None)
+        .await;
     let chain: Vec<(Value, Value)> = history["items"]
         .as_array()
         .unwrap()
@@ -71,8 +113,15 @@ async fn moves_record_history_close_won_and_lost_deals_and_reopen_them() {
             vec![org.as_uuid().into(), record.parse::<uuid::Uuid>().unwrap().into()],
         )
         .await;
-        let kinds: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "kind").unwrap()).collect();
-        assert_eq!(kinds.iter().filter(|k| *k == "deal.stage_changed").count(), 4, "{record}: {kinds:?}");
+        let kinds: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "kind").unwrap())
+            .collect();
+        assert_eq!(
+            kinds.iter().filter(|k| *k == "deal.stage_changed").count(),
+            4,
+            "{record}: {kinds:?}"
+        );
         assert_eq!(kinds[0], "deal.created");
         let last: Value = rows.last().unwrap().try_get("", "data").unwrap();
         assert_eq!(last["to"], "Won");
@@ -94,28 +143,66 @@ async fn cards_are_placed_before_or_after_their_neighbours() {
     let (_, stages) = sales(&t, &b).await;
     let mut ids = Vec::new();
     for title in ["First", "Second", "Third"] {
-        ids.push(deal(&t, &b, json!({ "title": title })).await["id"].as_str().unwrap().to_owned());
+        ids.push(
+            deal(&t, &b, json!({ "title": title })).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let q = stage(&stages, "Qualification");
     let order = |html: &str| -> Vec<String> {
-        html.split("data-deal-id=\"").skip(1).map(|s| s[..36].to_owned()).collect()
+        html.split("data-deal-id=\"")
+            .skip(1)
+            .map(|s| s[..36].to_owned())
+            .collect()
     };
     let (_, page) = b.get(&t, "/deals").await;
     assert_eq!(order(&page), ids);
-    b.api_ok(&t, Method::POST, &format!("/deals/{}/move", ids[2]), Some(json!({ "stage_id": q, "before_id": ids[0] }))).await;
-    b.api_ok(&t, Method::POST, &format!("/deals/{}/move", ids[0]), Some(json!({ "stage_id": q, "after_id": ids[1] }))).await;
+    b.api_ok(
+        &t,
+        Method::POST,
+        &format!("/deals/{}/move", ids[2]),
+        Some(json!({ "stage_id": q, "before_id": ids[0] })),
+    )
+    .await;
+    b.api_ok(
+        &t,
+        Method::POST,
+        &format!("/deals/{}/move", ids[0]),
+        Some(json!({ "stage_id": q, "after_id": ids[1] })),
+    )
+    .await;
     let (_, page) = b.get(&t, "/deals").await;
-    assert_eq!(order(&page), vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]);
+    assert_eq!(
+        order(&page),
+        vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]
+    );
     // Dropping cards into the same ever-smaller gap runs out of float precision; the column
     // is spread out again and the order stays exact.
     for i in 0..70 {
         let card = &ids[i % 2];
-        b.api_ok(&t, Method::POST, &format!("/deals/{card}/move"), Some(json!({ "stage_id": q, "after_id": ids[2] }))).await;
+        b.api_ok(
+            &t,
+            Method::POST,
+            &format!("/deals/{card}/move"),
+            Some(json!({ "stage_id": q, "after_id": ids[2] })),
+        )
+        .await;
     }
     let (_, page) = b.get(&t, "/deals").await;
-    assert_eq!(order(&page), vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]);
-    let history = b.api_ok(&t, Method::GET, &format!("/deals/{}/history", ids[0]), None).await;
-    assert_eq!(history["items"].as_array().unwrap().len(), 1, "reordering is not a stage change");
+    assert_eq!(
+        order(&page),
+        vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]
+    );
+    let history = b
+        .api_ok(&t, Method::GET, &format!("/deals/{}/history", ids[0]), None)
+        .await;
+    assert_eq!(
+        history["items"].as_array().unwrap().len(),
+        1,
+        "reordering is not a stage change"
+    );
 }
 
 #[tokio::test]
@@ -132,25 +219,87 @@ async fn a_stage_with_deals_is_deleted_only_by_moving_them() {
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "move_deals_to");
-    let res = b.api(&t, Method::DELETE, &format!("{path}?move_deals_to={proposal}"), None).await;
+    let res = b
+        .api(
+            &t,
+            Method::DELETE,
+            &format!("{path}?move_deals_to={proposal}"),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 422, "not into itself");
-    let other = b.api_ok(&t, Method::POST, "/pipelines", Some(json!({ "name": "Other" }))).await;
+    let other = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/pipelines",
+            Some(json!({ "name": "Other" })),
+        )
+        .await;
     let foreign = other["stages"][0]["id"].as_str().unwrap();
-    let res = b.api(&t, Method::DELETE, &format!("{path}?move_deals_to={foreign}"), None).await;
+    let res = b
+        .api(
+            &t,
+            Method::DELETE,
+            &format!("{path}?move_deals_to={foreign}"),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 422, "not into another pipeline");
-    assert_eq!(count(&t, "pipeline_stages", org).await, 12, "nothing was deleted");
+    assert_eq!(
+        count(&t, "pipeline_stages", org).await,
+        12,
+        "nothing was deleted"
+    );
 
     let lost = stage(&stages, "Lost");
-    let res = b.api(&t, Method::DELETE, &format!("{path}?move_deals_to={lost}"), None).await;
+    let res = b
+        .api(
+            &t,
+            Method::DELETE,
+            &format!("{path}?move_deals_to={lost}"),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 204);
-    let got = b.api_ok(&t, Method::GET, &format!("/deals/{id}?include=history"), None).await;
+    let got = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/deals/{id}?include=history"),
+            None,
+        )
+        .await;
     assert_eq!(got["stage_id"], lost);
     assert_eq!(got["status"], "lost");
     assert_eq!(got["history"][1]["from_stage_id"], proposal);
-    let p = b.api_ok(&t, Method::GET, &format!("/pipelines/{pid}"), None).await;
-    let names: Vec<&str> = p["stages"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Qualification", "Needs analysis", "Negotiation", "Won", "Lost"]);
-    let res = b.api(&t, Method::DELETE, &format!("/pipelines/{pid}/stages/{}", stage(&stages, "Won")), None).await;
+    let p = b
+        .api_ok(&t, Method::GET, &format!("/pipelines/{pid}"), None)
+        .await;
+    let names: Vec<&str> = p["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Qualification",
+            "Needs analysis",
+            "Negotiation",
+            "Won",
+            "Lost"
+        ]
+    );
+    let res = b
+        .api(
+            &t,
+            Method::DELETE,
+            &format!("/pipelines/{pid}/stages/{}", stage(&stages, "Won")),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 204, "an empty stage goes without question");
 }
 
@@ -159,7 +308,10 @@ async fn concurrent_moves_of_one_deal_leave_one_unbroken_history() {
     let t = spawn_app().await;
     let (b, _) = owner(&t, "Race Org").await;
     let (_, stages) = sales(&t, &b).await;
-    let id = deal(&t, &b, json!({ "title": "Contested" })).await["id"].as_str().unwrap().to_owned();
+    let id = deal(&t, &b, json!({ "title": "Contested" })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut tasks = Vec::new();
     for i in 0..10 {
         let target = stages[(i % 5) + 1].1.clone();
@@ -180,11 +332,21 @@ async fn concurrent_moves_of_one_deal_leave_one_unbroken_history() {
     for task in tasks {
         assert_eq!(task.await.unwrap(), 200, "every move succeeds");
     }
-    let got = b.api_ok(&t, Method::GET, &format!("/deals/{id}?include=history"), None).await;
+    let got = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/deals/{id}?include=history"),
+            None,
+        )
+        .await;
     let history = got["history"].as_array().unwrap();
     assert!(history.len() >= 2);
     for pair in history.windows(2) {
-        assert_eq!(pair[1]["from_stage_id"], pair[0]["to_stage_id"], "each move starts where the last ended: {history:?}");
+        assert_eq!(
+            pair[1]["from_stage_id"], pair[0]["to_stage_id"],
+            "each move starts where the last ended: {history:?}"
+        );
         assert_ne!(pair[1]["from_stage_id"], pair[1]["to_stage_id"]);
     }
     assert_eq!(history.last().unwrap()["to_stage_id"], got["stage_id"]);

@@ -65,8 +65,16 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("PATCH", "/pipelines/{id}", Needs(SettingsManage)),
     ("DELETE", "/pipelines/{id}", Needs(SettingsManage)),
     ("POST", "/pipelines/{id}/stages", Needs(SettingsManage)),
-    ("PATCH", "/pipelines/{id}/stages/{stage_id}", Needs(SettingsManage)),
-    ("DELETE", "/pipelines/{id}/stages/{stage_id}", Needs(SettingsManage)),
+    (
+        "PATCH",
+        "/pipelines/{id}/stages/{stage_id}",
+        Needs(SettingsManage),
+    ),
+    (
+        "DELETE",
+        "/pipelines/{id}/stages/{stage_id}",
+        Needs(SettingsManage),
+    ),
     ("POST", "/deals", Needs(DealsWrite)),
     ("GET", "/deals/{id}", Needs(DealsRead)),
     ("PATCH", "/deals/{id}", Needs(DealsWrite)),
@@ -208,7 +216,12 @@ async fn perform(
         ("POST", "/deals") => ("/deals".into(), Some(json!({ "title": "c5 deal" }))),
         (_, p) if p.starts_with("/deals/{id}") => {
             let deal = owner
-                .api_ok(t, Method::POST, "/deals", Some(json!({ "title": "c5 deal" })))
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/deals",
+                    Some(json!({ "title": "c5 deal" })),
+                )
                 .await;
             let concrete = p.replace("{id}", deal["id"].as_str().unwrap());
             let body = match (method, p) {
@@ -230,7 +243,9 @@ async fn perform(
 /// A fresh pipeline of the owner's org (with the default stages).
 async fn new_pipeline(t: &TestApp, owner: &Browser) -> Value {
     let body = json!({ "name": format!("Pipeline {}", fresh()) });
-    owner.api_ok(t, Method::POST, "/pipelines", Some(body)).await
+    owner
+        .api_ok(t, Method::POST, "/pipelines", Some(body))
+        .await
 }
 
 #[tokio::test]

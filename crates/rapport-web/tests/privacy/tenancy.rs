@@ -754,12 +754,21 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         "A's reset link was not used up"
     );
     let deal = owner
-        .api_ok(t, Method::GET, &format!("/deals/{}?include=history", a.deal), None)
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/deals/{}?include=history", a.deal),
+            None,
+        )
         .await;
     assert_eq!(deal["title"], "Aardmarker deal");
     assert_eq!(deal["stage_id"], a.stage);
-    assert_eq!(deal["amount_minor"], 4_200_00);
-    assert_eq!(deal["history"].as_array().unwrap().len(), 1, "A's deal never moved");
+    assert_eq!(deal["amount_minor"], 420_000);
+    assert_eq!(
+        deal["history"].as_array().unwrap().len(),
+        1,
+        "A's deal never moved"
+    );
     let pipeline = owner
         .api_ok(t, Method::GET, &format!("/pipelines/{}", a.pipeline), None)
         .await;
@@ -969,7 +978,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
             "/deals",
             Some(json!({
                 "title": "Aardmarker deal", "pipeline_id": pipeline, "stage_id": stage,
-                "amount_minor": 4_200_00,
+                "amount_minor": 420_000,
             })),
         )
         .await["id"]

@@ -101,7 +101,8 @@ pub async fn show(
     let filter = BoardFilter {
         owner,
         status: DealStatus::parse(&query.status),
-        search: Some(query.q.trim().chars().take(100).collect::<String>()).filter(|q| !q.is_empty()),
+        search: Some(query.q.trim().chars().take(100).collect::<String>())
+            .filter(|q| !q.is_empty()),
     };
     let pipeline = query.pipeline.parse::<PipelineId>().ok();
     let loaded = async {
@@ -183,7 +184,11 @@ pub async fn show(
             value: s.id.to_string(),
             label: match s.kind {
                 StageKind::Open => s.name.clone(),
-                _ => format!("{} ({})", s.name, tr.t(&format!("crm_deals.kind.{}", s.kind))),
+                _ => format!(
+                    "{} ({})",
+                    s.name,
+                    tr.t(&format!("crm_deals.kind.{}", s.kind))
+                ),
             },
         })
         .collect();
@@ -194,7 +199,7 @@ pub async fn show(
             label: name.clone(),
         })
         .collect();
-    owners.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    owners.sort_by_key(|a| a.label.to_lowercase());
     let filtered = filter.owner.is_some() || filter.status.is_some() || filter.search.is_some();
     let body = BoardPage {
         pipelines: board
@@ -212,7 +217,11 @@ pub async fn show(
         columns,
         stages,
         owners,
-        owner: if query.owner.is_empty() { "anyone".into() } else { query.owner },
+        owner: if query.owner.is_empty() {
+            "anyone".into()
+        } else {
+            query.owner
+        },
         status: query.status,
         q: query.q,
         can_write: actor.can(Permission::DealsWrite),

@@ -98,7 +98,10 @@ async fn render(
     let tr = &page.tr;
     let deal = &d.deal;
     let stages = &d.pipeline.stages;
-    let current = stages.iter().position(|s| s.id == deal.stage_id).unwrap_or(0);
+    let current = stages
+        .iter()
+        .position(|s| s.id == deal.stage_id)
+        .unwrap_or(0);
     let steps = stages
         .iter()
         .enumerate()
@@ -129,10 +132,10 @@ async fn render(
         .map(|s| s.name.clone())
         .unwrap_or_default();
     let name_of = |s: StageId| {
-        stages
-            .iter()
-            .find(|x| x.id == s)
-            .map_or_else(|| tr.t("crm_deals.detail.removed_stage"), |x| x.name.clone())
+        stages.iter().find(|x| x.id == s).map_or_else(
+            || tr.t("crm_deals.detail.removed_stage"),
+            |x| x.name.clone(),
+        )
     };
     let person = |u: Option<rapport_domain::UserId>| {
         u.and_then(|u| members.get(&u).map(|m| m.0.clone()))
@@ -146,7 +149,10 @@ async fn render(
             text: match h.from_stage {
                 None => tr.tf(
                     "crm_deals.detail.history_created",
-                    &[("stage", &name_of(h.to_stage)), ("who", &person(h.moved_by))],
+                    &[
+                        ("stage", &name_of(h.to_stage)),
+                        ("who", &person(h.moved_by)),
+                    ],
                 ),
                 Some(from) => tr.tf(
                     "crm_deals.detail.history_moved",
@@ -180,7 +186,10 @@ async fn render(
                 .and_then(|u| members.get(&u).map(|m| m.0.clone()))
                 .unwrap_or_else(|| none.clone()),
         ),
-        (tr.t("crm_deals.fields.created"), tr.datetime(&deal.created_at)),
+        (
+            tr.t("crm_deals.fields.created"),
+            tr.datetime(&deal.created_at),
+        ),
     ];
     if let Some(closed) = deal.closed_at {
         facts.push((tr.t("crm_deals.fields.closed_at"), tr.datetime(&closed)));
@@ -231,10 +240,13 @@ async fn render(
                 label: name.clone(),
             })
             .collect(),
-        company: deal.company_id.zip(d.company_name.clone()).map(|(id, name)| Choice {
-            value: id.to_string(),
-            label: name,
-        }),
+        company: deal
+            .company_id
+            .zip(d.company_name.clone())
+            .map(|(id, name)| Choice {
+                value: id.to_string(),
+                label: name,
+            }),
         history,
         can_write: actor.can(Permission::DealsWrite),
         errors,

@@ -111,13 +111,18 @@ async fn render(
     problem: FormProblem,
 ) -> Response {
     let actor: &Actor = &info.actor;
-    let ids = |raw: &[String]| -> Vec<uuid::Uuid> { raw.iter().filter_map(|r| r.parse().ok()).collect() };
+    let ids =
+        |raw: &[String]| -> Vec<uuid::Uuid> { raw.iter().filter_map(|r| r.parse().ok()).collect() };
     let loaded = async {
         let pipelines = state.app.pipelines(actor).await?;
         let members = state.app.members(actor).await?;
         let companies = state
             .app
-            .deal_link_choices(actor, Linked::Companies, &ids(std::slice::from_ref(&echo.company_id)))
+            .deal_link_choices(
+                actor,
+                Linked::Companies,
+                &ids(std::slice::from_ref(&echo.company_id)),
+            )
             .await?;
         let contacts = state
             .app
@@ -139,7 +144,7 @@ async fn render(
             label: m.user.name,
         })
         .collect();
-    owners.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    owners.sort_by_key(|a| a.label.to_lowercase());
     let custom = fields
         .into_iter()
         .map(|f| CustomInput {
@@ -214,7 +219,11 @@ pub async fn new_form(
             .unwrap_or_default(),
         currency: pipeline.map(|p| p.currency.clone()).unwrap_or_default(),
         owner_id: info.actor.user_id.to_string(),
-        company_id: q.company.parse::<uuid::Uuid>().map(|c| c.to_string()).unwrap_or_default(),
+        company_id: q
+            .company
+            .parse::<uuid::Uuid>()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
         contact_ids: q
             .contact
             .parse::<uuid::Uuid>()
@@ -222,7 +231,16 @@ pub async fn new_form(
             .unwrap_or_default(),
         ..DealEcho::default()
     };
-    render(&state, &headers, &info, jar, None, echo, FormProblem::default()).await
+    render(
+        &state,
+        &headers,
+        &info,
+        jar,
+        None,
+        echo,
+        FormProblem::default(),
+    )
+    .await
 }
 
 /// `GET /deals/{id}/edit`.
@@ -292,7 +310,16 @@ pub async fn edit_form(
             })
             .unwrap_or_default(),
     };
-    render(&state, &headers, &info, jar, Some(id), echo, FormProblem::default()).await
+    render(
+        &state,
+        &headers,
+        &info,
+        jar,
+        Some(id),
+        echo,
+        FormProblem::default(),
+    )
+    .await
 }
 
 /// Reads the submitted form into a patch (and what to echo back).
@@ -320,13 +347,17 @@ fn read(form: &Fields, creating: bool) -> (DealPatch, DealEcho) {
         expected_close_on: Some(opt("expected_close_on")),
         // An id that does not parse cannot be a member: pass a fresh one so the app refuses it.
         owner_id: Some(opt("owner_id").map(|o| o.parse::<UserId>().unwrap_or_default())),
-        company_id: Some(
-            opt("company_id").map(|c| c.parse::<uuid::Uuid>().unwrap_or_else(|_| uuid::Uuid::now_v7())),
-        ),
+        company_id: Some(opt("company_id").map(|c| {
+            c.parse::<uuid::Uuid>()
+                .unwrap_or_else(|_| uuid::Uuid::now_v7())
+        })),
         contact_ids: Some(
             contact_ids
                 .iter()
-                .map(|c| c.parse::<uuid::Uuid>().unwrap_or_else(|_| uuid::Uuid::now_v7()))
+                .map(|c| {
+                    c.parse::<uuid::Uuid>()
+                        .unwrap_or_else(|_| uuid::Uuid::now_v7())
+                })
                 .collect(),
         ),
         custom: Some(

@@ -35,7 +35,10 @@ pub fn table() -> RouteTable {
         .post("/admin/pipelines/{id}", settings::update)
         .post("/admin/pipelines/{id}/delete", settings::delete)
         .post("/admin/pipelines/{id}/stages", settings::add_stage)
-        .post("/admin/pipelines/{id}/stages/{stage_id}", settings::update_stage)
+        .post(
+            "/admin/pipelines/{id}/stages/{stage_id}",
+            settings::update_stage,
+        )
         .post(
             "/admin/pipelines/{id}/stages/{stage_id}/delete",
             settings::delete_stage,

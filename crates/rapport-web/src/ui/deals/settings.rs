@@ -230,7 +230,10 @@ pub async fn update(
     };
     let name = (!form.name.trim().is_empty()).then_some(form.name.as_str());
     let currency = (!form.currency.trim().is_empty()).then_some(form.currency.as_str());
-    let result = state.app.update_pipeline(&info.actor, id, name, currency).await;
+    let result = state
+        .app
+        .update_pipeline(&info.actor, id, name, currency)
+        .await;
     finish(&state, &headers, &info, jar, result, "pipeline_saved").await
 }
 
@@ -320,6 +323,9 @@ pub async fn delete_stage(
     } else {
         Some(parse_id::<StageId>(&form.move_deals_to).unwrap_or_default())
     };
-    let result = state.app.delete_stage(&info.actor, id, stage, move_to).await;
+    let result = state
+        .app
+        .delete_stage(&info.actor, id, stage, move_to)
+        .await;
     finish(&state, &headers, &info, jar, result, "stage_deleted").await
 }
