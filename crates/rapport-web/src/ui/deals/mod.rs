@@ -83,3 +83,48 @@ pub(crate) fn tr_for(state: &WebState, info: &SessionInfo) -> Tr {
 pub(crate) fn fmt_date(tr: &Tr, d: &chrono::NaiveDate) -> String {
     d.format(&tr.t("format.date")).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::Catalog;
+
+    /// The deal templates and handlers: every literal catalog key they use exists.
+    const SOURCES: &[&str] = &[
+        include_str!("../../../templates/deals_board.html"),
+        include_str!("../../../templates/deal_detail.html"),
+        include_str!("../../../templates/deal_form.html"),
+        include_str!("../../../templates/admin_pipelines.html"),
+        include_str!("board.rs"),
+        include_str!("detail.rs"),
+        include_str!("form.rs"),
+        include_str!("settings.rs"),
+        include_str!("money.rs"),
+    ];
+
+    #[test]
+    fn every_key_the_deal_pages_use_is_in_the_catalog() {
+        let catalog = Catalog::load().unwrap();
+        let known = catalog.keys("en");
+        let mut missing = Vec::new();
+        for src in SOURCES {
+            for marker in [".t(\"", ".tf(\""] {
+                for (at, _) in src.match_indices(marker) {
+                    let rest = &src[at + marker.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    if !known.iter().any(|k| k == key) {
+                        missing.push(key.to_owned());
+                    }
+                }
+            }
+        }
+        for prefix in ["crm_deals.status.", "crm_deals.kind."] {
+            for s in ["open", "won", "lost"] {
+                let key = format!("{prefix}{s}");
+                if !known.contains(&key) {
+                    missing.push(key);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing catalog keys: {missing:?}");
+    }
+}
