@@ -6,7 +6,6 @@ use super::deal_fields::{DealDraft, Validated};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::AppResult;
-use rapport_domain::crm::DealStatus;
 use rapport_domain::{DealId, EventKind, Permission, UserId};
 use rapport_store::repo::activities;
 use rapport_store::repo::deals::{self, DealRecord, HistoryRecord};
@@ -43,12 +42,16 @@ impl App {
             self.validate_deal(actor, DealDraft::New, input).await?;
         let txn = self.db().conn().begin().await?;
         let mut deal = d;
-        // Last in its column.
+        // Written first (SQLite's write lock before any read), then placed last in its column.
+        deals::insert(&txn, scope, &deal).await?;
         deal.position = deals::positions(&txn, scope, deal.stage_id)
             .await?
-            .last()
-            .map_or(1.0, |(_, p)| p + 1.0);
-        deals::insert(&txn, scope, &deal).await?;
+            .iter()
+            .filter(|(id, _)| *id != deal.id.as_uuid())
+            .map(|(_, p)| *p)
+            .fold(0.0, f64::max)
+            + 1.0;
+        deals::update(&txn, scope, &deal).await?;
         deals::set_contacts(&txn, scope, deal.id, &contacts).await?;
         deals::add_history(
             &txn,
@@ -226,9 +229,4 @@ fn changed_fields(
     diff("contacts", json!(old_contacts), json!(new_contacts));
     diff("custom", a.custom.clone(), b.custom.clone());
     out
-}
-
-/// Deals of one status are closed or not (used by the board's status filter).
-pub fn parse_status(raw: &str) -> Option<DealStatus> {
-    DealStatus::parse(raw.trim())
 }

@@ -5,3 +5,4 @@ pub mod deal_fields;
 pub mod deal_moves;
 pub mod deals;
 pub mod pipelines;
+pub mod stages;

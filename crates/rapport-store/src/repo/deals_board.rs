@@ -160,20 +160,6 @@ pub async fn exists_in_org(
     Ok(names_in_org(db, scope, table, &unique).await?.len() == unique.len())
 }
 
-/// Deals of the org linked to a company or a contact (for "deals" on their pages).
-pub async fn linked_deal_count(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    company: uuid::Uuid,
-) -> StoreResult<u64> {
-    use sea_orm::PaginatorTrait;
-    Ok(deal::Entity::find()
-        .filter(deal::Column::OrgId.eq(scope.uuid()))
-        .filter(deal::Column::CompanyId.eq(company))
-        .count(db)
-        .await?)
-}
-
 /// A custom field defined for deals.
 #[derive(Debug, Clone)]
 pub struct DealFieldDef {

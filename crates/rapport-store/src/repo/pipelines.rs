@@ -222,6 +222,28 @@ pub async fn update(
     Ok(())
 }
 
+/// Marks a pipeline changed as a transaction's first statement: on SQLite the write takes the
+/// database's write lock before anything is read (a read first could not be upgraded once
+/// another writer committed), on PostgreSQL it locks the row so concurrent changes to the
+/// same pipeline's stages run one after the other. `NotFound` for another org's pipeline.
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: PipelineId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let res = pipeline::Entity::update_many()
+        .col_expr(pipeline::Column::UpdatedAt, Expr::value(now))
+        .filter(pipeline::Column::OrgId.eq(scope.uuid()))
+        .filter(pipeline::Column::Id.eq(id.as_uuid()))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Deletes a pipeline with its stages and deals (the caller refuses when deals remain).
 pub async fn delete(db: &impl ConnectionTrait, scope: OrgScope, id: PipelineId) -> StoreResult<()> {
     let res = pipeline::Entity::delete_many()

@@ -1,7 +1,7 @@
 //! The deal pages as members see them: the board with totals, the form, the deal page and its
 //! move buttons, pipeline settings, and another org's deals.
 
-use super::{deal, owner, sales, seed_company, stage};
+use super::{deal, owner, sales, seed_company, seed_deal_field, stage};
 use crate::privacy::Browser;
 use rapport_domain::Role;
 use rapport_testkit::{hidden_value, spawn_app};
@@ -60,8 +60,10 @@ async fn deals_are_created_edited_and_moved_through_the_pages() {
     let (b, org) = owner(&t, "Form Org").await;
     let (_, stages) = sales(&t, &b).await;
     let company = seed_company(&t, org, "Hooli").await;
+    seed_deal_field(&t, org, "po_number", "text", json!([])).await;
 
     let (status, form) = b.get(&t, &format!("/deals/new?company={company}")).await;
+    assert!(form.contains("name=\"custom.po_number\""), "custom fields are in the form");
     assert_eq!(status, 200);
     assert!(
         form.contains(&format!(
@@ -87,6 +89,12 @@ async fn deals_are_created_edited_and_moved_through_the_pages() {
     let text = res.text().await.unwrap();
     assert!(text.contains("too many decimal places"), "{text}");
     assert!(text.contains("value=\"Nucleus\""));
+    let res = b
+        .form(&t, "/deals", &[("title", "Nucleus"), ("stage_id", &stage(&stages, "Qualification")),
+                              ("custom.nope", "x")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("custom.nope"), "the unknown field is named");
 
     let res = b
         .form(

@@ -87,11 +87,12 @@ async fn render(
     let loaded = async {
         let d = state.app.deal(actor, id).await?;
         let members = member_names(state, actor).await?;
+        let fields = state.app.deal_custom_fields(actor).await?;
         let (jar, page) = app_page(state, info, "deals", jar).await?;
-        Ok::<_, AppError>((jar, page, d, members))
+        Ok::<_, AppError>((jar, page, d, members, fields))
     }
     .await;
-    let (jar, page, d, members) = match loaded {
+    let (jar, page, d, members, fields) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(state, headers, err),
     };
@@ -205,7 +206,12 @@ async fn render(
                     .join(", "),
                 other => other.to_string(),
             };
-            facts.push((k.clone(), shown));
+            // Labelled by the field's definition (a deleted definition shows its key).
+            let label = fields
+                .iter()
+                .find(|f| f.key == *k)
+                .map_or_else(|| k.clone(), |f| f.label.clone());
+            facts.push((label, shown));
         }
     }
     let body = DealPage {
