@@ -699,6 +699,10 @@ invitationAndRecoveryPages.title = 'invitation acceptance, forgot password witho
 async function crmRecordsChecks(t) {
   // Custom fields, a company and a contact through the forms; the record pages on desktop,
   // mobile and in dark mode; a refused contact form keeps what was typed.
+// Deals: the board loads from the nav; a card dragged to another column, and one moved with
+// the keyboard, stay there after a reload; the deal page marks a deal won; pipeline settings
+// add a stage; the board fits a phone and dark mode.
+async function dealChecks(t) {
   const context = await newContext(t.browser, t.base);
   t.cleanup.push(() => context.close());
   const page = t.use(await context.newPage());
@@ -805,6 +809,92 @@ async function crmRecordsChecks(t) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 crmRecordsChecks.title = 'CRM records: custom fields, company and contact forms and pages';
+  await submit('nav a[href="/deals"]');
+  await expectPath(page, '/deals');
+  assert(await page.locator('.dl-column').count() === 6, 'the default pipeline has six columns');
+
+  const deals = [
+    ['Northwind renewal', '48,000', '2027-02-26'],
+    ['Contoso pilot', '12,500.50', ''],
+    ['Fabrikam expansion', '93,200', '2026-12-18'],
+    ['Tailspin onboarding', '7,800', ''],
+  ];
+  for (const [title, amount, close] of deals) {
+    await page.goto('/deals/new');
+    await page.fill('#d-title', title);
+    await page.fill('#d-amount', amount);
+    if (close) await page.fill('#d-close', close);
+    await submit('form.dl-form button[type=submit]');
+    await visible(page, '.alert-success', 'the "deal created" flash');
+  }
+  await t.shot('deal-page');
+  await page.goto('/deals');
+  const column = (name) => page.locator(`.dl-column[data-stage-name="${name}"]`);
+  const card = (title) => page.locator('.dl-card', { hasText: title });
+  assert(await column('Qualification').locator('.dl-card').count() === 4, 'new deals start in Qualification');
+
+  // Drag and drop into Proposal.
+  await card('Northwind renewal').dragTo(column('Proposal').locator('.dl-cards'));
+  await until(async () => (await page.locator('#dl-live').innerText()).includes('Moved'), 'the drop was not announced');
+  await page.reload();
+  assert(await column('Proposal').locator('.dl-card', { hasText: 'Northwind renewal' }).count() === 1, 'the dragged card did not stay in Proposal');
+  assert((await column('Proposal').locator('.dl-total').innerText()).includes('48,000'), 'the Proposal total shows the amount');
+
+  // Keyboard: Space picks up, two steps right, Enter drops.
+  await card('Contoso pilot').focus();
+  await page.keyboard.press('Space');
+  await until(async () => (await page.locator('#dl-live').innerText()).includes('Picked up'), 'picking up was not announced');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await until(async () => (await page.locator('#dl-live').innerText()).includes('Moved Contoso pilot to Proposal'), 'the keyboard move was not announced');
+  await until(async () => (await page.evaluate(() => document.activeElement && document.activeElement.id)).startsWith('deal-'), 'focus stays on the moved card');
+  await page.reload();
+  const order = await column('Proposal').locator('.dl-card-title').allInnerTexts();
+  assert(order.join('|') === 'Northwind renewal|Contoso pilot', `Proposal order is ${order.join('|')}`);
+  await card('Fabrikam expansion').focus();
+  await t.shot('deals-board');
+
+  // The deal page: mark won.
+  await submit('.dl-card-title >> text=Fabrikam expansion');
+  await visible(page, '.dl-progress');
+  await submit('.dl-won-btn');
+  await visible(page, '.badge.dl-badge-won', 'the won badge');
+  await t.shot('deal-won');
+
+  // Filters.
+  await page.goto('/deals?status=won');
+  assert(await page.locator('.dl-card').count() === 1, 'the status filter keeps only won deals');
+
+  // Pipeline settings: add a stage.
+  await page.goto('/');
+  await submit('nav a[href="/admin/pipelines"]');
+  await expectPath(page, '/admin/pipelines');
+  await page.fill('input[name=name][placeholder="Contract sent"]', 'Contract sent');
+  await page.fill('.dl-add-stage input[name=probability]', '90');
+  await submit('.dl-add-stage button[type=submit]');
+  await visible(page, '.alert-success', 'the "stage added" flash');
+  assert(await page.locator('.dl-stage-row input[value="Contract sent"]').count() === 1, 'the new stage is listed');
+  await t.shot('pipelines-settings');
+  await page.locator('.dl-stage-row', { has: page.locator('input[value="Contract sent"]') }).locator('details.dl-stage-delete > summary').click();
+  await t.shot('pipelines-delete-stage');
+
+  // Phone and dark mode.
+  const phone = await newContext(t.browser, t.base, { viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'dark' });
+  t.cleanup.push(() => phone.close());
+  const mobile = t.use(await phone.newPage());
+  await signIn(mobile);
+  await mobile.goto('/deals');
+  await visible(mobile, '.dl-board');
+  const width = await mobile.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= MOBILE.width + 1, `the board page is ${width}px wide on a phone`);
+  await t.shot('deals-board-mobile-dark');
+  await mobile.goto('/admin/pipelines');
+  await noHorizontalOverflow(mobile, MOBILE.width);
+  await t.shot('pipelines-mobile-dark');
+}
+dealChecks.title = 'deals board, deal page and pipeline settings';
 
 const CHECKS = [
   rootRedirectsToSetup,
@@ -819,6 +909,7 @@ const CHECKS = [
   adminChecks,
   invitationAndRecoveryPages,
   crmRecordsChecks,
+  dealChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

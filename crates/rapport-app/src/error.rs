@@ -13,6 +13,15 @@ pub enum AppError {
     /// fields are `custom.<key>`, list entries `emails`); every refused field is listed.
     #[error("the request has invalid fields")]
     InvalidFields(Vec<FieldIssue>),
+    /// One input field is invalid, and its name or message is only known at run time (a
+    /// custom field's key: `custom.<key>`).
+    #[error("{field}: {message}")]
+    InvalidField {
+        /// The request field (`custom.budget_code`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Not signed in, or the session expired.
     #[error("sign in to continue")]
     Unauthenticated,

@@ -7,10 +7,13 @@ pub use rapport_store::repo::contacts::{
     CompanyLink, ContactData, ContactRecord, EmailRow, IdentityRow, PhoneRow,
 };
 pub use rapport_store::repo::custom_fields::CustomFieldRecord;
+pub use rapport_store::repo::deals::{DealRecord, HistoryRecord};
+pub use rapport_store::repo::deals_board::{BoardFilter, Linked};
 pub use rapport_store::repo::invitations::InvitationRecord;
 pub use rapport_store::repo::memberships::{Access, MemberRecord};
 pub use rapport_store::repo::mfa::CredentialRecord;
 pub use rapport_store::repo::orgs::OrgRecord;
+pub use rapport_store::repo::pipelines::{PipelineRecord, StageRecord};
 pub use rapport_store::repo::roles::RoleRecord;
 pub use rapport_store::repo::teams::TeamRecord;
 pub use rapport_store::repo::users::UserRecord;

@@ -33,6 +33,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/htmx.min.js"),
     ),
     (
+        "deals.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/deals.css"),
+    ),
+    (
+        "deals.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/deals.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),

@@ -164,6 +164,9 @@ impl From<AppError> for ApiError {
                     })
                     .collect(),
             ),
+            AppError::InvalidField { field, message } => {
+                Self::validation(vec![FieldError { field, message }])
+            }
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::Forbidden => Self::new(
                 S::FORBIDDEN,

@@ -14,6 +14,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/account.toml")),
     ("en", include_str!("../locales/en/admin.toml")),
     ("en", include_str!("../locales/en/crm_records.toml")),
+    ("en", include_str!("../locales/en/crm_deals.toml")),
 ];
 
 /// The fallback language.

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 mod account;
 mod admin;
 mod crm_records;
+mod crm_deals;
 mod identity_api;
 mod privacy;
 mod signin;

@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod crm;
+pub mod deals;
 pub mod me;
+pub mod pipelines;
 pub mod roles;
 pub mod setup;
 pub mod system;
@@ -45,6 +47,7 @@ use utoipa_axum::routes;
         (name = "contacts", description = "People: emails, phones, identities, tags, companies, custom fields"),
         (name = "companies", description = "Organizations and their domains"),
         (name = "custom-fields", description = "Fields an org adds to contacts, companies and deals")
+        (name = "deals", description = "Deals, pipelines and their stages")
     )
 )]
 pub struct ApiDoc;
@@ -92,6 +95,25 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             crm::custom_fields::update_custom_field,
             crm::custom_fields::delete_custom_field
         ))
+        .routes(routes!(
+            pipelines::list_pipelines,
+            pipelines::create_pipeline
+        ))
+        .routes(routes!(
+            pipelines::get_pipeline,
+            pipelines::update_pipeline,
+            pipelines::delete_pipeline
+        ))
+        .routes(routes!(pipelines::add_stage))
+        .routes(routes!(pipelines::update_stage, pipelines::delete_stage))
+        .routes(routes!(deals::create_deal))
+        .routes(routes!(
+            deals::get_deal,
+            deals::update_deal,
+            deals::delete_deal
+        ))
+        .routes(routes!(deals::move_deal))
+        .routes(routes!(deals::deal_history))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

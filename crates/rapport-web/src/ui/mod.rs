@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod crm;
+pub mod deals;
 pub mod form;
 pub mod home;
 pub mod invite;
@@ -50,4 +51,5 @@ pub fn table() -> RouteTable {
         .merge(account::table())
         .merge(admin::table())
         .merge(crm::table())
+        .merge(deals::table())
 }

@@ -133,6 +133,17 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("crm_field_created", "crm_records.flash.field_created"),
     ("crm_field_saved", "crm_records.flash.field_saved"),
     ("crm_field_deleted", "crm_records.flash.field_deleted"),
+    // Deals and pipelines (ui/deals).
+    ("deal_created", "crm_deals.flash.created"),
+    ("deal_saved", "crm_deals.flash.saved"),
+    ("deal_moved", "crm_deals.flash.moved"),
+    ("deal_deleted", "crm_deals.flash.deleted"),
+    ("pipeline_created", "crm_deals.flash.pipeline_created"),
+    ("pipeline_saved", "crm_deals.flash.pipeline_saved"),
+    ("pipeline_deleted", "crm_deals.flash.pipeline_deleted"),
+    ("stage_added", "crm_deals.flash.stage_added"),
+    ("stage_saved", "crm_deals.flash.stage_saved"),
+    ("stage_deleted", "crm_deals.flash.stage_deleted"),
 ];
 
 /// Sets a flash message for the next page.

@@ -25,6 +25,7 @@ enum Guard {
 use Guard::{AnyMember, Needs, NotGuarded};
 use Permission::{AuditRead, MembersManage, RolesManage, SystemManage};
 use Permission::{ContactsRead, ContactsWrite, SettingsManage};
+use Permission::{DealsRead, DealsWrite, SettingsManage};
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
 const ACTIONS: &[(&str, &str, Guard)] = &[
@@ -71,6 +72,28 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("POST", "/custom-fields", Needs(SettingsManage)),
     ("PATCH", "/custom-fields/{id}", Needs(SettingsManage)),
     ("DELETE", "/custom-fields/{id}", Needs(SettingsManage)),
+    ("GET", "/pipelines", Needs(DealsRead)),
+    ("POST", "/pipelines", Needs(SettingsManage)),
+    ("GET", "/pipelines/{id}", Needs(DealsRead)),
+    ("PATCH", "/pipelines/{id}", Needs(SettingsManage)),
+    ("DELETE", "/pipelines/{id}", Needs(SettingsManage)),
+    ("POST", "/pipelines/{id}/stages", Needs(SettingsManage)),
+    (
+        "PATCH",
+        "/pipelines/{id}/stages/{stage_id}",
+        Needs(SettingsManage),
+    ),
+    (
+        "DELETE",
+        "/pipelines/{id}/stages/{stage_id}",
+        Needs(SettingsManage),
+    ),
+    ("POST", "/deals", Needs(DealsWrite)),
+    ("GET", "/deals/{id}", Needs(DealsRead)),
+    ("PATCH", "/deals/{id}", Needs(DealsWrite)),
+    ("DELETE", "/deals/{id}", Needs(DealsWrite)),
+    ("POST", "/deals/{id}/move", Needs(DealsWrite)),
+    ("GET", "/deals/{id}/history", Needs(DealsRead)),
 ];
 
 /// The custom role: a viewer who also manages members and reads the audit log.
@@ -225,11 +248,63 @@ async fn perform(
                 .await;
             let body = (method == "PATCH").then(|| json!({ "label": "Changed" }));
             (format!("/custom-fields/{}", id(f)), body)
+        ("POST", "/pipelines") => (
+            "/pipelines".into(),
+            Some(json!({ "name": format!("Pipeline {}", fresh()) })),
+        ),
+        ("GET" | "PATCH" | "DELETE", "/pipelines/{id}") | ("POST", "/pipelines/{id}/stages") => {
+            let p = new_pipeline(t, owner).await;
+            let concrete = path.replace("{id}", p["id"].as_str().unwrap());
+            let body = match method {
+                "PATCH" => Some(json!({ "name": format!("Pipeline {}", fresh()) })),
+                "POST" => Some(json!({ "name": "Stage" })),
+                _ => None,
+            };
+            (concrete, body)
+        }
+        (_, "/pipelines/{id}/stages/{stage_id}") => {
+            let p = new_pipeline(t, owner).await;
+            let concrete = format!(
+                "/pipelines/{}/stages/{}",
+                p["id"].as_str().unwrap(),
+                p["stages"][1]["id"].as_str().unwrap()
+            );
+            let body = (method == "PATCH").then(|| json!({ "probability": 30 }));
+            (concrete, body)
+        }
+        ("POST", "/deals") => ("/deals".into(), Some(json!({ "title": "c5 deal" }))),
+        (_, p) if p.starts_with("/deals/{id}") => {
+            let deal = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/deals",
+                    Some(json!({ "title": "c5 deal" })),
+                )
+                .await;
+            let concrete = p.replace("{id}", deal["id"].as_str().unwrap());
+            let body = match (method, p) {
+                ("PATCH", _) => Some(json!({ "title": "c5 deal 2" })),
+                ("POST", "/deals/{id}/move") => {
+                    let pipelines = owner.api_ok(t, Method::GET, "/pipelines", None).await;
+                    Some(json!({ "stage_id": pipelines["items"][0]["stages"][1]["id"] }))
+                }
+                _ => None,
+            };
+            (concrete, body)
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
         _ => panic!("{method} {path}: perform() does not know how to call it; add it"),
     };
     actor.api(t, method.parse().unwrap(), &concrete, body).await
+}
+
+/// A fresh pipeline of the owner's org (with the default stages).
+async fn new_pipeline(t: &TestApp, owner: &Browser) -> Value {
+    let body = json!({ "name": format!("Pipeline {}", fresh()) });
+    owner
+        .api_ok(t, Method::POST, "/pipelines", Some(body))
+        .await
 }
 
 #[tokio::test]

@@ -29,6 +29,9 @@ enum Kind {
     Session,
     Credential,
     Job,
+    Pipeline,
+    Stage,
+    Deal,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -87,6 +90,12 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/contacts/", "id", Kind::Contact),
     ("/companies/", "id", Kind::Company),
     ("/admin/custom-fields/", "id", Kind::CustomField),
+    ("/api/v1/pipelines/", "id", Kind::Pipeline),
+    ("/api/v1/pipelines/{id}/stages/", "stage_id", Kind::Stage),
+    ("/api/v1/deals/", "id", Kind::Deal),
+    ("/deals/", "id", Kind::Deal),
+    ("/admin/pipelines/", "id", Kind::Pipeline),
+    ("/admin/pipelines/{id}/stages/", "stage_id", Kind::Stage),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -119,6 +128,9 @@ struct OrgA {
     contact: String,
     company: String,
     custom_field: String,
+    pipeline: String,
+    stage: String,
+    deal: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
 }
@@ -138,6 +150,9 @@ impl OrgA {
             Kind::Session => self.session.clone(),
             Kind::Credential => self.credential.clone(),
             Kind::Job => self.job.clone(),
+            Kind::Pipeline => self.pipeline.clone(),
+            Kind::Stage => self.stage.clone(),
+            Kind::Deal => self.deal.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -166,6 +181,9 @@ impl OrgA {
             self.contact.clone(),
             self.company.clone(),
             self.custom_field.clone(),
+            self.pipeline.clone(),
+            self.stage.clone(),
+            self.deal.clone(),
         ]
     }
 }
@@ -286,6 +304,15 @@ fn api_body(method: &Method, template: &str) -> Value {
         }
         ("PATCH", "/api/v1/roles/{id}") => {
             json!({ "name": "B5 probe role 2", "permissions": ["contacts.read"] })
+        }
+        ("POST", "/api/v1/pipelines") => json!({ "name": "B5 probe pipeline" }),
+        ("PATCH", "/api/v1/pipelines/{id}") => json!({ "name": "B5 probe pipeline 2" }),
+        ("POST", "/api/v1/pipelines/{id}/stages") => json!({ "name": "B5 stage" }),
+        ("PATCH", "/api/v1/pipelines/{id}/stages/{stage_id}") => json!({ "name": "B5 stage" }),
+        ("POST", "/api/v1/deals") => json!({ "title": "B5 deal" }),
+        ("PATCH", "/api/v1/deals/{id}") => json!({ "title": "B5 deal 2" }),
+        ("POST", "/api/v1/deals/{id}/move") => {
+            json!({ "stage_id": "01a21d66-0000-7000-8000-000000000000" })
         }
         _ => json!({}),
     }
@@ -761,6 +788,28 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     let fields = owner.api_ok(t, Method::GET, "/custom-fields", None).await;
     assert_eq!(fields["items"][0]["id"], a.custom_field.as_str());
     assert_eq!(fields["items"][0]["label"], "Aardmarker score");
+    let deal = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/deals/{}?include=history", a.deal),
+            None,
+        )
+        .await;
+    assert_eq!(deal["title"], "Aardmarker deal");
+    assert_eq!(deal["stage_id"], a.stage);
+    assert_eq!(deal["amount_minor"], 420_000);
+    assert_eq!(
+        deal["history"].as_array().unwrap().len(),
+        1,
+        "A's deal never moved"
+    );
+    let pipeline = owner
+        .api_ok(t, Method::GET, &format!("/pipelines/{}", a.pipeline), None)
+        .await;
+    assert_eq!(pipeline["name"], "Aardmarker Pipeline");
+    assert_eq!(pipeline["stages"].as_array().unwrap().len(), 6);
+    assert_eq!(pipeline["stages"][1]["name"], "Needs analysis");
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
 }
@@ -980,6 +1029,25 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
             Some(json!({
                 "first_name": "Pia", "last_name": "Aardmarker",
                 "emails": ["pia@aardmarker.example"], "custom": { "aardmarker_score": "Aardmarker high" },
+    // A pipeline of its own with a deal in its second stage.
+    let created = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/pipelines",
+            Some(json!({ "name": "Aardmarker Pipeline", "currency": "EUR" })),
+        )
+        .await;
+    let pipeline = created["id"].as_str().unwrap().to_owned();
+    let stage = created["stages"][1]["id"].as_str().unwrap().to_owned();
+    let deal = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/deals",
+            Some(json!({
+                "title": "Aardmarker deal", "pipeline_id": pipeline, "stage_id": stage,
+                "amount_minor": 420_000,
             })),
         )
         .await["id"]
@@ -1005,6 +1073,9 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         contact,
         company,
         custom_field,
+        pipeline,
+        stage,
+        deal,
         owner_browser: ob,
         agent_browser,
     }
