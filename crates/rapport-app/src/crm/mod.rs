@@ -1,6 +1,7 @@
-//! The CRM use cases: contacts, companies and custom-field definitions (records), and what
-//! later slices add beside them. Each use case checks its permission, validates input into
-//! normalized values, and writes rows, outbox events and timeline entries in one transaction.
+//! The CRM use cases: contacts, companies and custom-field definitions (records), deals and
+//! pipelines, notes, tasks and the timeline, lists and segments, import and merge. Each use
+//! case checks its permission, validates input into normalized values, and writes rows, outbox
+//! events and timeline entries in one transaction.
 
 pub mod companies;
 mod contact_patch;
@@ -8,8 +9,6 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod input;
 mod linking;
-//! CRM use cases: contacts, companies, deals and pipelines, notes, tasks, the timeline.
-
 pub mod board;
 pub mod deal_fields;
 pub mod deal_moves;

@@ -46,7 +46,7 @@ use utoipa_axum::routes;
         (name = "system", description = "Background jobs and dead letters (owners and admins)"),
         (name = "contacts", description = "People: emails, phones, identities, tags, companies, custom fields"),
         (name = "companies", description = "Organizations and their domains"),
-        (name = "custom-fields", description = "Fields an org adds to contacts, companies and deals")
+        (name = "custom-fields", description = "Fields an org adds to contacts, companies and deals"),
         (name = "deals", description = "Deals, pipelines and their stages")
     )
 )]
