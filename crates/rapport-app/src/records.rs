@@ -9,3 +9,6 @@ pub use rapport_store::repo::orgs::OrgRecord;
 pub use rapport_store::repo::roles::RoleRecord;
 pub use rapport_store::repo::teams::TeamRecord;
 pub use rapport_store::repo::users::UserRecord;
+pub use rapport_store::repo::activities::ActivityRecord;
+pub use rapport_store::repo::notifications::{NotificationCursor, NotificationRecord};
+pub use rapport_store::repo::tasks::{TaskRecord, TaskStatus};

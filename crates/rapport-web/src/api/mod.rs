@@ -4,12 +4,17 @@
 pub mod audit;
 pub mod auth;
 pub mod me;
+pub mod notes;
+pub mod notifications;
 pub mod roles;
 pub mod setup;
 pub mod system;
+pub mod tasks;
 pub mod teams;
+pub mod timeline;
 pub mod tokens;
 pub mod users;
+pub mod work_common;
 
 use crate::error::{FieldError, Problem};
 use crate::state::WebState;
@@ -40,7 +45,11 @@ use utoipa_axum::routes;
         (name = "teams", description = "Teams of members"),
         (name = "roles", description = "Built-in and custom roles"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "system", description = "Background jobs and dead letters (owners and admins)")
+        (name = "system", description = "Background jobs and dead letters (owners and admins)"),
+        (name = "notes", description = "Markdown notes on contacts, companies and deals"),
+        (name = "tasks", description = "Tasks with due times, assignees, linked records and reminders"),
+        (name = "notifications", description = "The caller's in-app notifications"),
+        (name = "timeline", description = "The activity timeline of a contact, company or deal")
     )
 )]
 pub struct ApiDoc;
@@ -68,6 +77,18 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))
+        .routes(routes!(notes::list_notes, notes::create_note))
+        .routes(routes!(notes::update_note, notes::delete_note))
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(tasks::get_task, tasks::update_task, tasks::delete_task))
+        .routes(routes!(tasks::complete_task))
+        .routes(routes!(tasks::reopen_task))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::read_notification))
+        .routes(routes!(notifications::read_all_notifications))
+        .routes(routes!(timeline::contact_timeline))
+        .routes(routes!(timeline::company_timeline))
+        .routes(routes!(timeline::deal_timeline))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));
