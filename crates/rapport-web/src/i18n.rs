@@ -174,6 +174,23 @@ impl Tr {
             .to_string()
     }
 
+    /// The calendar date in the user's time zone (grouping by day).
+    pub fn local_date(&self, at: &DateTime<Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+
+    /// A time of day in the user's time zone, in the locale's format.
+    pub fn time(&self, at: &DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz)
+            .format(&self.t("crm_work.format.time"))
+            .to_string()
+    }
+
+    /// The user's time zone.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.tz
+    }
+
     /// The hour of day in the user's time zone (for greetings).
     pub fn local_hour(&self, at: &DateTime<Utc>) -> u32 {
         use chrono::Timelike;

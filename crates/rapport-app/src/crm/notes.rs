@@ -110,10 +110,11 @@ impl App {
         body: &str,
     ) -> AppResult<NoteView> {
         actor.require(write_permission(record.0))?;
-        let body = note_body(body)?;
         let now = self.clock().now();
         let txn = self.db().conn().begin().await?;
+        // Another org's record is a 404 whatever the body says.
         self.require_record(&txn, actor, record).await?;
+        let body = note_body(body)?;
         let note = notes::insert(&txn, actor.scope(), record, &body, actor.user_id, now).await?;
         let data = serde_json::json!({ "excerpt": markdown::excerpt(&body, EXCERPT_CHARS) });
         let mut entries = vec![NewActivity {
@@ -163,10 +164,10 @@ impl App {
         body: Option<&str>,
         pinned: Option<bool>,
     ) -> AppResult<NoteView> {
-        let body = body.map(note_body).transpose()?;
         let txn = self.db().conn().begin().await?;
         let note = notes::get(&txn, actor.scope(), id).await?;
         actor.require(write_permission(note.record_type))?;
+        let body = body.map(note_body).transpose()?;
         notes::update(
             &txn,
             actor.scope(),

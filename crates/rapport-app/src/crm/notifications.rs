@@ -49,17 +49,20 @@ impl App {
         })
     }
 
-    /// Marks one of the actor's notifications read.
-    pub async fn mark_notification_read(&self, actor: &Actor, id: NotificationId) -> AppResult<()> {
-        notifications::mark_read(
+    /// Marks one of the actor's notifications read; returns it (for its link).
+    pub async fn mark_notification_read(
+        &self,
+        actor: &Actor,
+        id: NotificationId,
+    ) -> AppResult<NotificationRecord> {
+        Ok(notifications::mark_read(
             self.db().conn(),
             actor.scope(),
             actor.user_id,
             id,
             self.clock().now(),
         )
-        .await?;
-        Ok(())
+        .await?)
     }
 
     /// Marks all of the actor's notifications read; returns how many changed.

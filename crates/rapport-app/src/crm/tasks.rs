@@ -178,15 +178,16 @@ impl App {
                 reason: "a task links to at most 20 records",
             });
         }
-        errors.finish()?;
-        for (t, _) in &links {
+        // Another org's record or member is a 404 before any field error is reported.
+        for (t, _) in links.iter().take(MAX_LINKS) {
             actor.require(read_permission(*t))?;
         }
-        for link in &links {
+        for link in links.iter().take(MAX_LINKS) {
             self.require_record(db, actor, *link).await?;
         }
         let assignee = input.assignee.unwrap_or(actor.user_id);
         self.require_member(db, actor, assignee).await?;
+        errors.finish()?;
         Ok((
             TaskFields {
                 title: title.unwrap_or_default(),

@@ -157,24 +157,21 @@ pub async fn unread_count(
         .await?)
 }
 
-/// Marks one of the member's notifications read (`NotFound` for anyone else's).
+/// Marks one of the member's notifications read (`NotFound` for anyone else's); returns it.
 pub async fn mark_read(
     db: &impl ConnectionTrait,
     scope: OrgScope,
     user: UserId,
     id: NotificationId,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let exists = notification::Entity::find()
+) -> StoreResult<NotificationRecord> {
+    let found = notification::Entity::find()
         .filter(notification::Column::OrgId.eq(scope.uuid()))
         .filter(notification::Column::UserId.eq(user.as_uuid()))
         .filter(notification::Column::Id.eq(id.as_uuid()))
-        .count(db)
+        .one(db)
         .await?
-        > 0;
-    if !exists {
-        return Err(StoreError::NotFound);
-    }
+        .ok_or(StoreError::NotFound)?;
     notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(now))
         .filter(notification::Column::OrgId.eq(scope.uuid()))
@@ -183,7 +180,7 @@ pub async fn mark_read(
         .filter(notification::Column::ReadAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(found.into())
 }
 
 /// Marks all of the member's notifications read; returns how many changed.

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod recovery;
 pub mod routes;
 pub mod signin;
+pub mod work;
 
 use routes::RouteTable;
 
@@ -48,4 +49,5 @@ pub fn table() -> RouteTable {
         .post("/orgs/{id}/switch", orgs::switch)
         .merge(account::table())
         .merge(admin::table())
+        .merge(work::table())
 }
