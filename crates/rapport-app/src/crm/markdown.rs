@@ -48,12 +48,15 @@ pub fn excerpt(source: &str, max: usize) -> String {
     let mut in_html = 0usize;
     for event in Parser::new_ext(source, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) if in_html == 0 => {
-                text.push_str(&t);
-                text.push(' ');
-            }
+            Event::Text(t) | Event::Code(t) if in_html == 0 => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::Heading(_)
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => text.push(' '),
             Event::Start(Tag::HtmlBlock) => in_html += 1,
             Event::End(TagEnd::HtmlBlock) => in_html = in_html.saturating_sub(1),
             _ => {}
@@ -120,6 +123,7 @@ mod tests {
     fn excerpt_is_plain_and_short() {
         assert_eq!(excerpt("# Title\n\nSome *text* here", 100), "Title Some text here");
         assert_eq!(excerpt("<script>x</script>\n\nok", 100), "ok");
+        assert_eq!(excerpt("Met **Ada**.", 100), "Met Ada.");
         let long = "word ".repeat(100);
         let e = excerpt(&long, 20);
         assert!(e.chars().count() <= 20 && e.ends_with('…'), "{e}");

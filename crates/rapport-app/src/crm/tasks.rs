@@ -339,6 +339,8 @@ impl App {
             AssigneeFilter::User(u) if u == actor.user_id => Some(u),
             AssigneeFilter::User(u) => {
                 actor.require(Permission::MembersManage)?;
+                // Someone outside the org is a 404, like any other org's object.
+                self.require_member(self.db().conn(), actor, u).await?;
                 Some(u)
             }
             AssigneeFilter::Anyone => {
