@@ -181,3 +181,30 @@ pub fn location(res: &reqwest::Response) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// Seeds an unread notification for `user` in `org`.
+pub async fn notification(
+    t: &TestApp,
+    org: OrgId,
+    user: rapport_domain::UserId,
+    title: &str,
+) -> uuid::Uuid {
+    let id = uuid::Uuid::now_v7();
+    exec(
+        t,
+        "INSERT INTO notifications (id, org_id, user_id, kind, title, body, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vec![
+            id.into(),
+            org.as_uuid().into(),
+            user.as_uuid().into(),
+            "test".into(),
+            title.into(),
+            "".into(),
+            "/tasks".into(),
+            chrono::Utc::now().into(),
+        ],
+    )
+    .await;
+    id
+}
