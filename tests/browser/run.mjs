@@ -753,7 +753,7 @@ out["org"] = str(uuid.UUID(bytes=org))
   await page.fill('input[name=due]', '2030-01-10T10:00');
   await page.selectOption('select[name=remind]', '60');
   await submit('form[action$="/tasks"] button[type=submit]');
-  await visible(page, '.tl-task .tl-detail a', 'the task on the timeline');
+  await visible(page, '.tl-k-task .tl-detail a', 'the task on the timeline');
   await t.shot('activity');
 
   // Tasks: quick add, then check off inline.

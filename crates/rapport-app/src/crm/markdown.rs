@@ -121,7 +121,10 @@ mod tests {
 
     #[test]
     fn excerpt_is_plain_and_short() {
-        assert_eq!(excerpt("# Title\n\nSome *text* here", 100), "Title Some text here");
+        assert_eq!(
+            excerpt("# Title\n\nSome *text* here", 100),
+            "Title Some text here"
+        );
         assert_eq!(excerpt("<script>x</script>\n\nok", 100), "ok");
         assert_eq!(excerpt("Met **Ada**.", 100), "Met Ada.");
         let long = "word ".repeat(100);

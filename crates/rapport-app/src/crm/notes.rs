@@ -88,11 +88,13 @@ impl App {
         actor.require(read_permission(record.0))?;
         let db = self.db().conn();
         self.require_record(db, actor, record).await?;
-        Ok(notes::list_for_record(db, actor.scope(), record, MAX_LISTED)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(
+            notes::list_for_record(db, actor.scope(), record, MAX_LISTED)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
     }
 
     /// One note.
@@ -127,7 +129,8 @@ impl App {
         }];
         // A note about a person belongs to the conversation with their company too.
         if record.0 == RecordType::Contact
-            && let Some(company) = crm_records::contact_company(&txn, actor.scope(), record.1).await?
+            && let Some(company) =
+                crm_records::contact_company(&txn, actor.scope(), record.1).await?
         {
             entries.push(NewActivity {
                 record: (RecordType::Company, company),

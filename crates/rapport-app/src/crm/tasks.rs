@@ -287,7 +287,12 @@ impl App {
     }
 
     /// Marks a task done (`done`) or open again.
-    pub async fn set_task_done(&self, actor: &Actor, id: TaskId, done: bool) -> AppResult<TaskView> {
+    pub async fn set_task_done(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        done: bool,
+    ) -> AppResult<TaskView> {
         actor.require(Permission::ContactsWrite)?;
         let now = self.clock().now();
         let txn = self.db().conn().begin().await?;

@@ -116,7 +116,10 @@ pub async fn member_names(
     }
     let ids: Vec<uuid::Uuid> = users.iter().map(|u| u.as_uuid()).collect();
     let stmt = Query::select()
-        .expr_as(Expr::col((Alias::new("u"), Alias::new("id"))), Alias::new("id"))
+        .expr_as(
+            Expr::col((Alias::new("u"), Alias::new("id"))),
+            Alias::new("id"),
+        )
         .expr_as(
             Expr::col((Alias::new("u"), Alias::new("name"))),
             Alias::new("name"),
@@ -144,7 +147,10 @@ pub async fn members(
     scope: OrgScope,
 ) -> StoreResult<Vec<(rapport_domain::UserId, String)>> {
     let stmt = Query::select()
-        .expr_as(Expr::col((Alias::new("u"), Alias::new("id"))), Alias::new("id"))
+        .expr_as(
+            Expr::col((Alias::new("u"), Alias::new("id"))),
+            Alias::new("id"),
+        )
         .expr_as(
             Expr::col((Alias::new("u"), Alias::new("name"))),
             Alias::new("name"),
@@ -156,7 +162,10 @@ pub async fn members(
                 .equals((Alias::new("u"), Alias::new("id"))),
         )
         .and_where(Expr::col((Alias::new("memberships"), Alias::new("org_id"))).eq(scope.uuid()))
-        .order_by((Alias::new("u"), Alias::new("name")), sea_orm::sea_query::Order::Asc)
+        .order_by(
+            (Alias::new("u"), Alias::new("name")),
+            sea_orm::sea_query::Order::Asc,
+        )
         .to_owned();
     let mut out = Vec::new();
     for row in db.query_all(&stmt).await? {

@@ -86,7 +86,11 @@ pub async fn insert(
 }
 
 /// One note of the org.
-pub async fn get(db: &impl ConnectionTrait, scope: OrgScope, id: NoteId) -> StoreResult<NoteRecord> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: NoteId,
+) -> StoreResult<NoteRecord> {
     note::Entity::find()
         .filter(note::Column::OrgId.eq(scope.uuid()))
         .filter(note::Column::Id.eq(id.as_uuid()))

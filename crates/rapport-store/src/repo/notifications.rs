@@ -131,16 +131,18 @@ pub async fn list(
                 .filter(older)
         };
     }
-    Ok(q
-        .order_by(Expr::col(notification::Column::ReadAt).is_null(), Order::Desc)
-        .order_by_desc(notification::Column::CreatedAt)
-        .order_by_desc(notification::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
+    Ok(q.order_by(
+        Expr::col(notification::Column::ReadAt).is_null(),
+        Order::Desc,
+    )
+    .order_by_desc(notification::Column::CreatedAt)
+    .order_by_desc(notification::Column::Id)
+    .limit(limit)
+    .all(db)
+    .await?
+    .into_iter()
+    .map(Into::into)
+    .collect())
 }
 
 /// How many unread notifications the member has.

@@ -176,7 +176,11 @@ async fn with_links(
 }
 
 /// One task of the org.
-pub async fn get(db: &impl ConnectionTrait, scope: OrgScope, id: TaskId) -> StoreResult<TaskRecord> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: TaskId,
+) -> StoreResult<TaskRecord> {
     let row = task::Entity::find()
         .filter(task::Column::OrgId.eq(scope.uuid()))
         .filter(task::Column::Id.eq(id.as_uuid()))
@@ -256,7 +260,10 @@ pub async fn list(
                 Expr::col(task::Column::CreatedAt).into(),
                 Expr::col(task::Column::Id).into(),
             ])
-            .lt(Expr::tuple([Expr::val(at).into(), Expr::val(id.as_uuid()).into()])),
+            .lt(Expr::tuple([
+                Expr::val(at).into(),
+                Expr::val(id.as_uuid()).into(),
+            ])),
         );
     }
     let rows = find

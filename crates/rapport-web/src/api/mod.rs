@@ -80,7 +80,11 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notes::list_notes, notes::create_note))
         .routes(routes!(notes::update_note, notes::delete_note))
         .routes(routes!(tasks::list_tasks, tasks::create_task))
-        .routes(routes!(tasks::get_task, tasks::update_task, tasks::delete_task))
+        .routes(routes!(
+            tasks::get_task,
+            tasks::update_task,
+            tasks::delete_task
+        ))
         .routes(routes!(tasks::complete_task))
         .routes(routes!(tasks::reopen_task))
         .routes(routes!(notifications::list_notifications))

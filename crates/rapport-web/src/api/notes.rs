@@ -153,7 +153,12 @@ pub async fn update_note(
     }
     let note = state
         .app
-        .update_note(&actor, NoteId::from_uuid(id), req.body.as_deref(), req.pinned)
+        .update_note(
+            &actor,
+            NoteId::from_uuid(id),
+            req.body.as_deref(),
+            req.pinned,
+        )
         .await?;
     Ok(Json(note.into()))
 }

@@ -280,7 +280,9 @@ pub async fn update_task(
             None => t.links.clone(),
         },
     };
-    Ok(Json(state.app.update_task(&actor, id, &input).await?.into()))
+    Ok(Json(
+        state.app.update_task(&actor, id, &input).await?.into(),
+    ))
 }
 
 /// Deletes a task.

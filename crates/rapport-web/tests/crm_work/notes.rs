@@ -16,7 +16,14 @@ const HOSTILE: &str = "Met **Ada**.\n\n<script>alert('x')</script>\n\n<img src=x
 fn assert_clean(html: &str) {
     let lower = html.to_lowercase();
     for bad in [
-        "<script", "onerror", "onclick", "onmouseover", "javascript:", "<img", "<iframe", "<style",
+        "<script",
+        "onerror",
+        "onclick",
+        "onmouseover",
+        "javascript:",
+        "<img",
+        "<iframe",
+        "<style",
         "style=",
     ] {
         assert!(!lower.contains(bad), "{bad} survived in {html}");
@@ -50,7 +57,9 @@ async fn notes_are_sanitized_shown_on_both_timelines_edited_and_deleted() {
     assert_clean(html);
     assert!(html.contains("<strong>Ada</strong>"), "{html}");
     assert!(
-        html.contains(r#"<a href="https://example.com/docs" rel="noopener noreferrer nofollow">docs</a>"#),
+        html.contains(
+            r#"<a href="https://example.com/docs" rel="noopener noreferrer nofollow">docs</a>"#
+        ),
         "{html}"
     );
     assert_eq!(note["body"], HOSTILE, "the source is kept as written");
@@ -75,7 +84,12 @@ async fn notes_are_sanitized_shown_on_both_timelines_edited_and_deleted() {
         assert_eq!(items.len(), 1, "{path}: {items:?}");
         assert_eq!(items[0]["kind"], "note.created");
         assert_eq!(items[0]["actor_name"], "Test Person");
-        assert!(items[0]["data"]["excerpt"].as_str().unwrap().starts_with("Met Ada."));
+        assert!(
+            items[0]["data"]["excerpt"]
+                .as_str()
+                .unwrap()
+                .starts_with("Met Ada.")
+        );
         assert_clean(items[0]["note"]["html"].as_str().unwrap());
     }
 
@@ -90,12 +104,20 @@ async fn notes_are_sanitized_shown_on_both_timelines_edited_and_deleted() {
         .await;
     assert_eq!(edited["pinned"], true);
     let items = timeline(&b, &t, &format!("/contacts/{ada}/timeline")).await;
-    assert_eq!(items[0]["note"]["html"], "<p>Renewal in <em>March</em></p>\n");
+    assert_eq!(
+        items[0]["note"]["html"],
+        "<p>Renewal in <em>March</em></p>\n"
+    );
     assert_eq!(items[0]["note"]["pinned"], true);
 
     // Bad input changes nothing.
     let res = b
-        .api(&t, Method::PATCH, &format!("/notes/{note_id}"), Some(json!({ "body": "  " })))
+        .api(
+            &t,
+            Method::PATCH,
+            &format!("/notes/{note_id}"),
+            Some(json!({ "body": "  " })),
+        )
         .await;
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
@@ -124,7 +146,9 @@ async fn notes_are_sanitized_shown_on_both_timelines_edited_and_deleted() {
             &t,
             Method::POST,
             "/notes",
-            Some(json!({ "record_type": "contact", "record_id": uuid::Uuid::now_v7(), "body": "x" })),
+            Some(
+                json!({ "record_type": "contact", "record_id": uuid::Uuid::now_v7(), "body": "x" }),
+            ),
         )
         .await;
     assert_eq!(res.status(), 404);
@@ -135,8 +159,16 @@ async fn notes_are_sanitized_shown_on_both_timelines_edited_and_deleted() {
     // Deleting removes the entries everywhere.
     b.api_ok(&t, Method::DELETE, &format!("/notes/{note_id}"), None)
         .await;
-    assert!(timeline(&b, &t, &format!("/contacts/{ada}/timeline")).await.is_empty());
-    assert!(timeline(&b, &t, &format!("/companies/{acme}/timeline")).await.is_empty());
+    assert!(
+        timeline(&b, &t, &format!("/contacts/{ada}/timeline"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        timeline(&b, &t, &format!("/companies/{acme}/timeline"))
+            .await
+            .is_empty()
+    );
     let res = b
         .api(&t, Method::DELETE, &format!("/notes/{note_id}"), None)
         .await;
@@ -160,7 +192,12 @@ async fn viewers_read_notes_but_cannot_write_them() {
         )
         .await;
     let list = vb
-        .api_ok(&t, Method::GET, &format!("/notes?record_type=contact&record_id={ada}"), None)
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/notes?record_type=contact&record_id={ada}"),
+            None,
+        )
         .await;
     assert_eq!(list["items"][0]["body"], "hello");
     let res = vb
@@ -208,14 +245,20 @@ async fn the_activity_page_composer_posts_a_note_that_appears() {
         .form(
             &t,
             &format!("/records/contact/{ada}/notes"),
-            &[("body", "Called **Ada**: <script>x</script>"), ("return_to", &page)],
+            &[
+                ("body", "Called **Ada**: <script>x</script>"),
+                ("return_to", &page),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), page);
     let (_, html) = b.get(&t, &page).await;
     assert!(html.contains("Note added."), "flash");
-    assert!(html.contains("Called <strong>Ada</strong>"), "rendered note");
+    assert!(
+        html.contains("Called <strong>Ada</strong>"),
+        "rendered note"
+    );
     assert!(!html.contains("<script>x"), "sanitized");
     assert!(html.contains("added a note") && html.contains("Today"));
 

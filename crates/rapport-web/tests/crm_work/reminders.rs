@@ -83,11 +83,16 @@ async fn a_due_reminder_sends_one_notification_and_one_email() {
         .await;
     assert_eq!(mail.subject, "Reminder: Call Ada back");
     assert!(
-        mail.text_body.contains("Due Fri, Nov 27, 2026 at 3:00 PM (UTC)"),
+        mail.text_body
+            .contains("Due Fri, Nov 27, 2026 at 3:00 PM (UTC)"),
         "{}",
         mail.text_body
     );
-    assert!(mail.text_body.contains(&t.app.link(&link)), "{}", mail.text_body);
+    assert!(
+        mail.text_body.contains(&t.app.link(&link)),
+        "{}",
+        mail.text_body
+    );
 
     // Run again (and later): still exactly one.
     assert_eq!(sweep(&t).await, 1);
@@ -108,14 +113,22 @@ async fn a_due_reminder_sends_one_notification_and_one_email() {
     assert!(owners["items"].as_array().unwrap().is_empty());
     let nid = items[0]["id"].as_str().unwrap().to_owned();
     let res = ob
-        .api(&t, Method::POST, &format!("/notifications/{nid}/read"), None)
+        .api(
+            &t,
+            Method::POST,
+            &format!("/notifications/{nid}/read"),
+            None,
+        )
         .await;
     assert_eq!(res.status(), 404);
     assert_eq!(notifications(&ab, &t).await["unread_count"], 1);
 
     // The bell shows the count; the page lists it; "mark all read" clears it.
     let (_, home) = ab.get(&t, "/").await;
-    assert!(home.contains("data-unread=\"1\""), "the bell shows one unread");
+    assert!(
+        home.contains("data-unread=\"1\""),
+        "the bell shows one unread"
+    );
     let (status, page) = ab.get(&t, "/notifications").await;
     assert_eq!(status, 200);
     assert!(page.contains("Reminder: Call Ada back") && page.contains("1 unread"));
@@ -154,8 +167,10 @@ async fn done_tasks_and_former_members_get_no_reminder() {
             &t,
             Method::POST,
             "/tasks",
-            Some(json!({ "title": "Done early", "due_at": start + Duration::minutes(30),
-                "remind_before_minutes": 0 })),
+            Some(
+                json!({ "title": "Done early", "due_at": start + Duration::minutes(30),
+                "remind_before_minutes": 0 }),
+            ),
         )
         .await;
     ob.api_ok(
@@ -170,9 +185,16 @@ async fn done_tasks_and_former_members_get_no_reminder() {
     assert_eq!(notifications(&ob, &t).await["unread_count"], 0);
     // Mark-read of an unknown id is a 404; read-all with nothing unread is fine.
     let res = ob
-        .api(&t, Method::POST, &format!("/notifications/{}/read", uuid::Uuid::now_v7()), None)
+        .api(
+            &t,
+            Method::POST,
+            &format!("/notifications/{}/read", uuid::Uuid::now_v7()),
+            None,
+        )
         .await;
     assert_eq!(res.status(), 404);
-    let marked = ob.api_ok(&t, Method::POST, "/notifications/read-all", None).await;
+    let marked = ob
+        .api_ok(&t, Method::POST, "/notifications/read-all", None)
+        .await;
     assert_eq!(marked["marked"], 0);
 }

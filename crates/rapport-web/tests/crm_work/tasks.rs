@@ -121,15 +121,26 @@ async fn tasks_crud_links_complete_and_reopen() {
     assert_eq!(edited["remind_at"], "2030-01-14T08:00:00Z");
     assert_eq!(edited["due_at"], due);
     assert_eq!(edited["links"].as_array().unwrap().len(), 1);
-    let got = b.api_ok(&t, Method::GET, &format!("/tasks/{id}"), None).await;
+    let got = b
+        .api_ok(&t, Method::GET, &format!("/tasks/{id}"), None)
+        .await;
     assert_eq!(got["title"], "Send the final proposal");
 
     // Bad input: each names its field, and changes nothing.
     for (body, field) in [
         (json!({ "title": "" }), "title"),
-        (json!({ "title": "x", "remind_before_minutes": 15 }), "remind_at"),
-        (json!({ "title": "x", "links": [{ "record_type": "ticket", "record_id": ada }] }), "record_type"),
-        (json!({ "title": "x", "remind_at": due, "remind_before_minutes": 5 }), "remind_at"),
+        (
+            json!({ "title": "x", "remind_before_minutes": 15 }),
+            "remind_at",
+        ),
+        (
+            json!({ "title": "x", "links": [{ "record_type": "ticket", "record_id": ada }] }),
+            "record_type",
+        ),
+        (
+            json!({ "title": "x", "remind_at": due, "remind_before_minutes": 5 }),
+            "remind_at",
+        ),
     ] {
         let res = b.api(&t, Method::POST, "/tasks", Some(body.clone())).await;
         assert_eq!(res.status(), 422, "{body}");
@@ -155,7 +166,9 @@ async fn tasks_crud_links_complete_and_reopen() {
         )
         .await;
     assert_eq!(res.status(), 404, "assignees are members of the org");
-    let all = b.api_ok(&t, Method::GET, "/tasks?assignee=any&status=all", None).await;
+    let all = b
+        .api_ok(&t, Method::GET, "/tasks?assignee=any&status=all", None)
+        .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 1);
 
     // Delete: gone, and off the timelines.
@@ -175,14 +188,24 @@ async fn task_lists_page_by_cursor() {
     let owner = t.create_org_with("Paging Org", Role::Owner).await;
     let b = Browser::sign_in(&t, &owner).await;
     for i in 0..5 {
-        b.api_ok(&t, Method::POST, "/tasks", Some(json!({ "title": format!("Task {i}") })))
-            .await;
+        b.api_ok(
+            &t,
+            Method::POST,
+            "/tasks",
+            Some(json!({ "title": format!("Task {i}") })),
+        )
+        .await;
     }
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
         let page = b
-            .api_ok(&t, Method::GET, &format!("/tasks?limit=2&cursor={cursor}"), None)
+            .api_ok(
+                &t,
+                Method::GET,
+                &format!("/tasks?limit=2&cursor={cursor}"),
+                None,
+            )
             .await;
         for item in page["items"].as_array().unwrap() {
             seen.push(item["title"].as_str().unwrap().to_owned());
@@ -225,7 +248,11 @@ async fn the_tasks_page_groups_adds_and_checks_off() {
         .form(
             &t,
             "/tasks",
-            &[("title", "Quick one"), ("due", "2026-11-27T18:30"), ("remind", "15")],
+            &[
+                ("title", "Quick one"),
+                ("due", "2026-11-27T18:30"),
+                ("remind", "15"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -237,7 +264,10 @@ async fn the_tasks_page_groups_adds_and_checks_off() {
 
     let (status, html) = b.get(&t, "/tasks").await;
     assert_eq!(status, 200);
-    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} not on the page: {html}"));
+    let at = |s: &str| {
+        html.find(s)
+            .unwrap_or_else(|| panic!("{s} not on the page: {html}"))
+    };
     assert!(at("Overdue") < at("Overdue call"));
     assert!(at("Overdue call") < at("Later today"));
     assert!(at("Later today") < at("Quick one"));
@@ -250,7 +280,11 @@ async fn the_tasks_page_groups_adds_and_checks_off() {
     // Check off inline.
     let id = quick["id"].as_str().unwrap();
     let res = b
-        .form(&t, &format!("/tasks/{id}/done"), &[("done", "1"), ("return_to", "/tasks")])
+        .form(
+            &t,
+            &format!("/tasks/{id}/done"),
+            &[("done", "1"), ("return_to", "/tasks")],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let (_, html) = b.get(&t, "/tasks").await;
@@ -276,7 +310,9 @@ async fn the_tasks_page_groups_adds_and_checks_off() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let got = b.api_ok(&t, Method::GET, &format!("/tasks/{id}"), None).await;
+    let got = b
+        .api_ok(&t, Method::GET, &format!("/tasks/{id}"), None)
+        .await;
     assert_eq!(got["title"], "Quick one, renamed");
     assert_eq!(got["remind_at"], "2026-11-28T09:00:00Z");
     clock.advance(Duration::minutes(1));

@@ -75,24 +75,48 @@ async fn timeline_order_filters_and_pages() {
     assert_eq!(times, sorted);
 
     let notes = b
-        .api_ok(&t, Method::GET, &format!("/contacts/{ada}/timeline?kinds=notes"), None)
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/contacts/{ada}/timeline?kinds=notes"),
+            None,
+        )
         .await;
     let items = notes["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
     assert!(items.iter().all(|e| e["kind"] == "note.created"));
     let tasks = b
-        .api_ok(&t, Method::GET, &format!("/contacts/{ada}/timeline?kinds=tasks,notes&limit=100"), None)
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/contacts/{ada}/timeline?kinds=tasks,notes&limit=100"),
+            None,
+        )
         .await;
     assert_eq!(tasks["items"].as_array().unwrap().len(), 10);
     let stages = b
-        .api_ok(&t, Method::GET, &format!("/contacts/{ada}/timeline?kinds=stages"), None)
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/contacts/{ada}/timeline?kinds=stages"),
+            None,
+        )
         .await;
     assert!(stages["items"].as_array().unwrap().is_empty());
     for bad in ["kinds=bogus", "cursor=nonsense", "limit=abc"] {
         let res = b
-            .api(&t, Method::GET, &format!("/contacts/{ada}/timeline?{bad}"), None)
+            .api(
+                &t,
+                Method::GET,
+                &format!("/contacts/{ada}/timeline?{bad}"),
+                None,
+            )
             .await;
-        assert!(matches!(res.status().as_u16(), 400 | 422), "{bad}: {}", res.status());
+        assert!(
+            matches!(res.status().as_u16(), 400 | 422),
+            "{bad}: {}",
+            res.status()
+        );
     }
     // A contact id under /companies is not a company.
     let res = b
@@ -101,7 +125,9 @@ async fn timeline_order_filters_and_pages() {
     assert_eq!(res.status(), 404);
 
     // The activity page pages with "Older activity".
-    let (status, html) = b.get(&t, &format!("/records/contacts/{ada}/activity")).await;
+    let (status, html) = b
+        .get(&t, &format!("/records/contacts/{ada}/activity"))
+        .await;
     assert_eq!(status, 200);
     assert!(html.contains("note 4") && html.contains("task 4"));
 }
@@ -190,23 +216,37 @@ async fn another_orgs_work_is_not_found_and_reveals_nothing() {
     let api: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, format!("/contacts/{ada}/timeline"), None),
         (Method::GET, format!("/companies/{acme}/timeline"), None),
-        (Method::GET, format!("/notes?record_type=contact&record_id={ada}"), None),
+        (
+            Method::GET,
+            format!("/notes?record_type=contact&record_id={ada}"),
+            None,
+        ),
         (
             Method::POST,
             "/notes".into(),
             Some(json!({ "record_type": "contact", "record_id": ada, "body": "x" })),
         ),
-        (Method::PATCH, format!("/notes/{note}"), Some(json!({ "body": "x" }))),
+        (
+            Method::PATCH,
+            format!("/notes/{note}"),
+            Some(json!({ "body": "x" })),
+        ),
         (Method::DELETE, format!("/notes/{note}"), None),
         (Method::GET, format!("/tasks/{task}"), None),
-        (Method::PATCH, format!("/tasks/{task}"), Some(json!({ "title": "x" }))),
+        (
+            Method::PATCH,
+            format!("/tasks/{task}"),
+            Some(json!({ "title": "x" })),
+        ),
         (Method::POST, format!("/tasks/{task}/complete"), None),
         (Method::POST, format!("/tasks/{task}/reopen"), None),
         (Method::DELETE, format!("/tasks/{task}"), None),
         (
             Method::POST,
             "/tasks".into(),
-            Some(json!({ "title": "x", "links": [{ "record_type": "contact", "record_id": ada }] })),
+            Some(
+                json!({ "title": "x", "links": [{ "record_type": "contact", "record_id": ada }] }),
+            ),
         ),
         (Method::GET, format!("/tasks?assignee={}", a.id), None),
     ];
@@ -219,7 +259,10 @@ async fn another_orgs_work_is_not_found_and_reveals_nothing() {
     }
     for (path, form) in [
         (format!("/records/contact/{ada}/notes"), vec![("body", "x")]),
-        (format!("/records/contact/{ada}/tasks"), vec![("title", "x")]),
+        (
+            format!("/records/contact/{ada}/tasks"),
+            vec![("title", "x")],
+        ),
         (format!("/notes/{note}"), vec![("body", "x")]),
         (format!("/notes/{note}/pin"), vec![("pinned", "1")]),
         (format!("/notes/{note}/delete"), vec![]),
@@ -244,7 +287,9 @@ async fn another_orgs_work_is_not_found_and_reveals_nothing() {
         .await;
     assert_eq!(tl["items"].as_array().unwrap().len(), 2);
     assert_eq!(tl["items"][1]["note"]["body"], "aardvark secret");
-    let got = ab.api_ok(&t, Method::GET, &format!("/tasks/{task}"), None).await;
+    let got = ab
+        .api_ok(&t, Method::GET, &format!("/tasks/{task}"), None)
+        .await;
     assert_eq!(got["title"], "aardvark task");
     assert_eq!(got["done"], false);
 }

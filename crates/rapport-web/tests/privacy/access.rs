@@ -185,10 +185,11 @@ async fn perform(
             drain_jobs(t).await;
             (format!("/system/jobs/{job}/retry"), None)
         }
-        (m, p) if p.starts_with("/notes")
-            || p.starts_with("/tasks")
-            || p.starts_with("/notifications/{id}")
-            || p.ends_with("/timeline") =>
+        (m, p)
+            if p.starts_with("/notes")
+                || p.starts_with("/tasks")
+                || p.starts_with("/notifications/{id}")
+                || p.ends_with("/timeline") =>
         {
             return perform_work(t, owner, actor, m, p).await;
         }
@@ -549,7 +550,8 @@ async fn perform_work(
         }
         ("POST", "/notifications/{id}/read") => {
             let who = actor.api_ok(t, Method::GET, "/me", None).await;
-            let user = rapport_domain::UserId::from_uuid(who["id"].as_str().unwrap().parse().unwrap());
+            let user =
+                rapport_domain::UserId::from_uuid(who["id"].as_str().unwrap().parse().unwrap());
             let n = crate::crm_work::notification(t, org, user, "c5").await;
             (format!("/notifications/{n}/read"), None)
         }

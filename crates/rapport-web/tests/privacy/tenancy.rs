@@ -59,7 +59,11 @@ impl Kind {
     fn is_tenant_object(self) -> bool {
         !matches!(
             self,
-            Self::InviteLink | Self::ResetLink | Self::Provider | Self::Asset | Self::WorkRecordType
+            Self::InviteLink
+                | Self::ResetLink
+                | Self::Provider
+                | Self::Asset
+                | Self::WorkRecordType
         )
     }
 
@@ -613,13 +617,17 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
         (
             Method::POST,
             "/api/v1/notes".into(),
-            Body::Json(json!({ "record_type": "contact", "record_id": a.work.contact, "body": "B5" })),
+            Body::Json(
+                json!({ "record_type": "contact", "record_id": a.work.contact, "body": "B5" }),
+            ),
             &[404],
         ),
         (
             Method::POST,
             "/api/v1/tasks".into(),
-            Body::Json(json!({ "title": "B5", "links": [{ "record_type": "deal", "record_id": a.work.deal }] })),
+            Body::Json(
+                json!({ "title": "B5", "links": [{ "record_type": "deal", "record_id": a.work.deal }] }),
+            ),
             &[404],
         ),
         (
@@ -811,7 +819,12 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
     let tl = owner
-        .api_ok(t, Method::GET, &format!("/contacts/{}/timeline", a.work.contact), None)
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/contacts/{}/timeline", a.work.contact),
+            None,
+        )
         .await;
     let kinds: Vec<&str> = tl["items"]
         .as_array()
@@ -819,7 +832,11 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         .iter()
         .map(|i| i["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["task.created", "note.created"], "A's timeline as it was");
+    assert_eq!(
+        kinds,
+        ["task.created", "note.created"],
+        "A's timeline as it was"
+    );
     assert_eq!(tl["items"][1]["note"]["body"], "Aardmarker note");
     let task = owner
         .api_ok(t, Method::GET, &format!("/tasks/{}", a.work.task), None)
@@ -1013,8 +1030,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
 
     // CRM work: a company, a contact there, a deal, a note, a task and a notification.
     let company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
-    let contact =
-        crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(company)).await;
+    let contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(company)).await;
     let deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
     let note = ob
         .api_ok(

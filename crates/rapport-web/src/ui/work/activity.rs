@@ -234,7 +234,12 @@ fn note_id(raw: &str) -> Option<NoteId> {
 }
 
 /// Where a note form goes back to: its `return_to`, else the note's record page.
-async fn note_return(state: &WebState, info: &rapport_app::auth::SessionInfo, id: NoteId, raw: &str) -> String {
+async fn note_return(
+    state: &WebState,
+    info: &rapport_app::auth::SessionInfo,
+    id: NoteId,
+    raw: &str,
+) -> String {
     let fallback = match state.app.note(&info.actor, id).await {
         Ok(n) => activity_path(n.record),
         Err(_) => "/tasks".to_owned(),

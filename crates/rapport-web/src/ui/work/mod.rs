@@ -45,7 +45,11 @@ pub fn safe_return(raw: &str, fallback: &str) -> String {
         && !raw.starts_with("/\\")
         && raw.len() <= 1000
         && !raw.chars().any(|c| c.is_control() || c == '\\');
-    if ok { raw.to_owned() } else { fallback.to_owned() }
+    if ok {
+        raw.to_owned()
+    } else {
+        fallback.to_owned()
+    }
 }
 
 /// A `datetime-local` value (`2026-11-27T15:30`) in the member's time zone, as UTC. Empty is

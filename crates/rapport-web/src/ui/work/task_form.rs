@@ -98,7 +98,8 @@ pub async fn show(
             value: format!("{}:{}", l.record_type.as_str(), l.id),
             chip: LinkChip {
                 label: if l.name.is_empty() {
-                    page.tr.t(&format!("crm_work.record.{}", l.record_type.as_str()))
+                    page.tr
+                        .t(&format!("crm_work.record.{}", l.record_type.as_str()))
                 } else {
                     l.name.clone()
                 },
@@ -108,11 +109,19 @@ pub async fn show(
         .collect();
     let done_text = t
         .done_at
-        .map(|d| page.tr.tf("crm_work.task.done_at", &[("date", &page.tr.datetime(&d))]))
+        .map(|d| {
+            page.tr
+                .tf("crm_work.task.done_at", &[("date", &page.tr.datetime(&d))])
+        })
         .unwrap_or_default();
     let reminded = t
         .reminded_at
-        .map(|d| page.tr.tf("crm_work.task.reminded_at", &[("date", &page.tr.datetime(&d))]))
+        .map(|d| {
+            page.tr.tf(
+                "crm_work.task.reminded_at",
+                &[("date", &page.tr.datetime(&d))],
+            )
+        })
         .unwrap_or_default();
     (
         jar,

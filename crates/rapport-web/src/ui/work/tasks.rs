@@ -79,7 +79,12 @@ pub struct TasksQuery {
     assignee: String,
 }
 
-pub(crate) fn row(page: &PageCtx, me: UserId, v: TaskView, now: chrono::DateTime<chrono::Utc>) -> TaskRow {
+pub(crate) fn row(
+    page: &PageCtx,
+    me: UserId,
+    v: TaskView,
+    now: chrono::DateTime<chrono::Utc>,
+) -> TaskRow {
     let t = v.task;
     TaskRow {
         id: t.id.to_string(),
@@ -95,7 +100,8 @@ pub(crate) fn row(page: &PageCtx, me: UserId, v: TaskView, now: chrono::DateTime
             .into_iter()
             .map(|l| LinkChip {
                 label: if l.name.is_empty() {
-                    page.tr.t(&format!("crm_work.record.{}", l.record_type.as_str()))
+                    page.tr
+                        .t(&format!("crm_work.record.{}", l.record_type.as_str()))
                 } else {
                     l.name
                 },
