@@ -13,7 +13,7 @@
 // Screenshots of every check land in tests/browser/screenshots/.
 
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -895,6 +895,122 @@ crmRecordsChecks.title = 'CRM records: custom fields, company and contact forms 
   await t.shot('pipelines-mobile-dark');
 }
 dealChecks.title = 'deals board, deal page and pipeline settings';
+// Seeds rows straight into the embedded SQLite database (Python's sqlite3 module, which the
+// test peers already need): CRM records have no page of their own in this check's scope, and a
+// notification comes only from the reminder job, which runs once a minute.
+function seedSql(dataDir, script) {
+  const py = `
+import sqlite3, sys, uuid, json
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.execute("PRAGMA foreign_keys=ON")
+out = {}
+${script}
+db.commit()
+print(json.dumps(out))
+`;
+  const res = spawnSync('python3', ['-c', py, path.join(dataDir, 'rapport.sqlite3')], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`seeding failed: ${res.stderr}`);
+  return JSON.parse(res.stdout);
+}
+
+async function crmWorkPages(t) {
+  // The activity page of a contact: the note composer posts a note that appears, rendered;
+  // the task composer adds a task; /tasks quick-adds and checks off; the bell counts an unread
+  // notification and /notifications marks all read.
+  const seeded = seedSql(t.dataDir, `
+org = db.execute("SELECT id FROM orgs LIMIT 1").fetchone()[0]
+user = db.execute("SELECT id FROM users WHERE email = ?", ("${OWNER.email}",)).fetchone()[0]
+cid = uuid.uuid4()
+now = "2026-11-27 12:00:00+00:00"
+db.execute("""INSERT INTO contacts (id, org_id, first_name, last_name, display_name, lifecycle_stage,
+  social, custom, consent_marketing, consent_ai, created_at, updated_at)
+  VALUES (?, ?, 'Grace', 'Hopper', 'Grace Hopper', 'lead', '{}', '{}', 0, 1, ?, ?)""", (cid.bytes, org, now, now))
+out["contact"] = str(cid)
+out["user"] = str(uuid.UUID(bytes=user))
+out["org"] = str(uuid.UUID(bytes=org))
+`);
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  await signIn(page);
+
+  const activity = `/records/contact/${seeded.contact}/activity`;
+  await page.goto(activity);
+  await visible(page, 'h1');
+  assert((await page.locator('h1').innerText()).includes('Grace Hopper'), 'the record name heads the page');
+  await visible(page, '.tl-empty', 'the empty timeline');
+  await page.fill('textarea[name=body]', 'Discussed **pricing** for the [pilot](https://example.com/pilot).\n\n- three seats\n- start in January');
+  await submit('form[action$="/notes"] button[type=submit]');
+  await expectPath(page, activity);
+  await visible(page, '.alert-success', 'the "note added" flash');
+  const note = await visible(page, '.tl-note', 'the note on the timeline');
+  assert((await note.innerHTML()).includes('<strong>pricing</strong>'), 'the note renders its Markdown');
+  assert(await page.locator('.tl-note a[rel="noopener noreferrer nofollow"]').count() === 1, 'links in notes get rel=noopener');
+  await page.click('details.tl-compose:not([open]) > summary');
+  await page.fill('input[name=title]', 'Send Grace the pilot contract');
+  await page.fill('input[name=due]', '2030-01-10T10:00');
+  await page.selectOption('select[name=remind]', '60');
+  await submit('form[action$="/tasks"] button[type=submit]');
+  await visible(page, '.tl-k-task .tl-detail a', 'the task on the timeline');
+  await t.shot('activity');
+
+  // Tasks: quick add, then check off inline.
+  await page.goto('/tasks');
+  await visible(page, 'h1');
+  await page.fill('#tk-title', 'Call Grace back');
+  await page.fill('#tk-due', '2030-01-09T09:30');
+  await submit('form.tk-quick button[type=submit]');
+  await expectPath(page, '/tasks');
+  const row = await visible(page, '.tk-row:has-text("Call Grace back")', 'the quick-added task');
+  assert(await page.locator('.tk-row:has-text("Send Grace the pilot contract") .tk-link', { hasText: 'Grace Hopper' }).count() === 1, 'the linked record chip');
+  await t.shot('tasks');
+  await submit('.tk-row:has-text("Call Grace back") button.tk-check');
+  await visible(page, '.tk-group-done .tk-row.tk-is-done:has-text("Call Grace back")', 'the task under "Recently done"');
+  await t.shot('tasks-done');
+  void row;
+  await page.goto('/tasks/' + (await page.locator('.tk-row:has-text("Send Grace") a.tk-title').getAttribute('href')).split('/').pop());
+  await visible(page, 'form.tk-form', 'the task form');
+  assert(await page.inputValue('#t-due') === '2030-01-10T10:00', 'the due time shows in the member\'s zone');
+  await t.shot('task-form');
+
+  // Notifications: the bell counts, the page marks all read.
+  seedSql(t.dataDir, `
+nid = uuid.uuid4()
+db.execute("""INSERT INTO notifications (id, org_id, user_id, kind, title, body, link, created_at)
+  VALUES (?, ?, ?, 'task.reminder', 'Reminder: Call Grace back', 'Due Thu, Jan 9, 2030 at 9:30 AM (UTC)', '/tasks', '2026-11-27 12:00:00+00:00')""",
+  (nid.bytes, uuid.UUID("${seeded.org}").bytes, uuid.UUID("${seeded.user}").bytes))
+`);
+  await page.goto('/');
+  const badge = await visible(page, '.nt-bell .nt-badge', 'the unread badge on the bell');
+  assert((await badge.getAttribute('data-unread')) === '1', 'the bell counts one unread notification');
+  await page.click('.nt-bell');
+  await expectPath(page, '/notifications');
+  await visible(page, '.nt-row.nt-unread', 'the unread notification');
+  await t.shot('notifications');
+  await submit('form[action="/notifications/read-all"] button[type=submit]');
+  await visible(page, '.alert-success', 'the "all read" flash');
+  assert(await page.locator('.nt-row.nt-unread').count() === 0, 'nothing is unread after "mark all read"');
+  assert(await page.locator('.nt-bell .nt-badge').count() === 0, 'the bell has no badge');
+
+  // Narrow screens and the dark theme.
+  await page.setViewportSize(MOBILE);
+  for (const [p, label] of [[activity, 'activity'], ['/tasks', 'tasks'], ['/notifications', 'notifications']]) {
+    await page.goto(p);
+    await visible(page, 'h1');
+    await noHorizontalOverflow(page, MOBILE.width);
+    await t.shot(`${label}-mobile`);
+  }
+  await page.setViewportSize(DESKTOP);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  for (const [p, label] of [[activity, 'activity'], ['/tasks', 'tasks']]) {
+    await page.goto(p);
+    await visible(page, 'h1');
+    await t.shot(`${label}-dark`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+crmWorkPages.title = 'notes, tasks and notifications: activity composer, quick add, check off, mark all read';
 
 const CHECKS = [
   rootRedirectsToSetup,
@@ -910,6 +1026,7 @@ const CHECKS = [
   invitationAndRecoveryPages,
   crmRecordsChecks,
   dealChecks,
+  crmWorkPages,
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -946,6 +1063,7 @@ async function main() {
       const t = {
         browser,
         base: server.base,
+        dataDir: server.dataDir,
         page: sharedPage,
         lastPage: sharedPage,
         cleanup: [],

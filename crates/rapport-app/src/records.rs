@@ -1,5 +1,6 @@
 //! The stored records use cases return, re-exported so the web layer never names the store.
 
+pub use rapport_store::repo::activities::ActivityRecord;
 pub use rapport_store::repo::api_tokens::TokenRecord;
 pub use rapport_store::repo::audit::AuditRow;
 pub use rapport_store::repo::companies::{CompanyData, CompanyRecord, LinkedContact};
@@ -12,8 +13,10 @@ pub use rapport_store::repo::deals_board::{BoardFilter, Linked};
 pub use rapport_store::repo::invitations::InvitationRecord;
 pub use rapport_store::repo::memberships::{Access, MemberRecord};
 pub use rapport_store::repo::mfa::CredentialRecord;
+pub use rapport_store::repo::notifications::{NotificationCursor, NotificationRecord};
 pub use rapport_store::repo::orgs::OrgRecord;
 pub use rapport_store::repo::pipelines::{PipelineRecord, StageRecord};
 pub use rapport_store::repo::roles::RoleRecord;
+pub use rapport_store::repo::tasks::{TaskRecord, TaskStatus};
 pub use rapport_store::repo::teams::TeamRecord;
 pub use rapport_store::repo::users::UserRecord;

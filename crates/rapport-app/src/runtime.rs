@@ -82,6 +82,10 @@ impl App {
             crate::mail::SEND_MAIL,
             Arc::new(crate::mail::SendMail(self.clone())),
         );
+        registry.register(
+            crate::crm::reminders::SEND_REMINDERS,
+            Arc::new(crate::crm::reminders::SendReminders(self.clone())),
+        );
         registry
     }
 
@@ -97,6 +101,10 @@ impl App {
             def(DISPATCH_JOB, self.config().outbox_interval),
             def(PRUNE_JOBS, Duration::from_secs(3600)),
             def(SWEEP_SESSIONS, Duration::from_secs(900)),
+            def(
+                crate::crm::reminders::SEND_REMINDERS,
+                crate::crm::reminders::REMINDER_INTERVAL,
+            ),
         ]
     }
 

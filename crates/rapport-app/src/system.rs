@@ -70,6 +70,8 @@ pub struct OrgOverview {
     pub created_at: DateTime<Utc>,
     /// Members.
     pub members: u64,
+    /// The signed-in member's unread notifications (the bell in the header).
+    pub unread_notifications: u64,
 }
 
 impl App {
@@ -166,7 +168,14 @@ impl App {
         let scope = actor.scope();
         let org = orgs::get(self.db().conn(), scope).await?;
         let members = memberships::count(self.db().conn(), scope).await?;
+        let unread_notifications = rapport_store::repo::notifications::unread_count(
+            self.db().conn(),
+            scope,
+            actor.user_id,
+        )
+        .await?;
         Ok(OrgOverview {
+            unread_notifications,
             name: org.name,
             slug: org.slug,
             created_at: org.created_at,

@@ -26,6 +26,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "crm_records.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/crm_records.js"),
+        "crm_work.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/crm_work.css"),
     ),
     (
         "htmx.min.js",

@@ -15,6 +15,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/admin.toml")),
     ("en", include_str!("../locales/en/crm_records.toml")),
     ("en", include_str!("../locales/en/crm_deals.toml")),
+    ("en", include_str!("../locales/en/crm_work.toml")),
 ];
 
 /// The fallback language.
@@ -174,6 +175,23 @@ impl Tr {
         at.with_timezone(&self.tz)
             .format(&self.t("format.date"))
             .to_string()
+    }
+
+    /// The calendar date in the user's time zone (grouping by day).
+    pub fn local_date(&self, at: &DateTime<Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+
+    /// A time of day in the user's time zone, in the locale's format.
+    pub fn time(&self, at: &DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz)
+            .format(&self.t("crm_work.format.time"))
+            .to_string()
+    }
+
+    /// The user's time zone.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.tz
     }
 
     /// The hour of day in the user's time zone (for greetings).

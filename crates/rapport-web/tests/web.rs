@@ -12,6 +12,7 @@ mod account;
 mod admin;
 mod crm_records;
 mod crm_deals;
+mod crm_work;
 mod identity_api;
 mod privacy;
 mod signin;

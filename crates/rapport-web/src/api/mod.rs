@@ -7,12 +7,17 @@ pub mod crm;
 pub mod deals;
 pub mod me;
 pub mod pipelines;
+pub mod notes;
+pub mod notifications;
 pub mod roles;
 pub mod setup;
 pub mod system;
+pub mod tasks;
 pub mod teams;
+pub mod timeline;
 pub mod tokens;
 pub mod users;
+pub mod work_common;
 
 use crate::error::{FieldError, Problem};
 use crate::state::WebState;
@@ -48,6 +53,10 @@ use utoipa_axum::routes;
         (name = "companies", description = "Organizations and their domains"),
         (name = "custom-fields", description = "Fields an org adds to contacts, companies and deals"),
         (name = "deals", description = "Deals, pipelines and their stages")
+        (name = "notes", description = "Markdown notes on contacts, companies and deals"),
+        (name = "tasks", description = "Tasks with due times, assignees, linked records and reminders"),
+        (name = "notifications", description = "The caller's in-app notifications"),
+        (name = "timeline", description = "The activity timeline of a contact, company or deal")
     )
 )]
 pub struct ApiDoc;
@@ -114,6 +123,22 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(deals::move_deal))
         .routes(routes!(deals::deal_history))
+        .routes(routes!(notes::list_notes, notes::create_note))
+        .routes(routes!(notes::update_note, notes::delete_note))
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(
+            tasks::get_task,
+            tasks::update_task,
+            tasks::delete_task
+        ))
+        .routes(routes!(tasks::complete_task))
+        .routes(routes!(tasks::reopen_task))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::read_notification))
+        .routes(routes!(notifications::read_all_notifications))
+        .routes(routes!(timeline::contact_timeline))
+        .routes(routes!(timeline::company_timeline))
+        .routes(routes!(timeline::deal_timeline))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

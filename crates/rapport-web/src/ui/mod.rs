@@ -17,6 +17,7 @@ pub mod pages;
 pub mod recovery;
 pub mod routes;
 pub mod signin;
+pub mod work;
 
 use routes::RouteTable;
 
@@ -52,4 +53,5 @@ pub fn table() -> RouteTable {
         .merge(admin::table())
         .merge(crm::table())
         .merge(deals::table())
+        .merge(work::table())
 }

@@ -52,6 +52,8 @@ pub struct PageCtx {
     /// Cache-busting query value for static assets (they are embedded in the binary, so they
     /// change exactly when the build does).
     pub asset_version: &'static str,
+    /// The member's unread notifications (the bell in the header).
+    pub unread_notifications: u64,
 }
 
 impl PageCtx {
@@ -144,6 +146,19 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("stage_added", "crm_deals.flash.stage_added"),
     ("stage_saved", "crm_deals.flash.stage_saved"),
     ("stage_deleted", "crm_deals.flash.stage_deleted"),
+    // Notes, tasks and notifications (ui/work).
+    ("crm_work_invalid", "crm_work.flash.invalid"),
+    ("crm_work_note_added", "crm_work.flash.note_added"),
+    ("crm_work_note_saved", "crm_work.flash.note_saved"),
+    ("crm_work_note_pinned", "crm_work.flash.note_pinned"),
+    ("crm_work_note_unpinned", "crm_work.flash.note_unpinned"),
+    ("crm_work_note_deleted", "crm_work.flash.note_deleted"),
+    ("crm_work_task_added", "crm_work.flash.task_added"),
+    ("crm_work_task_saved", "crm_work.flash.task_saved"),
+    ("crm_work_task_done", "crm_work.flash.task_done"),
+    ("crm_work_task_reopened", "crm_work.flash.task_reopened"),
+    ("crm_work_task_deleted", "crm_work.flash.task_deleted"),
+    ("crm_work_all_read", "crm_work.flash.all_read"),
 ];
 
 /// Sets a flash message for the next page.
@@ -230,6 +245,7 @@ pub fn app_page_with(
         permissions: actor.access.permissions,
         version: version_line(&tr),
         asset_version: ASSET_VERSION,
+        unread_notifications: overview.unread_notifications,
         tr,
     };
     (jar, ctx)
@@ -267,6 +283,7 @@ pub fn anonymous_page_in(
         permissions: rapport_domain::PermissionSet::empty(),
         version: version_line(&tr),
         asset_version: ASSET_VERSION,
+        unread_notifications: 0,
         tr,
     }
 }

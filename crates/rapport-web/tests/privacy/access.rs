@@ -26,6 +26,9 @@ use Guard::{AnyMember, Needs, NotGuarded};
 use Permission::{AuditRead, MembersManage, RolesManage, SystemManage};
 use Permission::{ContactsRead, ContactsWrite, SettingsManage};
 use Permission::{DealsRead, DealsWrite, SettingsManage};
+use Permission::{
+    AuditRead, ContactsRead, ContactsWrite, DealsRead, MembersManage, RolesManage, SystemManage,
+};
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
 const ACTIONS: &[(&str, &str, Guard)] = &[
@@ -94,6 +97,23 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("DELETE", "/deals/{id}", Needs(DealsWrite)),
     ("POST", "/deals/{id}/move", Needs(DealsWrite)),
     ("GET", "/deals/{id}/history", Needs(DealsRead)),
+    ("GET", "/notes", Needs(ContactsRead)),
+    ("POST", "/notes", Needs(ContactsWrite)),
+    ("PATCH", "/notes/{id}", Needs(ContactsWrite)),
+    ("DELETE", "/notes/{id}", Needs(ContactsWrite)),
+    ("GET", "/tasks", Needs(ContactsRead)),
+    ("POST", "/tasks", Needs(ContactsWrite)),
+    ("GET", "/tasks/{id}", Needs(ContactsRead)),
+    ("PATCH", "/tasks/{id}", Needs(ContactsWrite)),
+    ("DELETE", "/tasks/{id}", Needs(ContactsWrite)),
+    ("POST", "/tasks/{id}/complete", Needs(ContactsWrite)),
+    ("POST", "/tasks/{id}/reopen", Needs(ContactsWrite)),
+    ("GET", "/notifications", AnyMember),
+    ("POST", "/notifications/{id}/read", AnyMember),
+    ("POST", "/notifications/read-all", AnyMember),
+    ("GET", "/contacts/{id}/timeline", Needs(ContactsRead)),
+    ("GET", "/companies/{id}/timeline", Needs(ContactsRead)),
+    ("GET", "/deals/{id}/timeline", Needs(DealsRead)),
 ];
 
 /// The custom role: a viewer who also manages members and reads the audit log.
@@ -292,6 +312,13 @@ async fn perform(
                 _ => None,
             };
             (concrete, body)
+        (m, p)
+            if p.starts_with("/notes")
+                || p.starts_with("/tasks")
+                || p.starts_with("/notifications/{id}")
+                || p.ends_with("/timeline") =>
+        {
+            return perform_work(t, owner, actor, m, p).await;
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
         _ => panic!("{method} {path}: perform() does not know how to call it; add it"),
@@ -607,4 +634,72 @@ async fn pp_c5_access_review_lists_every_grant() {
         html.contains("Last signed off on") && html.contains("by Test Person."),
         "the page shows who signed off"
     );
+}
+
+/// [`perform`] for notes, tasks, notifications and timelines: the records, notes and tasks are
+/// the owner's; the notification is the actor's own.
+async fn perform_work(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let id = |v: Value| v["id"].as_str().unwrap().to_owned();
+    let me = owner.api_ok(t, Method::GET, "/me", None).await;
+    let org: rapport_domain::OrgId = me["org_id"].as_str().unwrap().parse().unwrap();
+    let ada = crate::crm_work::contact(t, org, "C5 Ada", None).await;
+    let new_note = || async {
+        id(owner
+            .api_ok(
+                t,
+                Method::POST,
+                "/notes",
+                Some(json!({ "record_type": "contact", "record_id": ada, "body": "c5" })),
+            )
+            .await)
+    };
+    let new_task = || async {
+        id(owner
+            .api_ok(t, Method::POST, "/tasks", Some(json!({ "title": "c5" })))
+            .await)
+    };
+    let (concrete, body): (String, Option<Value>) = match (method, path) {
+        ("GET", "/notes") => (format!("/notes?record_type=contact&record_id={ada}"), None),
+        ("POST", "/notes") => (
+            "/notes".into(),
+            Some(json!({ "record_type": "contact", "record_id": ada, "body": "c5" })),
+        ),
+        ("PATCH", "/notes/{id}") => (
+            format!("/notes/{}", new_note().await),
+            Some(json!({ "body": "c5 edit" })),
+        ),
+        ("DELETE", "/notes/{id}") => (format!("/notes/{}", new_note().await), None),
+        ("POST", "/tasks") => ("/tasks".into(), Some(json!({ "title": "c5" }))),
+        ("PATCH", "/tasks/{id}") => (
+            format!("/tasks/{}", new_task().await),
+            Some(json!({ "title": "c5 edit" })),
+        ),
+        (_, "/tasks/{id}" | "/tasks/{id}/complete" | "/tasks/{id}/reopen") => {
+            (path.replace("{id}", &new_task().await), None)
+        }
+        ("POST", "/notifications/{id}/read") => {
+            let who = actor.api_ok(t, Method::GET, "/me", None).await;
+            let user =
+                rapport_domain::UserId::from_uuid(who["id"].as_str().unwrap().parse().unwrap());
+            let n = crate::crm_work::notification(t, org, user, "c5").await;
+            (format!("/notifications/{n}/read"), None)
+        }
+        ("GET", "/contacts/{id}/timeline") => (format!("/contacts/{ada}/timeline"), None),
+        ("GET", "/companies/{id}/timeline") => {
+            let c = crate::crm_work::company(t, org, "C5 Co").await;
+            (format!("/companies/{c}/timeline"), None)
+        }
+        ("GET", "/deals/{id}/timeline") => {
+            let d = crate::crm_work::deal(t, org, "C5 Deal").await;
+            (format!("/deals/{d}/timeline"), None)
+        }
+        (_, p) => (p.to_owned(), None),
+    };
+    actor.api(t, method.parse().unwrap(), &concrete, body).await
 }

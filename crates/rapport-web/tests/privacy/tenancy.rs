@@ -47,6 +47,20 @@ enum Kind {
     Company,
     /// A custom-field definition.
     CustomField,
+    /// A record type in a path (`contact`; not tenant data).
+    WorkRecordType,
+    /// A contact (its timeline and activity page).
+    WorkContact,
+    /// A company.
+    WorkCompany,
+    /// A deal.
+    WorkDeal,
+    /// A note.
+    WorkNote,
+    /// A task.
+    WorkTask,
+    /// A notification (of A's owner).
+    WorkNotification,
 }
 
 impl Kind {
@@ -54,7 +68,11 @@ impl Kind {
     fn is_tenant_object(self) -> bool {
         !matches!(
             self,
-            Self::InviteLink | Self::ResetLink | Self::Provider | Self::Asset
+            Self::InviteLink
+                | Self::ResetLink
+                | Self::Provider
+                | Self::Asset
+                | Self::WorkRecordType
         )
     }
 
@@ -96,6 +114,17 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/deals/", "id", Kind::Deal),
     ("/admin/pipelines/", "id", Kind::Pipeline),
     ("/admin/pipelines/{id}/stages/", "stage_id", Kind::Stage),
+    ("/api/v1/notes/", "id", Kind::WorkNote),
+    ("/api/v1/tasks/", "id", Kind::WorkTask),
+    ("/api/v1/notifications/", "id", Kind::WorkNotification),
+    ("/api/v1/contacts/", "id", Kind::WorkContact),
+    ("/api/v1/companies/", "id", Kind::WorkCompany),
+    ("/api/v1/deals/", "id", Kind::WorkDeal),
+    ("/records/", "type", Kind::WorkRecordType),
+    ("/records/{type}/", "id", Kind::WorkContact),
+    ("/notes/", "id", Kind::WorkNote),
+    ("/tasks/", "id", Kind::WorkTask),
+    ("/notifications/", "id", Kind::WorkNotification),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -133,6 +162,17 @@ struct OrgA {
     deal: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
+    work: WorkA,
+}
+
+/// A's CRM work: records, a note, a task and a notification.
+struct WorkA {
+    contact: String,
+    company: String,
+    deal: String,
+    note: String,
+    task: String,
+    notification: String,
 }
 
 /// Every text of org A contains this word (case-insensitively).
@@ -160,6 +200,13 @@ impl OrgA {
             Kind::Contact => self.contact.clone(),
             Kind::Company => self.company.clone(),
             Kind::CustomField => self.custom_field.clone(),
+            Kind::WorkRecordType => "contact".into(),
+            Kind::WorkContact => self.work.contact.clone(),
+            Kind::WorkCompany => self.work.company.clone(),
+            Kind::WorkDeal => self.work.deal.clone(),
+            Kind::WorkNote => self.work.note.clone(),
+            Kind::WorkTask => self.work.task.clone(),
+            Kind::WorkNotification => self.work.notification.clone(),
         }
     }
 
@@ -184,6 +231,12 @@ impl OrgA {
             self.pipeline.clone(),
             self.stage.clone(),
             self.deal.clone(),
+            self.work.contact.clone(),
+            self.work.company.clone(),
+            self.work.deal.clone(),
+            self.work.note.clone(),
+            self.work.task.clone(),
+            self.work.notification.clone(),
         ]
     }
 }
@@ -299,6 +352,8 @@ fn api_body(method: &Method, template: &str) -> Value {
         }),
         ("PATCH", "/api/v1/users/{id}") => json!({ "role": "viewer" }),
         ("POST", "/api/v1/teams") => json!({ "name": "B5 probe team" }),
+        ("PATCH", "/api/v1/notes/{id}") => json!({ "body": "B5 probe" }),
+        ("PATCH", "/api/v1/tasks/{id}") => json!({ "title": "B5 probe" }),
         ("POST", "/api/v1/roles") => {
             json!({ "name": "B5 probe role", "permissions": ["contacts.read"] })
         }
@@ -335,6 +390,10 @@ fn ui_form(csrf: &str, b_admin: UserId) -> Vec<(String, String)> {
         ("current_password", "not the password".into()),
         ("code", "000000".into()),
         ("time_zone", "UTC".into()),
+        ("body", "B5 probe".into()),
+        ("title", "B5 probe".into()),
+        ("done", "1".into()),
+        ("pinned", "1".into()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -503,6 +562,9 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
                 .filter_map(|q| match q.as_str() {
                     "actor_id" => Some((q.clone(), a.owner.id.to_string())),
                     "target_id" => Some((q.clone(), a.agent.id.to_string())),
+                    "assignee" => Some((q.clone(), a.owner.id.to_string())),
+                    "record_type" => Some((q.clone(), "contact".to_owned())),
+                    "record_id" => Some((q.clone(), a.work.contact.clone())),
                     _ => None,
                 })
                 .collect();
@@ -599,6 +661,34 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             "/api/v1/system/jobs?state=dead".into(),
             Body::None,
             &[200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/notes".into(),
+            Body::Json(
+                json!({ "record_type": "contact", "record_id": a.work.contact, "body": "B5" }),
+            ),
+            &[404],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tasks".into(),
+            Body::Json(
+                json!({ "title": "B5", "links": [{ "record_type": "deal", "record_id": a.work.deal }] }),
+            ),
+            &[404],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tasks".into(),
+            Body::Json(json!({ "title": "B5", "assignee_id": a.owner.id })),
+            &[404],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/tasks?assignee={}", a.owner.id),
+            Body::None,
+            &[404],
         ),
     ];
     let forms: Vec<(String, Vec<(&str, String)>)> = vec![
@@ -812,6 +902,33 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     assert_eq!(pipeline["stages"][1]["name"], "Needs analysis");
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
+    let tl = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/contacts/{}/timeline", a.work.contact),
+            None,
+        )
+        .await;
+    let kinds: Vec<&str> = tl["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["task.created", "note.created"],
+        "A's timeline as it was"
+    );
+    assert_eq!(tl["items"][1]["note"]["body"], "Aardmarker note");
+    let task = owner
+        .api_ok(t, Method::GET, &format!("/tasks/{}", a.work.task), None)
+        .await;
+    assert_eq!(task["title"], "Aardmarker task");
+    assert_eq!(task["done"], false);
+    let notes = owner.api_ok(t, Method::GET, "/notifications", None).await;
+    assert_eq!(notes["unread_count"], 1, "A's notification still unread");
 }
 
 /// Builds org A through the product, one object of every kind.
@@ -1005,6 +1122,16 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
                 "object_type": "contact", "label": "Aardmarker score", "field_type": "text",
                 "filterable": true,
             })),
+    // CRM work: a company, a contact there, a deal, a note, a task and a notification.
+    let company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
+    let contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(company)).await;
+    let deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
+    let note = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/notes",
+            Some(json!({ "record_type": "contact", "record_id": contact, "body": "Aardmarker note" })),
         )
         .await["id"]
         .as_str()
@@ -1049,11 +1176,30 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
                 "title": "Aardmarker deal", "pipeline_id": pipeline, "stage_id": stage,
                 "amount_minor": 420_000,
             })),
+    let task = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/tasks",
+            Some(json!({ "title": "Aardmarker task",
+                "links": [{ "record_type": "contact", "record_id": contact }] })),
         )
         .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
+    let notification =
+        crate::crm_work::notification(t, owner.org_id, owner.id, "Aardmarker notification")
+            .await
+            .to_string();
+    let work = WorkA {
+        contact: contact.to_string(),
+        company: company.to_string(),
+        deal: deal.to_string(),
+        note,
+        task,
+        notification,
+    };
 
     OrgA {
         org: owner.org_id.to_string(),
@@ -1078,6 +1224,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         deal,
         owner_browser: ob,
         agent_browser,
+        work,
     }
 }
 
