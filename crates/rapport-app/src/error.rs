@@ -9,6 +9,10 @@ pub enum AppError {
     /// Input failed validation (one or more fields).
     #[error("the request has invalid fields")]
     Invalid(Vec<DomainError>),
+    /// A list filter does not parse or does not fit the fields it names (the message says
+    /// which field and where).
+    #[error("{0}")]
+    InvalidFilter(String),
     /// Not signed in, or the session expired.
     #[error("sign in to continue")]
     Unauthenticated,

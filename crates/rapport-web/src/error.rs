@@ -155,6 +155,12 @@ impl From<AppError> for ApiError {
                     })
                     .collect(),
             ),
+            AppError::InvalidFilter(detail) => Self::new(
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_filter",
+                "Invalid filter",
+                detail,
+            ),
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::Forbidden => Self::new(
                 S::FORBIDDEN,

@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod password_resets;
 pub mod resolve;
 pub mod roles;
+pub mod segments;
 pub mod sessions;
 pub mod teams;
 pub mod throttle;
