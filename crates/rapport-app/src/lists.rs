@@ -7,12 +7,11 @@ use crate::error::{AppError, AppResult};
 use rapport_domain::crm::{Filter, RecordType};
 use rapport_domain::{DomainError, Permission, SegmentId};
 use rapport_store::query::{
-    self, CompanyRow, ContactRow, Cursor, DEFAULT_LIMIT, DealRow, ListRequest, MAX_LIMIT, Page,
-    PageSpec, QueryError, Sort,
+    self, Cursor, DEFAULT_LIMIT, ListRequest, MAX_LIMIT, PageSpec, QueryError, Sort,
 };
 use rapport_store::repo::segments;
 
-pub use rapport_store::query::CustomDef;
+pub use rapport_store::query::{CompanyRow, ContactRow, CustomDef, DealRow, Page};
 
 /// What a list request asks for (query parameters of the API and the list pages).
 #[derive(Debug, Clone, Default)]

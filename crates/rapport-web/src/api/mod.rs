@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod lists;
 pub mod me;
 pub mod roles;
+pub mod segments;
 pub mod setup;
 pub mod system;
 pub mod teams;
@@ -40,7 +42,8 @@ use utoipa_axum::routes;
         (name = "teams", description = "Teams of members"),
         (name = "roles", description = "Built-in and custom roles"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "system", description = "Background jobs and dead letters (owners and admins)")
+        (name = "system", description = "Background jobs and dead letters (owners and admins)"),
+        (name = "segments", description = "Saved list filters, private or shared")
     )
 )]
 pub struct ApiDoc;
@@ -68,6 +71,18 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))
+        .routes(routes!(lists::list_contacts))
+        .routes(routes!(lists::list_companies))
+        .routes(routes!(lists::list_deals))
+        .routes(routes!(lists::export_contacts))
+        .routes(routes!(lists::export_companies))
+        .routes(routes!(lists::export_deals))
+        .routes(routes!(segments::list_segments, segments::create_segment))
+        .routes(routes!(
+            segments::get_segment,
+            segments::update_segment,
+            segments::delete_segment
+        ))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));
