@@ -12,7 +12,7 @@ use rapport_domain::crm::{Currency, FieldType, RecordType};
 use rapport_store::query::{self, CompanyRow, ContactRow, CustomDef, Cursor, DealRow};
 
 /// Rows fetched per database round trip while exporting.
-const CHUNK: u64 = 500;
+const CHUNK: u64 = query::MAX_LIMIT;
 
 /// An export in progress.
 pub struct ListExport {

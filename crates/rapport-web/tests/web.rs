@@ -9,6 +9,7 @@ use rapport_testkit::{hidden_value, spawn_app};
 use serde_json::{Value, json};
 
 mod account;
+mod crm_lists;
 mod admin;
 mod identity_api;
 mod privacy;

@@ -215,6 +215,9 @@ fn builtin(
                 }
                 q.to_owned()
             };
+            if c.op.is_ordering() {
+                return Err(unsupported(c));
+            }
             Ok(Condition::all().add(match c.op {
                 Op::IsEmpty => Expr::not_exists(link(None)),
                 Op::IsNotEmpty => Expr::exists(link(None)),
@@ -483,7 +486,10 @@ fn multi(ctx: &Ctx<'_>, def: &CustomDef, c: &FCond) -> Result<Condition, FilterE
     let key = def.key.as_str();
     let has = |v: &str| -> Expr {
         if ctx.backend == Backend::Postgres {
-            Expr::cust_with_values(format!("(\"custom\" -> '{key}') @> jsonb_build_array(CAST($1 AS TEXT))"), [v.to_owned()])
+            Expr::cust_with_values(
+                format!("COALESCE((\"custom\" -> '{key}') @> jsonb_build_array(CAST($1 AS TEXT)), FALSE)"),
+                [v.to_owned()],
+            )
         } else {
             Expr::cust_with_values(
                 format!("EXISTS (SELECT 1 FROM json_each(\"custom\", '$.{key}') WHERE value = ?)"),
