@@ -29,6 +29,7 @@ enum Kind {
     Session,
     Credential,
     Job,
+    Segment,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -62,6 +63,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/teams/", "id", Kind::Team),
     ("/api/v1/roles/", "id", Kind::Role),
     ("/api/v1/system/jobs/", "id", Kind::Job),
+    ("/api/v1/segments/", "id", Kind::Segment),
     ("/admin/jobs/", "id", Kind::Job),
     ("/admin/members/", "id", Kind::Member),
     ("/admin/invitations/", "id", Kind::Invitation),
@@ -104,6 +106,7 @@ struct OrgA {
     session: String,
     credential: String,
     job: String,
+    segment: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
 }
@@ -123,6 +126,7 @@ impl OrgA {
             Kind::Session => self.session.clone(),
             Kind::Credential => self.credential.clone(),
             Kind::Job => self.job.clone(),
+            Kind::Segment => self.segment.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -145,6 +149,7 @@ impl OrgA {
             self.session.clone(),
             self.credential.clone(),
             self.job.clone(),
+            self.segment.clone(),
         ]
     }
 }
@@ -552,6 +557,18 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             Body::None,
             &[200],
         ),
+        (
+            Method::GET,
+            format!("/api/v1/contacts?segment={}", a.segment),
+            Body::None,
+            &[404],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/contacts/export.csv?segment={}", a.segment),
+            Body::None,
+            &[404],
+        ),
     ];
     let forms: Vec<(String, Vec<(&str, String)>)> = vec![
         (
@@ -699,6 +716,11 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
             .any(|j| j["id"] == a.job),
         "A's dead job is still dead (not retried)"
     );
+    let segment = owner
+        .api_ok(t, Method::GET, &format!("/segments/{}", a.segment), None)
+        .await;
+    assert_eq!(segment["name"], "Aardmarker segment");
+    assert_eq!(segment["filter"], "tag = aardmarker");
     let (_, members) = owner.get(t, "/admin/members").await;
     assert!(
         members.contains(&format!("id=\"invitation-{}", a.invitation)),
@@ -911,6 +933,22 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .to_string();
     drain_jobs(t).await;
 
+    // A shared segment (every member of A sees it; nobody in B may).
+    let segment = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/segments",
+            Some(json!({
+                "name": "Aardmarker segment", "object_type": "contact",
+                "filter": "tag = aardmarker", "shared": true,
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     OrgA {
         org: owner.org_id.to_string(),
         owner,
@@ -926,6 +964,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         session,
         credential,
         job,
+        segment,
         owner_browser: ob,
         agent_browser,
     }
