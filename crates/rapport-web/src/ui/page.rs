@@ -123,6 +123,10 @@ const FLASH_KEYS: &[(&str, &str)] = &[
         "account.flash.no_other_sessions",
     ),
     ("account_token_revoked", "account.flash.token_revoked"),
+    // CRM lists (ui/lists).
+    ("segment_saved", "crm_lists.segment_saved"),
+    ("segment_deleted", "crm_lists.segment_deleted"),
+    ("segment_invalid", "crm_lists.segment_invalid"),
 ];
 
 /// Sets a flash message for the next page.

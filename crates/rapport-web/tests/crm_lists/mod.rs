@@ -7,6 +7,7 @@ mod filters;
 mod pages;
 mod seed;
 mod segments;
+mod ui;
 
 use chrono::Duration;
 use rapport_domain::Role;

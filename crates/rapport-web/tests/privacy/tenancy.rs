@@ -64,6 +64,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/roles/", "id", Kind::Role),
     ("/api/v1/system/jobs/", "id", Kind::Job),
     ("/api/v1/segments/", "id", Kind::Segment),
+    ("/segments/", "id", Kind::Segment),
     ("/admin/jobs/", "id", Kind::Job),
     ("/admin/members/", "id", Kind::Member),
     ("/admin/invitations/", "id", Kind::Invitation),
