@@ -125,7 +125,9 @@ impl App {
         actor: &Actor,
         params: &ListParams,
     ) -> AppResult<Page<ContactRow>> {
-        let r = self.resolve_list(actor, RecordType::Contact, params).await?;
+        let r = self
+            .resolve_list(actor, RecordType::Contact, params)
+            .await?;
         let req = request(actor, &r);
         query::list_contacts(self.db(), actor.scope(), &req)
             .await
@@ -138,7 +140,9 @@ impl App {
         actor: &Actor,
         params: &ListParams,
     ) -> AppResult<Page<CompanyRow>> {
-        let r = self.resolve_list(actor, RecordType::Company, params).await?;
+        let r = self
+            .resolve_list(actor, RecordType::Company, params)
+            .await?;
         let req = request(actor, &r);
         query::list_companies(self.db(), actor.scope(), &req)
             .await
@@ -173,9 +177,15 @@ impl App {
         text: &str,
     ) -> AppResult<()> {
         if let Some(f) = parse_filter(text)? {
-            query::compile_for(self.db(), actor.scope(), object, &f, actor.user_id.as_uuid())
-                .await
-                .map_err(query_error)?;
+            query::compile_for(
+                self.db(),
+                actor.scope(),
+                object,
+                &f,
+                actor.user_id.as_uuid(),
+            )
+            .await
+            .map_err(query_error)?;
         }
         Ok(())
     }

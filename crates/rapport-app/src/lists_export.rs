@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::lists::{ListParams, Resolved, query_error, request};
 use rapport_domain::Permission;
 use rapport_domain::crm::{Currency, FieldType, RecordType};
-use rapport_store::query::{self, CompanyRow, ContactRow, CustomDef, Cursor, DealRow};
+use rapport_store::query::{self, CompanyRow, ContactRow, Cursor, CustomDef, DealRow};
 
 /// Rows fetched per database round trip while exporting.
 const CHUNK: u64 = query::MAX_LIMIT;
@@ -80,18 +80,30 @@ impl ListExport {
         let req = request(&self.actor, &self.resolved);
         let next = match self.object {
             RecordType::Contact => {
-                let page = query::list_contacts(db, scope, &req).await.map_err(query_error)?;
-                page.items.iter().for_each(|r| out.push_str(&row(&self.contact(r))));
+                let page = query::list_contacts(db, scope, &req)
+                    .await
+                    .map_err(query_error)?;
+                page.items
+                    .iter()
+                    .for_each(|r| out.push_str(&row(&self.contact(r))));
                 page.next_cursor
             }
             RecordType::Company => {
-                let page = query::list_companies(db, scope, &req).await.map_err(query_error)?;
-                page.items.iter().for_each(|r| out.push_str(&row(&self.company(r))));
+                let page = query::list_companies(db, scope, &req)
+                    .await
+                    .map_err(query_error)?;
+                page.items
+                    .iter()
+                    .for_each(|r| out.push_str(&row(&self.company(r))));
                 page.next_cursor
             }
             RecordType::Deal => {
-                let page = query::list_deals(db, scope, &req).await.map_err(query_error)?;
-                page.items.iter().for_each(|r| out.push_str(&row(&self.deal(r))));
+                let page = query::list_deals(db, scope, &req)
+                    .await
+                    .map_err(query_error)?;
+                page.items
+                    .iter()
+                    .for_each(|r| out.push_str(&row(&self.deal(r))));
                 page.next_cursor
             }
         };
@@ -108,28 +120,65 @@ impl ListExport {
     fn header(&self) -> Vec<String> {
         let fixed: &[&str] = match self.object {
             RecordType::Contact => &[
-                "id", "name", "first_name", "last_name", "email", "phone", "title", "company",
-                "owner", "lifecycle_stage", "source", "tags", "created_at", "updated_at",
+                "id",
+                "name",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "title",
+                "company",
+                "owner",
+                "lifecycle_stage",
+                "source",
+                "tags",
+                "created_at",
+                "updated_at",
             ],
             RecordType::Company => &[
-                "id", "name", "domain", "industry", "size", "country", "city", "owner",
-                "contacts", "created_at", "updated_at",
+                "id",
+                "name",
+                "domain",
+                "industry",
+                "size",
+                "country",
+                "city",
+                "owner",
+                "contacts",
+                "created_at",
+                "updated_at",
             ],
             RecordType::Deal => &[
-                "id", "title", "amount", "currency", "pipeline", "stage", "status", "owner",
-                "company", "expected_close_on", "created_at", "updated_at",
+                "id",
+                "title",
+                "amount",
+                "currency",
+                "pipeline",
+                "stage",
+                "status",
+                "owner",
+                "company",
+                "expected_close_on",
+                "created_at",
+                "updated_at",
             ],
         };
         fixed
             .iter()
             .map(|s| (*s).to_owned())
-            .chain(self.customs.iter().map(|d| format!("custom.{}", d.key.as_str())))
+            .chain(
+                self.customs
+                    .iter()
+                    .map(|d| format!("custom.{}", d.key.as_str())),
+            )
             .collect()
     }
 
     fn customs(&self, custom: &serde_json::Value) -> impl Iterator<Item = String> + '_ {
         let custom = custom.clone();
-        self.customs.iter().map(move |d| custom_cell(d, custom.get(d.key.as_str())))
+        self.customs
+            .iter()
+            .map(move |d| custom_cell(d, custom.get(d.key.as_str())))
     }
 
     fn contact(&self, r: &ContactRow) -> Vec<String> {
@@ -172,7 +221,10 @@ impl ListExport {
     }
 
     fn deal(&self, r: &DealRow) -> Vec<String> {
-        let amount = r.amount_minor.map(|m| decimal(m, &r.currency)).unwrap_or_default();
+        let amount = r
+            .amount_minor
+            .map(|m| decimal(m, &r.currency))
+            .unwrap_or_default();
         let mut cells = vec![
             r.id.to_string(),
             r.title.clone(),
@@ -183,7 +235,9 @@ impl ListExport {
             r.status.clone(),
             opt(&r.owner_name),
             opt(&r.company_name),
-            r.expected_close_on.map(|d| d.to_string()).unwrap_or_default(),
+            r.expected_close_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             r.created_at.to_rfc3339(),
             r.updated_at.to_rfc3339(),
         ];

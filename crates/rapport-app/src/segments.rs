@@ -52,18 +52,17 @@ impl App {
     ) -> AppResult<SegmentFields> {
         let mut errors = FieldErrors::default();
         let name = errors.check(bounded_text("name", &input.name, 100));
-        if input.columns.len() > MAX_COLUMNS
-            || input
-                .columns
-                .iter()
-                .any(|c| !valid_column(c))
-        {
+        if input.columns.len() > MAX_COLUMNS || input.columns.iter().any(|c| !valid_column(c)) {
             errors.push(DomainError::Invalid {
                 field: "columns",
                 reason: "columns are field names (at most 40)",
             });
         }
-        let sort = input.sort.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let sort = input
+            .sort
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let sort = match sort.map(|s| Sort::parse(object, Some(s))) {
             Some(Ok(s)) => Some(s.spec()),
             Some(Err(_)) => {

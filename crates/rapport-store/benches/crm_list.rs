@@ -68,7 +68,10 @@ const INDEXES: [(&str, &[&str]); 5] = [
         "ix_contacts_org_stage_owner",
         &["org_id", "lifecycle_stage", "owner_id", "created_at", "id"],
     ),
-    ("ix_contacts_org_owner", &["org_id", "owner_id", "created_at", "id"]),
+    (
+        "ix_contacts_org_owner",
+        &["org_id", "owner_id", "created_at", "id"],
+    ),
     ("ix_contacts_org_company", &["org_id", "company_id"]),
     ("ix_contacts_org_name", &["org_id", "display_name"]),
 ];
@@ -149,8 +152,17 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
             db,
             "custom_fields",
             &[
-                "id", "org_id", "object_type", "key", "label", "field_type", "options",
-                "filterable", "position", "created_at", "updated_at",
+                "id",
+                "org_id",
+                "object_type",
+                "key",
+                "label",
+                "field_type",
+                "options",
+                "filterable",
+                "position",
+                "created_at",
+                "updated_at",
             ],
             vec![vec![
                 Expr::val(Uuid::now_v7()),
@@ -185,7 +197,15 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
             Expr::val(now),
         ]);
         if batch.len() == BATCH {
-            let cols = ["id", "org_id", "name", "industry", "custom", "created_at", "updated_at"];
+            let cols = [
+                "id",
+                "org_id",
+                "name",
+                "industry",
+                "custom",
+                "created_at",
+                "updated_at",
+            ];
             insert_rows(db, "companies", &cols, std::mem::take(&mut batch)).await;
         }
     }
@@ -193,8 +213,19 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
         exec(db, &format!("DROP INDEX IF EXISTS \"{name}\"")).await;
     }
     let cols = [
-        "id", "org_id", "first_name", "last_name", "display_name", "company_id", "owner_id",
-        "lifecycle_stage", "primary_email", "social", "custom", "created_at", "updated_at",
+        "id",
+        "org_id",
+        "first_name",
+        "last_name",
+        "display_name",
+        "company_id",
+        "owner_id",
+        "lifecycle_stage",
+        "primary_email",
+        "social",
+        "custom",
+        "created_at",
+        "updated_at",
     ];
     let start = Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).unwrap();
     let mut tags = Vec::new();
@@ -216,7 +247,9 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
             Expr::val(format!("First{}", n % 977)),
             Expr::val(format!("Last{}", n % 1999)),
             Expr::val(format!("First{} Last{}", n % 977, n % 1999)),
-            Expr::val(Some(org.companies[rng.below(org.companies.len() as u64) as usize])),
+            Expr::val(Some(
+                org.companies[rng.below(org.companies.len() as u64) as usize],
+            )),
             Expr::val(Some(org.owners[rng.weighted(&OWNER_W)])),
             Expr::val(STAGES[rng.weighted(&STAGES.map(|x| x.1))].0),
             Expr::val(Some(format!("person{n}@example.test"))),
@@ -232,7 +265,13 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
             insert_rows(db, "contacts", &cols, std::mem::take(&mut batch)).await;
         }
         if tags.len() == BATCH {
-            insert_rows(db, "contact_tags", &["org_id", "contact_id", "tag"], std::mem::take(&mut tags)).await;
+            insert_rows(
+                db,
+                "contact_tags",
+                &["org_id", "contact_id", "tag"],
+                std::mem::take(&mut tags),
+            )
+            .await;
         }
     }
     insert_rows(db, "contacts", &cols, batch).await;
@@ -241,12 +280,27 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
     let idx_started = Instant::now();
     for (name, cols) in INDEXES {
         let cols: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
-        exec(db, &format!("CREATE INDEX \"{name}\" ON \"contacts\" ({})", cols.join(", "))).await;
+        exec(
+            db,
+            &format!(
+                "CREATE INDEX \"{name}\" ON \"contacts\" ({})",
+                cols.join(", ")
+            ),
+        )
+        .await;
     }
     let key = FieldKey::parse("industry").unwrap();
     let (ddl, _) = custom_index_ddl(db.backend(), "contacts", &key, CustomValueKind::Text);
     exec(db, &ddl).await;
-    exec(db, if db.backend() == Backend::Postgres { "ANALYZE" } else { "ANALYZE" }).await;
+    exec(
+        db,
+        if db.backend() == Backend::Postgres {
+            "ANALYZE"
+        } else {
+            "ANALYZE"
+        },
+    )
+    .await;
     println!(
         "  seeded {rows} contacts in {:.1} s (insert {:.1} s, indexes {:.1} s)",
         started.elapsed().as_secs_f64(),
@@ -287,11 +341,18 @@ async fn run(db: &Db, org: &Org, total: usize, deep: bool) -> (f64, Vec<Duration
     for f in &filters {
         let req = ListRequest {
             filter: Some(f),
-            page: PageSpec { sort, limit: 50, after: None },
+            page: PageSpec {
+                sort,
+                limit: 50,
+                after: None,
+            },
             me: org.owners[0],
         };
         let page = query::list_contacts(db, scope, &req).await.unwrap();
-        cursors.push(page.next_cursor.map(|c| query::Cursor::decode(&c, &sort).unwrap()));
+        cursors.push(
+            page.next_cursor
+                .map(|c| query::Cursor::decode(&c, &sort).unwrap()),
+        );
     }
     let filters = Arc::new(filters);
     let cursors = Arc::new(cursors);
@@ -299,7 +360,8 @@ async fn run(db: &Db, org: &Org, total: usize, deep: bool) -> (f64, Vec<Duration
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (db, filters, cursors, next) = (db.clone(), filters.clone(), cursors.clone(), next.clone());
+        let (db, filters, cursors, next) =
+            (db.clone(), filters.clone(), cursors.clone(), next.clone());
         let me = org.owners[0];
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
@@ -313,7 +375,11 @@ async fn run(db: &Db, org: &Org, total: usize, deep: bool) -> (f64, Vec<Duration
                 let after = if deep { cursors[k].clone() } else { None };
                 let req = ListRequest {
                     filter: Some(&filters[k]),
-                    page: PageSpec { sort, limit: 50, after },
+                    page: PageSpec {
+                        sort,
+                        limit: 50,
+                        after,
+                    },
                     me,
                 };
                 let t = Instant::now();
@@ -367,12 +433,21 @@ fn with_database(server_url: &str, name: &str) -> String {
 
 #[tokio::main]
 async fn main() {
-    let rows: usize = std::env::var("CRM_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let queries: usize = std::env::var("CRM_BENCH_QUERIES").ok().and_then(|v| v.parse().ok()).unwrap_or(4_000);
+    let rows: usize = std::env::var("CRM_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let queries: usize = std::env::var("CRM_BENCH_QUERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4_000);
     let only = std::env::var("CRM_BENCH_ONLY").unwrap_or_default();
     if only.is_empty() || only == "sqlite" {
         let dir = tempfile::tempdir().unwrap();
-        let target = DatabaseTarget::Sqlite { path: dir.path().join("bench.db"), create: true };
+        let target = DatabaseTarget::Sqlite {
+            path: dir.path().join("bench.db"),
+            create: true,
+        };
         let db = Db::connect_migrated(&target).await.unwrap();
         bench("SQLite", &db, rows, queries).await;
         db.close().await;
@@ -381,13 +456,23 @@ async fn main() {
         let admin_url = std::env::var("RAPPORT_BENCH_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
-        let admin = Db::connect(&DatabaseTarget::Postgres { url: admin_url.clone() }).await.unwrap();
+        let admin = Db::connect(&DatabaseTarget::Postgres {
+            url: admin_url.clone(),
+        })
+        .await
+        .unwrap();
         exec(&admin, &format!("CREATE DATABASE {name}")).await;
-        let target = DatabaseTarget::Postgres { url: with_database(&admin_url, &name) };
+        let target = DatabaseTarget::Postgres {
+            url: with_database(&admin_url, &name),
+        };
         let db = Db::connect_migrated(&target).await.unwrap();
         bench("PostgreSQL", &db, rows, queries).await;
         db.close().await;
-        exec(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        exec(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await;
         admin.close().await;
     }
 }

@@ -9,8 +9,8 @@ use rapport_testkit::{hidden_value, spawn_app};
 use serde_json::{Value, json};
 
 mod account;
-mod crm_lists;
 mod admin;
+mod crm_lists;
 mod identity_api;
 mod privacy;
 mod signin;

@@ -201,10 +201,8 @@ impl Filter {
 
 /// Writes a value so it parses back to itself: bare when it is one plain word, quoted otherwise.
 pub fn quote(value: &str) -> String {
-    let bare = !value.is_empty()
-        && value.chars().all(is_word_char)
-        && !is_keyword(value)
-        && value != "-";
+    let bare =
+        !value.is_empty() && value.chars().all(is_word_char) && !is_keyword(value) && value != "-";
     if bare {
         value.to_owned()
     } else {
@@ -294,9 +292,18 @@ fn is_word_char(c: char) -> bool {
 }
 
 fn is_keyword(w: &str) -> bool {
-    ["and", "or", "not", "in", "is", "empty", "contains", "starts_with"]
-        .iter()
-        .any(|k| w.eq_ignore_ascii_case(k))
+    [
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "empty",
+        "contains",
+        "starts_with",
+    ]
+    .iter()
+    .any(|k| w.eq_ignore_ascii_case(k))
 }
 
 fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
@@ -332,7 +339,8 @@ fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
                                 "unclosed string starting at column {col}"
                             )));
                         }
-                        Some('\\') if matches!(chars.get(j + 1), Some(&n) if n == quote || n == '\\') => {
+                        Some('\\') if matches!(chars.get(j + 1), Some(&n) if n == quote || n == '\\') =>
+                        {
                             s.push(chars[j + 1]);
                             j += 2;
                         }
@@ -430,9 +438,9 @@ impl Parser {
                 self.pos += 1;
                 let inner = self.or(depth + 1)?;
                 if self.peek() != Some(&Tok::RParen) {
-                    return Err(FilterError::new(self.at(&format!(
-                        "expected `)` to close the `(` at column {open}"
-                    ))));
+                    return Err(FilterError::new(
+                        self.at(&format!("expected `)` to close the `(` at column {open}")),
+                    ));
                 }
                 self.pos += 1;
                 Ok(inner)
@@ -516,7 +524,11 @@ impl Parser {
         let v = match self.peek() {
             Some(Tok::Str(s)) => s.clone(),
             Some(Tok::Word(w)) if !is_keyword(w) => w.clone(),
-            _ => return Err(FilterError::new(self.at(&format!("expected a value after `{after}`")))),
+            _ => {
+                return Err(FilterError::new(
+                    self.at(&format!("expected a value after `{after}`")),
+                ));
+            }
         };
         if v.chars().count() > MAX_VALUE {
             return Err(FilterError::new(format!(
@@ -549,7 +561,11 @@ impl Parser {
                     self.pos += 1;
                     return Ok(items);
                 }
-                _ => return Err(FilterError::new(self.at("expected `,` or `)` in the `in` list"))),
+                _ => {
+                    return Err(FilterError::new(
+                        self.at("expected `,` or `)` in the `in` list"),
+                    ));
+                }
             }
         }
     }

@@ -57,7 +57,10 @@ fn parses_the_example_with_precedence_and_grouping() {
         shape(parse("a = 1 OR b = 2 AND c = 3")),
         Filter::Or(vec![
             cond("a", Op::Eq, one("1")),
-            Filter::And(vec![cond("b", Op::Eq, one("2")), cond("c", Op::Eq, one("3"))]),
+            Filter::And(vec![
+                cond("b", Op::Eq, one("2")),
+                cond("c", Op::Eq, one("3"))
+            ]),
         ])
     );
 }
@@ -70,7 +73,11 @@ fn every_operator_and_value_form() {
         ("created_at >= 2026-01-31", Op::Ge, one("2026-01-31")),
         ("custom.score < 10", Op::Lt, one("10")),
         ("custom.score <= 10", Op::Le, one("10")),
-        ("email contains \"@example.com\"", Op::Contains, one("@example.com")),
+        (
+            "email contains \"@example.com\"",
+            Op::Contains,
+            one("@example.com"),
+        ),
         ("name STARTS_WITH ad", Op::StartsWith, one("ad")),
         (
             "tag in (vip, \"key account\", 'x')",
@@ -149,13 +156,20 @@ fn errors_say_what_and_where() {
 fn limits_are_enforced() {
     let long = format!("name = \"{}\"", "x".repeat(MAX_LEN));
     assert!(err(&long).contains("too long"));
-    let deep = format!("{}a = 1{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+    let deep = format!(
+        "{}a = 1{}",
+        "(".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
     assert!(err(&deep).contains("nested too deeply"));
     let nots = format!("{}a = 1", "NOT ".repeat(MAX_DEPTH + 1));
     assert!(err(&nots).contains("nested too deeply"));
     let many = vec!["a = 1"; MAX_CONDITIONS + 1].join(" AND ");
     assert!(err(&many).contains("too many conditions"));
-    let list = (0..=MAX_LIST).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let list = (0..=MAX_LIST)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     assert!(err(&format!("a in ({list})")).contains("at most 100 values"));
     let value = format!("a = {}", "v".repeat(MAX_VALUE + 1));
     assert!(err(&value).contains("the value at column 5 is too long"));

@@ -37,7 +37,11 @@ pub(crate) fn col(table: &str, c: &str) -> Expr {
 }
 
 /// Compiles `filter` for a list of `object`.
-pub fn compile(ctx: &Ctx<'_>, object: RecordType, filter: &Filter) -> Result<Condition, FilterError> {
+pub fn compile(
+    ctx: &Ctx<'_>,
+    object: RecordType,
+    filter: &Filter,
+) -> Result<Condition, FilterError> {
     node(ctx, object, ctx.customs, filter, false)
 }
 
@@ -65,7 +69,10 @@ fn fail(c: &FCond, msg: impl std::fmt::Display) -> FilterError {
 }
 
 fn unsupported(c: &FCond) -> FilterError {
-    fail(c, format!("the operator `{}` does not apply to this field", c.op))
+    fail(
+        c,
+        format!("the operator `{}` does not apply to this field", c.op),
+    )
 }
 
 fn one(c: &FCond) -> Result<&str, FilterError> {
@@ -102,7 +109,13 @@ fn condition(
                 ..c.clone()
             };
             let cond = condition(ctx, RecordType::Company, ctx.company_customs, &inner, true)
-                .map_err(|e| FilterError::new(e.message.replacen(&format!("`{rest}`"), &format!("`{}`", c.field), 1)))?;
+                .map_err(|e| {
+                    FilterError::new(e.message.replacen(
+                        &format!("`{rest}`"),
+                        &format!("`{}`", c.field),
+                        1,
+                    ))
+                })?;
             let sub = Query::select()
                 .column((Alias::new("companies"), Alias::new("id")))
                 .from(Alias::new("companies"))
@@ -120,11 +133,18 @@ fn condition(
             c.column,
             object.plural(),
             known.join(", "),
-            if fields::has_company(object) { ", company.<field>" } else { "" }
+            if fields::has_company(object) {
+                ", company.<field>"
+            } else {
+                ""
+            }
         )));
     };
     if related && matches!(kind, Kind::Aggregate(_) | Kind::LinkedDeal(_)) {
-        return Err(fail(c, "related records' related fields cannot be filtered"));
+        return Err(fail(
+            c,
+            "related records' related fields cannot be filtered",
+        ));
     }
     builtin(ctx, object, table, *kind, c)
 }
@@ -151,12 +171,18 @@ fn builtin(
                     fail(c, format!("`{v}` is not one of {}", allowed.join(", ")))
                 })?);
             }
-            equality(col(table, name), c, vals.into_iter().map(SimpleExpr::from).collect(), false)
+            equality(
+                col(table, name),
+                c,
+                vals.into_iter().map(SimpleExpr::from).collect(),
+                false,
+            )
         }
         Kind::Currency(name) => {
             let mut vals = Vec::new();
             for v in values(c) {
-                let cur = Currency::parse(v).map_err(|_| fail(c, format!("`{v}` is not a currency code")))?;
+                let cur = Currency::parse(v)
+                    .map_err(|_| fail(c, format!("`{v}` is not a currency code")))?;
                 vals.push(SimpleExpr::from(cur.as_str().to_owned()));
             }
             equality(col(table, name), c, vals, false)
@@ -168,7 +194,11 @@ fn builtin(
                     ctx.me
                 } else {
                     uuid::Uuid::parse_str(v).map_err(|_| {
-                        let what = if matches!(kind, Kind::User(_)) { "a user id or `me`" } else { "a record id" };
+                        let what = if matches!(kind, Kind::User(_)) {
+                            "a user id or `me`"
+                        } else {
+                            "a record id"
+                        };
                         fail(c, format!("expects {what}, got `{v}`"))
                     })?
                 };
@@ -179,7 +209,13 @@ fn builtin(
         Kind::Time(name) => {
             let e = col(table, name);
             let (from, to) = parse_time_range(one(c)?).ok_or_else(|| {
-                fail(c, format!("expects a date (2026-01-31) or a time (2026-01-31T09:00:00Z), got `{}`", one(c).unwrap_or("")))
+                fail(
+                    c,
+                    format!(
+                        "expects a date (2026-01-31) or a time (2026-01-31T09:00:00Z), got `{}`",
+                        one(c).unwrap_or("")
+                    ),
+                )
             })?;
             Ok(Condition::all().add(match c.op {
                 Op::Eq => e.clone().gte(from).and(e.lt(to)),
@@ -194,16 +230,23 @@ fn builtin(
         Kind::Date(name) => {
             let mut vals = Vec::new();
             for v in values(c) {
-                let d = parse_date(v).ok_or_else(|| fail(c, format!("expects a date (2026-01-31), got `{v}`")))?;
+                let d = parse_date(v)
+                    .ok_or_else(|| fail(c, format!("expects a date (2026-01-31), got `{v}`")))?;
                 vals.push(SimpleExpr::from(d));
             }
             ordered(col(table, name), c, vals, true)
         }
         Kind::Money(name) => {
-            let v = money_minor(one(c).unwrap_or("x"), 2).ok_or_else(|| fail(c, "expects an amount (10000 or 99.50)"))?;
+            let v = money_minor(one(c).unwrap_or("x"), 2)
+                .ok_or_else(|| fail(c, "expects an amount (10000 or 99.50)"))?;
             ordered(col(table, name), c, vec![SimpleExpr::from(v)], true)
         }
-        Kind::Child { table: child, fk, col: name, lower } => {
+        Kind::Child {
+            table: child,
+            fk,
+            col: name,
+            lower,
+        } => {
             let link = |extra: Option<Expr>| {
                 let mut q = Query::select();
                 q.expr(Expr::val(1))
@@ -257,9 +300,27 @@ fn builtin(
         }
         Kind::LinkedDeal(prop) => {
             let deal_cond: Condition = match prop {
-                DealProp::Status => builtin(ctx, RecordType::Deal, "deals", Kind::Choice("status", fields::DEAL_STATUSES), &positive(c)?)?,
-                DealProp::Stage => builtin(ctx, RecordType::Deal, "deals", Kind::Named(Named::Stage), &positive(c)?)?,
-                DealProp::Amount => builtin(ctx, RecordType::Deal, "deals", Kind::Money("amount_minor"), c)?,
+                DealProp::Status => builtin(
+                    ctx,
+                    RecordType::Deal,
+                    "deals",
+                    Kind::Choice("status", fields::DEAL_STATUSES),
+                    &positive(c)?,
+                )?,
+                DealProp::Stage => builtin(
+                    ctx,
+                    RecordType::Deal,
+                    "deals",
+                    Kind::Named(Named::Stage),
+                    &positive(c)?,
+                )?,
+                DealProp::Amount => builtin(
+                    ctx,
+                    RecordType::Deal,
+                    "deals",
+                    Kind::Money("amount_minor"),
+                    c,
+                )?,
             };
             let q = Query::select()
                 .expr(Expr::val(1))
@@ -269,14 +330,19 @@ fn builtin(
                     col("deals", "id").equals((Alias::new("deal_contacts"), Alias::new("deal_id"))),
                 )
                 .and_where(col("deal_contacts", "org_id").eq(ctx.org))
-                .and_where(col("deal_contacts", "contact_id").equals((Alias::new(table), Alias::new("id"))))
+                .and_where(
+                    col("deal_contacts", "contact_id")
+                        .equals((Alias::new(table), Alias::new("id"))),
+                )
                 .cond_where(deal_cond)
                 .to_owned();
-            Ok(Condition::all().add(if c.op == Op::Ne && prop != DealProp::Amount {
-                Expr::not_exists(q)
-            } else {
-                Expr::exists(q)
-            }))
+            Ok(
+                Condition::all().add(if c.op == Op::Ne && prop != DealProp::Amount {
+                    Expr::not_exists(q)
+                } else {
+                    Expr::exists(q)
+                }),
+            )
         }
     }
 }
@@ -286,7 +352,10 @@ fn builtin(
 fn positive(c: &FCond) -> Result<FCond, FilterError> {
     match c.op {
         Op::Eq | Op::In => Ok(c.clone()),
-        Op::Ne => Ok(FCond { op: Op::Eq, ..c.clone() }),
+        Op::Ne => Ok(FCond {
+            op: Op::Eq,
+            ..c.clone()
+        }),
         _ => Err(unsupported(c)),
     }
 }
@@ -327,7 +396,10 @@ fn aggregate(ctx: &Ctx<'_>, object: RecordType, agg: Aggregate) -> SelectStateme
                     col("deals", "id").equals((Alias::new("deal_contacts"), Alias::new("deal_id"))),
                 )
                 .and_where(col("deals", "status").eq("open"))
-                .expr(Func::coalesce([Func::sum(col("deals", "amount_minor")).into(), Expr::val(0)]));
+                .expr(Func::coalesce([
+                    Func::sum(col("deals", "amount_minor")).into(),
+                    Expr::val(0),
+                ]));
             } else {
                 q.expr(Func::count(Expr::val(1)));
             }
@@ -344,7 +416,10 @@ fn aggregate(ctx: &Ctx<'_>, object: RecordType, agg: Aggregate) -> SelectStateme
                 .and_where(col("deals", "company_id").equals(parent));
             if agg == Aggregate::OpenDealAmount {
                 q.and_where(col("deals", "status").eq("open"))
-                    .expr(Func::coalesce([Func::sum(col("deals", "amount_minor")).into(), Expr::val(0)]));
+                    .expr(Func::coalesce([
+                        Func::sum(col("deals", "amount_minor")).into(),
+                        Expr::val(0),
+                    ]));
             } else {
                 q.expr(Func::count(Expr::val(1)));
             }
@@ -354,20 +429,24 @@ fn aggregate(ctx: &Ctx<'_>, object: RecordType, agg: Aggregate) -> SelectStateme
 }
 
 fn norm_text(v: &str, lower: bool) -> String {
-    if lower { v.to_lowercase() } else { v.to_owned() }
+    if lower {
+        v.to_lowercase()
+    } else {
+        v.to_owned()
+    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as the escape character.
 fn like_escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    v.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Text comparisons. `contains`/`starts_with` ignore case; `=` is exact (emails and domains
 /// are stored lowercase, so their values are lowercased first).
 fn text(e: Expr, c: &FCond, lower: bool, nullable: bool) -> Result<Condition, FilterError> {
-    let like = |pattern: String| {
-        Func::lower(e.clone()).like(LikeExpr::new(pattern).escape('\\'))
-    };
+    let like = |pattern: String| Func::lower(e.clone()).like(LikeExpr::new(pattern).escape('\\'));
     let expr = match c.op {
         Op::Contains => like(format!("%{}%", like_escape(&one(c)?.to_lowercase()))),
         Op::StartsWith => like(format!("{}%", like_escape(&one(c)?.to_lowercase()))),
@@ -375,7 +454,10 @@ fn text(e: Expr, c: &FCond, lower: bool, nullable: bool) -> Result<Condition, Fi
         Op::IsNotEmpty if nullable => e.clone().is_not_null().and(e.ne("")),
         Op::IsEmpty | Op::IsNotEmpty => return Err(unsupported(c)),
         _ => {
-            let vals = values(c).into_iter().map(|v| SimpleExpr::from(norm_text(v, lower))).collect();
+            let vals = values(c)
+                .into_iter()
+                .map(|v| SimpleExpr::from(norm_text(v, lower)))
+                .collect();
             return ordered(e, c, vals, nullable);
         }
     };
@@ -383,7 +465,12 @@ fn text(e: Expr, c: &FCond, lower: bool, nullable: bool) -> Result<Condition, Fi
 }
 
 /// `=`, `!=`, `in`, and (when `nullable`) `is empty`; nothing else.
-fn equality(e: Expr, c: &FCond, vals: Vec<SimpleExpr>, nullable: bool) -> Result<Condition, FilterError> {
+fn equality(
+    e: Expr,
+    c: &FCond,
+    vals: Vec<SimpleExpr>,
+    nullable: bool,
+) -> Result<Condition, FilterError> {
     if c.op.is_ordering() {
         return Err(unsupported(c));
     }
@@ -392,7 +479,12 @@ fn equality(e: Expr, c: &FCond, vals: Vec<SimpleExpr>, nullable: bool) -> Result
 
 /// Comparisons with bound values. `!=` keeps rows where the column is NULL (a contact without a
 /// title is "not CEO").
-fn ordered(e: Expr, c: &FCond, vals: Vec<SimpleExpr>, nullable: bool) -> Result<Condition, FilterError> {
+fn ordered(
+    e: Expr,
+    c: &FCond,
+    vals: Vec<SimpleExpr>,
+    nullable: bool,
+) -> Result<Condition, FilterError> {
     let first = || vals.first().cloned().ok_or_else(|| unsupported(c));
     let expr = match c.op {
         Op::Eq => e.eq(first()?),
@@ -411,7 +503,12 @@ fn ordered(e: Expr, c: &FCond, vals: Vec<SimpleExpr>, nullable: bool) -> Result<
 }
 
 /// A custom field, compared with its type's semantics on the expression its index covers.
-fn custom(ctx: &Ctx<'_>, customs: &[CustomDef], c: &FCond, key: &str) -> Result<Condition, FilterError> {
+fn custom(
+    ctx: &Ctx<'_>,
+    customs: &[CustomDef],
+    c: &FCond,
+    key: &str,
+) -> Result<Condition, FilterError> {
     let Some(def) = customs.iter().find(|d| d.key.as_str() == key) else {
         return Err(FilterError::new(format!(
             "unknown field `{}` at column {}: there is no custom field `{key}`",
@@ -419,10 +516,22 @@ fn custom(ctx: &Ctx<'_>, customs: &[CustomDef], c: &FCond, key: &str) -> Result<
         )));
     };
     let pg = ctx.backend == Backend::Postgres;
-    let text_expr = || Expr::cust(custom_expr(ctx.backend, None, &def.key, CustomValueKind::Text));
+    let text_expr = || {
+        Expr::cust(custom_expr(
+            ctx.backend,
+            None,
+            &def.key,
+            CustomValueKind::Text,
+        ))
+    };
     match def.field_type {
         FieldType::Number | FieldType::Currency => {
-            let e = Expr::cust(custom_expr(ctx.backend, None, &def.key, CustomValueKind::Numeric));
+            let e = Expr::cust(custom_expr(
+                ctx.backend,
+                None,
+                &def.key,
+                CustomValueKind::Numeric,
+            ));
             let digits = def
                 .currency
                 .as_deref()
@@ -448,7 +557,9 @@ fn custom(ctx: &Ctx<'_>, customs: &[CustomDef], c: &FCond, key: &str) -> Result<
         FieldType::Boolean => {
             let b = match c.op {
                 Op::IsEmpty | Op::IsNotEmpty => None,
-                Op::Eq | Op::Ne => Some(parse_bool(one(c)?).ok_or_else(|| fail(c, "expects true or false"))?),
+                Op::Eq | Op::Ne => {
+                    Some(parse_bool(one(c)?).ok_or_else(|| fail(c, "expects true or false"))?)
+                }
                 _ => return Err(unsupported(c)),
             };
             // SQLite's json_extract yields 1/0 for JSON booleans, PostgreSQL's ->> 'true'/'false'.
@@ -462,7 +573,8 @@ fn custom(ctx: &Ctx<'_>, customs: &[CustomDef], c: &FCond, key: &str) -> Result<
         FieldType::MultiSelect => multi(ctx, def, c),
         FieldType::Date => {
             for v in values(c) {
-                parse_date(v).ok_or_else(|| fail(c, format!("expects a date (2026-01-31), got `{v}`")))?;
+                parse_date(v)
+                    .ok_or_else(|| fail(c, format!("expects a date (2026-01-31), got `{v}`")))?;
             }
             text(text_expr(), c, false, true)
         }
@@ -487,7 +599,9 @@ fn multi(ctx: &Ctx<'_>, def: &CustomDef, c: &FCond) -> Result<Condition, FilterE
     let has = |v: &str| -> Expr {
         if ctx.backend == Backend::Postgres {
             Expr::cust_with_values(
-                format!("COALESCE((\"custom\" -> '{key}') @> jsonb_build_array(CAST($1 AS TEXT)), FALSE)"),
+                format!(
+                    "COALESCE((\"custom\" -> '{key}') @> jsonb_build_array(CAST($1 AS TEXT)), FALSE)"
+                ),
                 [v.to_owned()],
             )
         } else {
@@ -505,7 +619,9 @@ fn multi(ctx: &Ctx<'_>, def: &CustomDef, c: &FCond) -> Result<Condition, FilterE
     Ok(match c.op {
         Op::Eq => Condition::all().add(has(one(c)?)),
         Op::Ne => Condition::all().add(has(one(c)?).not()),
-        Op::In => values(c).into_iter().fold(Condition::any(), |acc, v| acc.add(has(v))),
+        Op::In => values(c)
+            .into_iter()
+            .fold(Condition::any(), |acc, v| acc.add(has(v))),
         Op::IsEmpty => Condition::all().add(Expr::cust(format!("{len} = 0"))),
         Op::IsNotEmpty => Condition::all().add(Expr::cust(format!("{len} > 0"))),
         _ => return Err(unsupported(c)),

@@ -6,8 +6,8 @@
 use crate::error::StoreResult;
 use crate::scope::OrgScope;
 use rapport_domain::crm::{FieldKey, FieldType, RecordType, SelectOption};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 
 /// How a built-in field is stored and compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,10 @@ pub fn builtins(object: RecordType) -> &'static [(&'static str, Kind)] {
             ),
             ("created_at", Time("created_at")),
             ("updated_at", Time("updated_at")),
-            ("deals.open_amount", Aggregate(self::Aggregate::OpenDealAmount)),
+            (
+                "deals.open_amount",
+                Aggregate(self::Aggregate::OpenDealAmount),
+            ),
             ("deals.count", Aggregate(self::Aggregate::DealCount)),
             ("deals.status", LinkedDeal(DealProp::Status)),
             ("deals.stage", LinkedDeal(DealProp::Stage)),
@@ -166,7 +169,10 @@ pub fn builtins(object: RecordType) -> &'static [(&'static str, Kind)] {
             ("created_at", Time("created_at")),
             ("updated_at", Time("updated_at")),
             ("contacts.count", Aggregate(self::Aggregate::ContactCount)),
-            ("deals.open_amount", Aggregate(self::Aggregate::OpenDealAmount)),
+            (
+                "deals.open_amount",
+                Aggregate(self::Aggregate::OpenDealAmount),
+            ),
             ("deals.count", Aggregate(self::Aggregate::DealCount)),
         ],
         RecordType::Deal => &[
@@ -217,7 +223,15 @@ pub async fn custom_defs(
     let t = Alias::new("custom_fields");
     let q = Query::select()
         .columns(
-            ["key", "label", "field_type", "currency", "options", "filterable"].map(Alias::new),
+            [
+                "key",
+                "label",
+                "field_type",
+                "currency",
+                "options",
+                "filterable",
+            ]
+            .map(Alias::new),
         )
         .from(t)
         .and_where(Expr::col(Alias::new("org_id")).eq(scope.uuid()))

@@ -82,19 +82,27 @@ pub struct Sort {
 impl Sort {
     /// Parses `field`, `-field`, `field:asc` or `field:desc`; none means newest first.
     pub fn parse(object: RecordType, raw: Option<&str>) -> Result<Self, QueryError> {
-        let raw = raw.map(str::trim).filter(|r| !r.is_empty()).unwrap_or("created_at:desc");
+        let raw = raw
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .unwrap_or("created_at:desc");
         let (name, desc) = if let Some(n) = raw.strip_prefix('-') {
             (n, true)
         } else if let Some((n, dir)) = raw.split_once(':') {
             match dir {
                 "asc" => (n, false),
                 "desc" => (n, true),
-                _ => return Err(QueryError::Sort(format!("unknown sort direction `{dir}` (asc or desc)"))),
+                _ => {
+                    return Err(QueryError::Sort(format!(
+                        "unknown sort direction `{dir}` (asc or desc)"
+                    )));
+                }
             }
         } else {
             (raw, false)
         };
-        let Some(&(field, column, ty, nullable)) = sortables(object).iter().find(|s| s.0 == name) else {
+        let Some(&(field, column, ty, nullable)) = sortables(object).iter().find(|s| s.0 == name)
+        else {
             let names: Vec<&str> = sortables(object).iter().map(|s| s.0).collect();
             return Err(QueryError::Sort(format!(
                 "cannot sort {} by `{name}` (sortable: {})",
@@ -102,7 +110,14 @@ impl Sort {
                 names.join(", ")
             )));
         };
-        Ok(Self { object, field, column, ty, nullable, desc })
+        Ok(Self {
+            object,
+            field,
+            column,
+            ty,
+            nullable,
+            desc,
+        })
     }
 
     /// The canonical spelling (`name:asc`).
@@ -129,7 +144,11 @@ impl Sort {
         let fallback = match (self.ty, backend) {
             (SortType::Int, _) => Expr::val(0i64),
             (SortType::Date, Backend::Postgres) => Expr::cust("DATE '0001-01-01'"),
-            _ => Expr::val(if self.ty == SortType::Date { "0001-01-01" } else { "" }),
+            _ => Expr::val(if self.ty == SortType::Date {
+                "0001-01-01"
+            } else {
+                ""
+            }),
         };
         Func::coalesce([c, fallback]).into()
     }
@@ -150,12 +169,16 @@ impl Sort {
 
     fn bind(&self, key: &serde_json::Value) -> Option<Value> {
         Some(match self.ty {
-            SortType::Time => {
-                Value::from(DateTime::parse_from_rfc3339(key.as_str()?).ok()?.with_timezone(&Utc))
-            }
+            SortType::Time => Value::from(
+                DateTime::parse_from_rfc3339(key.as_str()?)
+                    .ok()?
+                    .with_timezone(&Utc),
+            ),
             SortType::Text => Value::from(key.as_str()?.to_owned()),
             SortType::Int => Value::from(key.as_i64()?),
-            SortType::Date => Value::from(NaiveDate::parse_from_str(key.as_str()?, "%Y-%m-%d").ok()?),
+            SortType::Date => {
+                Value::from(NaiveDate::parse_from_str(key.as_str()?, "%Y-%m-%d").ok()?)
+            }
         })
     }
 }
@@ -177,7 +200,9 @@ pub struct Cursor {
 impl Cursor {
     /// Decodes a cursor made for `sort` (one made for another order is refused).
     pub fn decode(raw: &str, sort: &Sort) -> Result<Self, QueryError> {
-        let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| QueryError::Cursor)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .map_err(|_| QueryError::Cursor)?;
         let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| QueryError::Cursor)?;
         if data.s != sort.spec() {
             return Err(QueryError::Cursor);
@@ -187,7 +212,11 @@ impl Cursor {
     }
 
     fn encode(sort: &Sort, key: serde_json::Value, id: uuid::Uuid) -> String {
-        let data = CursorData { s: sort.spec(), k: key, id };
+        let data = CursorData {
+            s: sort.spec(),
+            k: key,
+            id,
+        };
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
     }
 }
@@ -230,7 +259,11 @@ pub(crate) async fn page_rows(
     if let Some(after) = &spec.after {
         let left = Expr::tuple([sort.expr(backend), col(table, "id")]);
         let right = Expr::tuple([Expr::val(after.key.clone()), Expr::val(after.id)]);
-        q.and_where(if sort.desc { left.lt(right) } else { left.gt(right) });
+        q.and_where(if sort.desc {
+            left.lt(right)
+        } else {
+            left.gt(right)
+        });
     }
     let order = if sort.desc { Order::Desc } else { Order::Asc };
     q.order_by_expr(sort.expr(backend), order.clone())

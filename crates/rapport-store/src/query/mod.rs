@@ -14,9 +14,9 @@ pub mod values;
 use crate::connect::Db;
 use crate::error::StoreError;
 use crate::scope::OrgScope;
-use rapport_domain::crm::{Filter, FilterError, RecordType};
 pub use fields::{CustomDef, custom_defs};
 pub use list::{Cursor, DEFAULT_LIMIT, MAX_LIMIT, PageSpec, Sort};
+use rapport_domain::crm::{Filter, FilterError, RecordType};
 pub use rows::{CompanyRow, ContactRow, DealRow};
 
 /// Why a list request was refused or failed.
@@ -72,7 +72,10 @@ pub async fn compile_for(
     me: uuid::Uuid,
 ) -> Result<sea_orm::Condition, QueryError> {
     let customs = custom_defs(db.conn(), scope, object).await?;
-    let needs_company = filter.conditions().iter().any(|c| c.field.starts_with("company.custom."));
+    let needs_company = filter
+        .conditions()
+        .iter()
+        .any(|c| c.field.starts_with("company.custom."));
     let company_customs = if needs_company && object != RecordType::Company {
         custom_defs(db.conn(), scope, RecordType::Company).await?
     } else {
@@ -99,7 +102,16 @@ async fn page(
         Some(f) => Some(compile_for(db, scope, object, f, req.me).await?),
         None => None,
     };
-    list::page_rows(db.conn(), db.backend(), scope.uuid(), object, cond, &req.page, columns).await
+    list::page_rows(
+        db.conn(),
+        db.backend(),
+        scope.uuid(),
+        object,
+        cond,
+        &req.page,
+        columns,
+    )
+    .await
 }
 
 /// A page of contacts with their tags, company names and owner names.
@@ -108,14 +120,24 @@ pub async fn list_contacts(
     scope: OrgScope,
     req: &ListRequest<'_>,
 ) -> Result<Page<ContactRow>, QueryError> {
-    let (rows, next_cursor) = page(db, scope, RecordType::Contact, req, rows::CONTACT_COLUMNS).await?;
-    let mut items = rows.iter().map(ContactRow::read).collect::<Result<Vec<_>, _>>()?;
+    let (rows, next_cursor) =
+        page(db, scope, RecordType::Contact, req, rows::CONTACT_COLUMNS).await?;
+    let mut items = rows
+        .iter()
+        .map(ContactRow::read)
+        .collect::<Result<Vec<_>, _>>()?;
     let conn = db.conn();
     let org = scope.uuid();
     let ids: Vec<uuid::Uuid> = items.iter().map(|r| r.id).collect();
     let mut tags = rows::tags(conn, org, &ids).await?;
-    let companies =
-        rows::names(conn, "companies", "name", Some(org), items.iter().filter_map(|r| r.company_id)).await?;
+    let companies = rows::names(
+        conn,
+        "companies",
+        "name",
+        Some(org),
+        items.iter().filter_map(|r| r.company_id),
+    )
+    .await?;
     let owners = rows::owner_names(conn, org, items.iter().filter_map(|r| r.owner_id)).await?;
     for r in &mut items {
         r.tags = tags.remove(&r.id).unwrap_or_default();
@@ -131,8 +153,12 @@ pub async fn list_companies(
     scope: OrgScope,
     req: &ListRequest<'_>,
 ) -> Result<Page<CompanyRow>, QueryError> {
-    let (rows, next_cursor) = page(db, scope, RecordType::Company, req, rows::COMPANY_COLUMNS).await?;
-    let mut items = rows.iter().map(CompanyRow::read).collect::<Result<Vec<_>, _>>()?;
+    let (rows, next_cursor) =
+        page(db, scope, RecordType::Company, req, rows::COMPANY_COLUMNS).await?;
+    let mut items = rows
+        .iter()
+        .map(CompanyRow::read)
+        .collect::<Result<Vec<_>, _>>()?;
     let conn = db.conn();
     let org = scope.uuid();
     let ids: Vec<uuid::Uuid> = items.iter().map(|r| r.id).collect();
@@ -152,14 +178,38 @@ pub async fn list_deals(
     req: &ListRequest<'_>,
 ) -> Result<Page<DealRow>, QueryError> {
     let (rows, next_cursor) = page(db, scope, RecordType::Deal, req, rows::DEAL_COLUMNS).await?;
-    let mut items = rows.iter().map(DealRow::read).collect::<Result<Vec<_>, _>>()?;
+    let mut items = rows
+        .iter()
+        .map(DealRow::read)
+        .collect::<Result<Vec<_>, _>>()?;
     let conn = db.conn();
     let org = Some(scope.uuid());
-    let pipelines = rows::names(conn, "pipelines", "name", org, items.iter().map(|r| r.pipeline_id)).await?;
-    let stages = rows::names(conn, "pipeline_stages", "name", org, items.iter().map(|r| r.stage_id)).await?;
-    let companies =
-        rows::names(conn, "companies", "name", org, items.iter().filter_map(|r| r.company_id)).await?;
-    let owners = rows::owner_names(conn, scope.uuid(), items.iter().filter_map(|r| r.owner_id)).await?;
+    let pipelines = rows::names(
+        conn,
+        "pipelines",
+        "name",
+        org,
+        items.iter().map(|r| r.pipeline_id),
+    )
+    .await?;
+    let stages = rows::names(
+        conn,
+        "pipeline_stages",
+        "name",
+        org,
+        items.iter().map(|r| r.stage_id),
+    )
+    .await?;
+    let companies = rows::names(
+        conn,
+        "companies",
+        "name",
+        org,
+        items.iter().filter_map(|r| r.company_id),
+    )
+    .await?;
+    let owners =
+        rows::owner_names(conn, scope.uuid(), items.iter().filter_map(|r| r.owner_id)).await?;
     for r in &mut items {
         r.pipeline_name = pipelines.get(&r.pipeline_id).cloned();
         r.stage_name = stages.get(&r.stage_id).cloned();

@@ -124,8 +124,17 @@ pub struct CompanyRow {
 
 /// The columns [`CompanyRow`] reads.
 pub const COMPANY_COLUMNS: &[&str] = &[
-    "id", "name", "domain", "industry", "size", "country", "city", "owner_id", "custom",
-    "created_at", "updated_at",
+    "id",
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "country",
+    "city",
+    "owner_id",
+    "custom",
+    "created_at",
+    "updated_at",
 ];
 
 impl CompanyRow {

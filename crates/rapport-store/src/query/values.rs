@@ -25,9 +25,17 @@ pub fn money_minor(raw: &str, digits: u32) -> Option<i64> {
         return None;
     }
     let scale = 10i64.checked_pow(digits)?;
-    let mut frac_val: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let mut frac_val: i64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
     frac_val *= 10i64.checked_pow(digits - frac.len() as u32)?;
-    let v = int.parse::<i64>().ok()?.checked_mul(scale)?.checked_add(frac_val)?;
+    let v = int
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(scale)?
+        .checked_add(frac_val)?;
     Some(if neg { -v } else { v })
 }
 
@@ -52,7 +60,9 @@ pub fn parse_time_range(raw: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let from = d.and_hms_opt(0, 0, 0)?.and_utc();
         return Some((from, from + Duration::days(1)));
     }
-    let t = DateTime::parse_from_rfc3339(raw.trim()).ok()?.with_timezone(&Utc);
+    let t = DateTime::parse_from_rfc3339(raw.trim())
+        .ok()?
+        .with_timezone(&Utc);
     Some((t, t + Duration::microseconds(1)))
 }
 

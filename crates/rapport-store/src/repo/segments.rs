@@ -8,7 +8,7 @@ use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::{SegmentId, UserId};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, Condition, QueryResult};
+use sea_orm::{Condition, ConnectionTrait, QueryResult};
 
 /// A stored segment.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +141,12 @@ pub async fn insert(
     let id = SegmentId::new();
     let q = Query::insert()
         .into_table(Alias::new(T))
-        .columns(COLUMNS.iter().map(|c| Alias::new(*c)).chain([Alias::new("org_id")]))
+        .columns(
+            COLUMNS
+                .iter()
+                .map(|c| Alias::new(*c))
+                .chain([Alias::new("org_id")]),
+        )
         .values_panic([
             Expr::val(id.as_uuid()),
             Expr::val(object_type),

@@ -12,9 +12,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_app::lists::ListParams;
+use rapport_app::lists::{CompanyRow, ContactRow, DealRow};
 use rapport_domain::SegmentId;
 use rapport_domain::crm::RecordType;
-use rapport_app::lists::{CompanyRow, ContactRow, DealRow};
 use serde::{Deserialize, Serialize};
 
 /// List parameters.
@@ -115,10 +115,10 @@ pub struct ContactItem {
 impl ContactItem {
     fn new(r: ContactRow, include_company: bool) -> Self {
         Self {
-            company: r
-                .company_id
-                .filter(|_| include_company)
-                .map(|id| Related { id, name: r.company_name.clone() }),
+            company: r.company_id.filter(|_| include_company).map(|id| Related {
+                id,
+                name: r.company_name.clone(),
+            }),
             id: r.id,
             name: r.name,
             first_name: r.first_name,
@@ -250,12 +250,21 @@ impl From<DealRow> for DealItem {
             title: r.title,
             amount_minor: r.amount_minor,
             currency: r.currency,
-            pipeline: Related { id: r.pipeline_id, name: r.pipeline_name },
-            stage: Related { id: r.stage_id, name: r.stage_name },
+            pipeline: Related {
+                id: r.pipeline_id,
+                name: r.pipeline_name,
+            },
+            stage: Related {
+                id: r.stage_id,
+                name: r.stage_name,
+            },
             status: r.status,
             owner_id: r.owner_id,
             owner_name: r.owner_name,
-            company: r.company_id.map(|id| Related { id, name: r.company_name }),
+            company: r.company_id.map(|id| Related {
+                id,
+                name: r.company_name,
+            }),
             expected_close_on: r.expected_close_on,
             custom: r.custom,
             created_at: r.created_at,
@@ -309,7 +318,11 @@ pub async fn list_contacts(
     let include = include_company(&q)?;
     let page = state.app.list_contacts(&actor, &q.params()).await?;
     Ok(Json(ContactPage {
-        items: page.items.into_iter().map(|r| ContactItem::new(r, include)).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| ContactItem::new(r, include))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -361,7 +374,13 @@ pub async fn export(
     segment: Option<SegmentId>,
     sort: Option<String>,
 ) -> Result<Response, rapport_app::AppError> {
-    let params = ListParams { filter, segment, sort, limit: None, cursor: None };
+    let params = ListParams {
+        filter,
+        segment,
+        sort,
+        limit: None,
+        cursor: None,
+    };
     let export = state.app.export_list(actor, object, &params).await?;
     let disposition = format!("attachment; filename=\"{}\"", export.filename());
     let stream = futures::stream::unfold(Some(export), |export| async move {
@@ -378,7 +397,10 @@ pub async fn export(
     });
     let mut res = Body::from_stream(stream).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -392,7 +414,15 @@ async fn export_api(
     object: RecordType,
     q: ExportQuery,
 ) -> Result<Response, ApiError> {
-    Ok(export(&state, &actor, object, q.filter, q.segment.map(SegmentId::from_uuid), q.sort).await?)
+    Ok(export(
+        &state,
+        &actor,
+        object,
+        q.filter,
+        q.segment.map(SegmentId::from_uuid),
+        q.sort,
+    )
+    .await?)
 }
 
 /// Exports matching contacts as CSV (needs `data.export` and `contacts.read`).

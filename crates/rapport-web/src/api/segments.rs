@@ -211,6 +211,9 @@ pub async fn delete_segment(
     ApiActor(actor): ApiActor,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.delete_segment(&actor, SegmentId::from_uuid(id)).await?;
+    state
+        .app
+        .delete_segment(&actor, SegmentId::from_uuid(id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -138,14 +138,20 @@ async fn show(
         cursor: Some(q.cursor.clone()).filter(|c| !c.is_empty()),
     };
     let columns = view::chosen_columns(object, &q, segment.as_ref(), &customs);
-    let result = view::load_rows(&state, actor, object, &params, &page.tr, &customs, &columns).await;
+    let result =
+        view::load_rows(&state, actor, object, &params, &page.tr, &customs, &columns).await;
     let (rows, next, error, status): (Vec<Row>, Option<String>, String, StatusCode) = match result {
         Ok((rows, next)) => (rows, next, String::new(), StatusCode::OK),
-        Err(AppError::InvalidFilter(msg)) => (Vec::new(), None, msg, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::InvalidFilter(msg)) => {
+            (Vec::new(), None, msg, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(AppError::Invalid(errs)) => (
             Vec::new(),
             None,
-            errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+            errs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(err) => return pages::from_app_error(&state, &headers, err),
@@ -153,7 +159,11 @@ async fn show(
     let base = base_path(object);
     let next_href = next.map(|c| {
         let mut trail = q.trail.clone();
-        trail.push(if q.cursor.is_empty() { "-".to_owned() } else { q.cursor.clone() });
+        trail.push(if q.cursor.is_empty() {
+            "-".to_owned()
+        } else {
+            q.cursor.clone()
+        });
         if trail.len() > MAX_TRAIL {
             trail.remove(0);
         }

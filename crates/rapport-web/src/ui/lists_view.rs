@@ -8,10 +8,10 @@ use crate::ui::page::PageCtx;
 use askama::Template;
 use askama_web::WebTemplate;
 use rapport_app::Actor;
+use rapport_app::AppResult;
 use rapport_app::lists::{CustomDef, ListParams};
 use rapport_app::lists_export::{custom_cell, decimal};
 use rapport_app::segments::SegmentRecord;
-use rapport_app::AppResult;
 use rapport_domain::crm::{FieldType, RecordType};
 use serde_json::json;
 
@@ -107,9 +107,34 @@ fn builtin_columns(object: RecordType) -> &'static [(&'static str, Option<&'stat
 /// Shown when nothing was chosen.
 fn default_columns(object: RecordType) -> &'static [&'static str] {
     match object {
-        RecordType::Contact => &["name", "email", "phone", "company", "owner", "lifecycle_stage", "tags", "created_at"],
-        RecordType::Company => &["name", "domain", "industry", "size", "owner", "contacts", "created_at"],
-        RecordType::Deal => &["title", "amount", "stage", "status", "owner", "company", "expected_close_on"],
+        RecordType::Contact => &[
+            "name",
+            "email",
+            "phone",
+            "company",
+            "owner",
+            "lifecycle_stage",
+            "tags",
+            "created_at",
+        ],
+        RecordType::Company => &[
+            "name",
+            "domain",
+            "industry",
+            "size",
+            "owner",
+            "contacts",
+            "created_at",
+        ],
+        RecordType::Deal => &[
+            "title",
+            "amount",
+            "stage",
+            "status",
+            "owner",
+            "company",
+            "expected_close_on",
+        ],
     }
 }
 
@@ -147,18 +172,28 @@ pub fn chosen_columns(
     } else if let Some(s) = segment.filter(|s| !s.columns.is_empty()) {
         s.columns.clone()
     } else {
-        default_columns(object).iter().map(|c| (*c).to_owned()).collect()
+        default_columns(object)
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect()
     };
     let picked: Vec<String> = picked.into_iter().filter(known).collect();
     if picked.is_empty() {
-        default_columns(object).iter().map(|c| (*c).to_owned()).collect()
+        default_columns(object)
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect()
     } else {
         picked
     }
 }
 
 fn text(s: impl Into<String>) -> Cell {
-    Cell { text: s.into(), chips: Vec::new(), href: String::new() }
+    Cell {
+        text: s.into(),
+        chips: Vec::new(),
+        href: String::new(),
+    }
 }
 
 fn opt(s: &Option<String>) -> Cell {
@@ -194,23 +229,34 @@ pub async fn load_rows(
             let page = state.app.list_contacts(actor, params).await?;
             for r in &page.items {
                 let cells = columns.iter().map(|c| match c.as_str() {
-                    "name" => Cell { href: format!("/contacts/{}", r.id), ..text(r.name.clone()) },
+                    "name" => Cell {
+                        href: format!("/contacts/{}", r.id),
+                        ..text(r.name.clone())
+                    },
                     "email" => opt(&r.email),
                     "phone" => opt(&r.phone),
                     "company" => Cell {
-                        href: r.company_id.map(|id| format!("/companies/{id}")).unwrap_or_default(),
+                        href: r
+                            .company_id
+                            .map(|id| format!("/companies/{id}"))
+                            .unwrap_or_default(),
                         ..opt(&r.company_name)
                     },
                     "owner" => opt(&r.owner_name),
                     "lifecycle_stage" => text(stage(&r.lifecycle_stage)),
-                    "tags" => Cell { chips: r.tags.clone(), ..text("") },
+                    "tags" => Cell {
+                        chips: r.tags.clone(),
+                        ..text("")
+                    },
                     "title" => opt(&r.title),
                     "source" => opt(&r.source),
                     "created_at" => text(tr.date(&r.created_at)),
                     "updated_at" => text(tr.date(&r.updated_at)),
                     other => custom(customs, other, &r.custom),
                 });
-                rows.push(Row { cells: cells.collect() });
+                rows.push(Row {
+                    cells: cells.collect(),
+                });
             }
             page.next_cursor
         }
@@ -218,7 +264,10 @@ pub async fn load_rows(
             let page = state.app.list_companies(actor, params).await?;
             for r in &page.items {
                 let cells = columns.iter().map(|c| match c.as_str() {
-                    "name" => Cell { href: format!("/companies/{}", r.id), ..text(r.name.clone()) },
+                    "name" => Cell {
+                        href: format!("/companies/{}", r.id),
+                        ..text(r.name.clone())
+                    },
                     "domain" => opt(&r.domain),
                     "industry" => opt(&r.industry),
                     "size" => opt(&r.size),
@@ -230,7 +279,9 @@ pub async fn load_rows(
                     "updated_at" => text(tr.date(&r.updated_at)),
                     other => custom(customs, other, &r.custom),
                 });
-                rows.push(Row { cells: cells.collect() });
+                rows.push(Row {
+                    cells: cells.collect(),
+                });
             }
             page.next_cursor
         }
@@ -238,7 +289,10 @@ pub async fn load_rows(
             let page = state.app.list_deals(actor, params).await?;
             for r in &page.items {
                 let cells = columns.iter().map(|c| match c.as_str() {
-                    "title" => Cell { href: format!("/deals/{}", r.id), ..text(r.title.clone()) },
+                    "title" => Cell {
+                        href: format!("/deals/{}", r.id),
+                        ..text(r.title.clone())
+                    },
                     "amount" => text(
                         r.amount_minor
                             .map(|m| format!("{} {}", decimal(m, &r.currency), r.currency))
@@ -248,16 +302,25 @@ pub async fn load_rows(
                     "status" => text(tr.t(&format!("crm_lists.status.{}", r.status))),
                     "owner" => opt(&r.owner_name),
                     "company" => Cell {
-                        href: r.company_id.map(|id| format!("/companies/{id}")).unwrap_or_default(),
+                        href: r
+                            .company_id
+                            .map(|id| format!("/companies/{id}"))
+                            .unwrap_or_default(),
                         ..opt(&r.company_name)
                     },
-                    "expected_close_on" => text(r.expected_close_on.map(|d| d.to_string()).unwrap_or_default()),
+                    "expected_close_on" => text(
+                        r.expected_close_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_default(),
+                    ),
                     "pipeline" => opt(&r.pipeline_name),
                     "created_at" => text(tr.date(&r.created_at)),
                     "updated_at" => text(tr.date(&r.updated_at)),
                     other => custom(customs, other, &r.custom),
                 });
-                rows.push(Row { cells: cells.collect() });
+                rows.push(Row {
+                    cells: cells.collect(),
+                });
             }
             page.next_cursor
         }
@@ -267,7 +330,16 @@ pub async fn load_rows(
 
 /// The fields the filter builder offers, as JSON for static/crm_lists.js.
 pub fn builder_fields(object: RecordType, customs: &[CustomDef]) -> String {
-    let stages = json!(["subscriber", "lead", "marketing_qualified", "sales_qualified", "opportunity", "customer", "evangelist", "other"]);
+    let stages = json!([
+        "subscriber",
+        "lead",
+        "marketing_qualified",
+        "sales_qualified",
+        "opportunity",
+        "customer",
+        "evangelist",
+        "other"
+    ]);
     let statuses = json!(["open", "won", "lost"]);
     let mut fields = match object {
         RecordType::Contact => vec![
@@ -317,14 +389,22 @@ pub fn builder_fields(object: RecordType, customs: &[CustomDef]) -> String {
             FieldType::Number | FieldType::Currency => ("number", json!([])),
             FieldType::Date => ("date", json!([])),
             FieldType::Boolean => ("choice", json!(["true", "false"])),
-            FieldType::Select => ("choice", json!(d.options.iter().map(|o| &o.value).collect::<Vec<_>>())),
-            FieldType::MultiSelect => ("tag", json!(d.options.iter().map(|o| &o.value).collect::<Vec<_>>())),
+            FieldType::Select => (
+                "choice",
+                json!(d.options.iter().map(|o| &o.value).collect::<Vec<_>>()),
+            ),
+            FieldType::MultiSelect => (
+                "tag",
+                json!(d.options.iter().map(|o| &o.value).collect::<Vec<_>>()),
+            ),
             _ => ("text", json!([])),
         };
         fields.push(json!({"name": format!("custom.{}", d.key.as_str()), "label": d.label, "type": ty, "options": options}));
     }
     // `<` is escaped so the JSON cannot close the script element it sits in.
-    serde_json::to_string(&fields).unwrap_or_default().replace('<', "\\u003c")
+    serde_json::to_string(&fields)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
 /// What [`ListPage::new`] assembles.
@@ -357,6 +437,8 @@ pub struct ListPage {
     sort: String,
     segment_id: String,
     segment_name: String,
+    /// The applied segment's own filter (the box holds only what is typed on top of it).
+    segment_filter: String,
     segments: Vec<SegmentLink>,
     all: Vec<Column>,
     shown: Vec<Column>,
@@ -402,9 +484,20 @@ impl ListPage {
             .iter()
             .map(|c| match c.sort {
                 Some(f) => {
-                    let desc = if f == cur_field { !cur_desc } else { f.ends_with("_at") };
-                    let q = Query { sort: format!("{f}:{}", if desc { "desc" } else { "asc" }), ..p.q.clone() };
-                    let state = if f == cur_field { if cur_desc { "descending" } else { "ascending" } } else { "" };
+                    let desc = if f == cur_field {
+                        !cur_desc
+                    } else {
+                        f.ends_with("_at")
+                    };
+                    let q = Query {
+                        sort: format!("{f}:{}", if desc { "desc" } else { "asc" }),
+                        ..p.q.clone()
+                    };
+                    let state = if f == cur_field {
+                        if cur_desc { "descending" } else { "ascending" }
+                    } else {
+                        ""
+                    };
                     (q.href(base, "", &[]), state.to_owned())
                 }
                 None => (String::new(), String::new()),
@@ -417,9 +510,19 @@ impl ListPage {
             filter: p.q.filter.clone(),
             sort: p.q.sort.clone(),
             segment_id: p.q.segment.map(|s| s.to_string()).unwrap_or_default(),
+            segment_filter: p
+                .segment
+                .as_ref()
+                .map(|s| s.filter.clone())
+                .unwrap_or_default(),
             segment_name: p.segment.map(|s| s.name).unwrap_or_default(),
             segments: p.segments,
-            columns_csv: p.shown.iter().map(|c| c.key.clone()).collect::<Vec<_>>().join(","),
+            columns_csv: p
+                .shown
+                .iter()
+                .map(|c| c.key.clone())
+                .collect::<Vec<_>>()
+                .join(","),
             all: p.all,
             shown: p.shown,
             rows: p.rows,

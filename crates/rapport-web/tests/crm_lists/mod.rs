@@ -133,10 +133,26 @@ pub async fn world() -> World {
     })
     .await;
     let sales = s.pipeline("Sales", "Proposal").await;
-    s.deal(sales, "Big rollout", 2_000_000, "open", Some(acme), &[ada], 0)
-        .await;
-    s.deal(sales, "Small pilot", 500_000, "open", Some(globex), &[bob], 1)
-        .await;
+    s.deal(
+        sales,
+        "Big rollout",
+        2_000_000,
+        "open",
+        Some(acme),
+        &[ada],
+        0,
+    )
+    .await;
+    s.deal(
+        sales,
+        "Small pilot",
+        500_000,
+        "open",
+        Some(globex),
+        &[bob],
+        1,
+    )
+    .await;
     s.deal(sales, "Won renewal", 5_000_000, "won", None, &[cleo], 2)
         .await;
     World {
@@ -150,7 +166,11 @@ pub async fn world() -> World {
 
 /// GET an API path; returns (status, JSON body).
 pub async fn api(c: &reqwest::Client, t: &TestApp, path: &str) -> (u16, Value) {
-    let res = c.get(t.url(&format!("/api/v1{path}"))).send().await.unwrap();
+    let res = c
+        .get(t.url(&format!("/api/v1{path}")))
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }

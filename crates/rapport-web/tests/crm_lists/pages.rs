@@ -41,7 +41,14 @@ async fn pages_never_skip_or_repeat_rows_in_any_sort_order() {
     }
     let (c, _) = t.sign_in(&owner).await;
     for sort in [
-        "", "created_at:asc", "name", "-name", "title", "title:desc", "email", "updated_at",
+        "",
+        "created_at:asc",
+        "name",
+        "-name",
+        "title",
+        "title:desc",
+        "email",
+        "updated_at",
         "-lifecycle_stage",
     ] {
         let (status, all) = api(&c, &t, &format!("/contacts?limit=200&sort={sort}")).await;
@@ -83,7 +90,12 @@ async fn pages_never_skip_or_repeat_rows_in_any_sort_order() {
     // A cursor made for another sort order is refused.
     let (_, page) = api(&c, &t, "/contacts?limit=2&sort=name").await;
     let cur = page["next_cursor"].as_str().unwrap();
-    let (s, body) = api(&c, &t, &format!("/contacts?limit=2&sort=title&cursor={cur}")).await;
+    let (s, body) = api(
+        &c,
+        &t,
+        &format!("/contacts?limit=2&sort=title&cursor={cur}"),
+    )
+    .await;
     assert_eq!(s, 422, "{body}");
 }
 
@@ -109,8 +121,18 @@ async fn csv_export_has_every_matching_row_with_custom_columns_and_defused_formu
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].starts_with("id,name,first_name,last_name,email,phone,title,company,owner,lifecycle_stage,source,tags,created_at,updated_at,custom.active,custom.langs,custom.nickname,custom.plan,custom.renewal,custom.revenue,custom.score"), "{}", lines[0]);
-    assert!(lines[1].contains(",Ada Lovelace,Ada,Lovelace,ada@acme.test,,CTO,Acme,Test Person,customer,,vip,"), "{}", lines[1]);
-    assert!(lines[1].ends_with(",true,en; fr,'@countess,pro,2026-06-01,1500.00,80"), "{}", lines[1]);
+    assert!(
+        lines[1].contains(
+            ",Ada Lovelace,Ada,Lovelace,ada@acme.test,,CTO,Acme,Test Person,customer,,vip,"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].ends_with(",true,en; fr,'@countess,pro,2026-06-01,1500.00,80"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].contains(",Cleo Patra,"), "{}", lines[2]);
 
     // Everything, newest first; a name a spreadsheet would run as a formula is defused.
@@ -135,7 +157,10 @@ async fn csv_export_has_every_matching_row_with_custom_columns_and_defused_formu
         .await
         .unwrap();
     let first = deals.lines().nth(1).unwrap();
-    assert!(first.contains(",Won renewal,50000.00,EUR,Sales,Proposal,won,"), "{deals}");
+    assert!(
+        first.contains(",Won renewal,50000.00,EUR,Sales,Proposal,won,"),
+        "{deals}"
+    );
     let companies = c
         .get(t.url("/api/v1/companies/export.csv?filter=name%20%3D%20Acme"))
         .send()
@@ -144,7 +169,14 @@ async fn csv_export_has_every_matching_row_with_custom_columns_and_defused_formu
         .text()
         .await
         .unwrap();
-    assert!(companies.lines().nth(1).unwrap().contains(",Acme,,Software,"), "{companies}");
+    assert!(
+        companies
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains(",Acme,,Software,"),
+        "{companies}"
+    );
     assert!(companies.lines().next().unwrap().ends_with(",custom.tier"));
 
     // Agents may read lists but not export them.
@@ -180,7 +212,12 @@ async fn another_org_sees_none_of_the_rows_segments_or_related_ids() {
         assert_eq!(s, 200);
         assert_eq!(body["items"], json!([]), "{path}");
     }
-    let (_, body) = api(&b, t, &format!("/contacts?filter=company%20%3D%20{}", w.acme)).await;
+    let (_, body) = api(
+        &b,
+        t,
+        &format!("/contacts?filter=company%20%3D%20{}", w.acme),
+    )
+    .await;
     assert_eq!(body["items"], json!([]));
     for path in [
         format!("/segments/{seg_id}"),

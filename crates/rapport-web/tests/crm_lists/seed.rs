@@ -217,7 +217,14 @@ impl Seed<'_> {
     }
 
     /// A custom-field definition.
-    pub async fn field(&self, object: &str, key: &str, ty: &str, options: Value, currency: Option<&str>) {
+    pub async fn field(
+        &self,
+        object: &str,
+        key: &str,
+        ty: &str,
+        options: Value,
+        currency: Option<&str>,
+    ) {
         insert(
             self.db,
             "custom_fields",

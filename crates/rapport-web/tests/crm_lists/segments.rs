@@ -91,40 +91,109 @@ async fn private_segments_stay_private_shared_ones_are_seen_by_all() {
     assert_eq!(names(&page), ["Cleo Patra"]);
     let (_, page) = api(&peer, t, &format!("/contacts?segment={s_id}")).await;
     assert_eq!(names(&page), ["Ada Lovelace", "Cleo Patra"]);
-    let (_, page) = api(&peer, t, &format!("/contacts?segment={s_id}&filter=owner%20%3D%20me")).await;
+    let (_, page) = api(
+        &peer,
+        t,
+        &format!("/contacts?segment={s_id}&filter=owner%20%3D%20me"),
+    )
+    .await;
     assert_eq!(page["items"], json!([]), "segment AND typed filter");
 
     // Only the owner changes a segment; a colleague may not, even a shared one.
-    let (s, body) = send(&peer, t, &peer_csrf, M::PATCH, &format!("/segments/{s_id}"), Some(json!({"name": "Mine now"}))).await;
+    let (s, body) = send(
+        &peer,
+        t,
+        &peer_csrf,
+        M::PATCH,
+        &format!("/segments/{s_id}"),
+        Some(json!({"name": "Mine now"})),
+    )
+    .await;
     assert_eq!(s, 403, "{body}");
-    let (s, _) = send(&peer, t, &peer_csrf, M::DELETE, &format!("/segments/{s_id}"), None).await;
+    let (s, _) = send(
+        &peer,
+        t,
+        &peer_csrf,
+        M::DELETE,
+        &format!("/segments/{s_id}"),
+        None,
+    )
+    .await;
     assert_eq!(s, 403);
-    let (s, _) = send(&peer, t, &peer_csrf, M::DELETE, &format!("/segments/{p_id}"), None).await;
+    let (s, _) = send(
+        &peer,
+        t,
+        &peer_csrf,
+        M::DELETE,
+        &format!("/segments/{p_id}"),
+        None,
+    )
+    .await;
     assert_eq!(s, 404);
-    let (s, body) = send(&agent, t, &agent_csrf, M::PATCH, &format!("/segments/{p_id}"), Some(json!({"shared": true, "filter": "custom.score > 10"}))).await;
+    let (s, body) = send(
+        &agent,
+        t,
+        &agent_csrf,
+        M::PATCH,
+        &format!("/segments/{p_id}"),
+        Some(json!({"shared": true, "filter": "custom.score > 10"})),
+    )
+    .await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["name"], "My customers");
     assert_eq!(body["shared"], true);
-    let (s, body) = send(&agent, t, &agent_csrf, M::PATCH, &format!("/segments/{p_id}"), Some(json!({"filter": "custom.score > x"}))).await;
+    let (s, body) = send(
+        &agent,
+        t,
+        &agent_csrf,
+        M::PATCH,
+        &format!("/segments/{p_id}"),
+        Some(json!({"filter": "custom.score > x"})),
+    )
+    .await;
     assert_eq!(s, 422);
     assert_eq!(body["code"], "invalid_filter");
     let (_, kept) = api(&agent, t, &format!("/segments/{p_id}")).await;
-    assert_eq!(kept["filter"], "custom.score > 10", "a refused change keeps the old filter");
+    assert_eq!(
+        kept["filter"], "custom.score > 10",
+        "a refused change keeps the old filter"
+    );
     let (_, theirs) = api(&peer, t, "/segments").await;
     assert_eq!(names(&theirs), ["My customers", "VIPs"]);
 
     // Someone who manages settings may tidy up shared segments.
-    let (s, _) = send(&owner, t, &owner_csrf, M::DELETE, &format!("/segments/{s_id}"), None).await;
+    let (s, _) = send(
+        &owner,
+        t,
+        &owner_csrf,
+        M::DELETE,
+        &format!("/segments/{s_id}"),
+        None,
+    )
+    .await;
     assert_eq!(s, 204);
     let (s, _) = api(&agent, t, &format!("/segments/{s_id}")).await;
     assert_eq!(s, 404);
 
     // Validation names the fields.
-    let (s, body) = send(&agent, t, &agent_csrf, M::POST, "/segments", Some(json!({"name": " ", "object_type": "ticket"}))).await;
+    let (s, body) = send(
+        &agent,
+        t,
+        &agent_csrf,
+        M::POST,
+        "/segments",
+        Some(json!({"name": " ", "object_type": "ticket"})),
+    )
+    .await;
     assert_eq!(s, 422);
     assert_eq!(body["errors"][0]["field"], "object_type");
     let (s, body) = send(&agent, t, &agent_csrf, M::POST, "/segments", Some(json!({"name": "", "object_type": "deal", "sort": "bogus", "columns": ["Robert'); DROP"]}))).await;
     assert_eq!(s, 422);
-    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "columns", "sort"]);
 }

@@ -16,24 +16,49 @@ async fn list_pages_filter_sort_and_save_segments() {
 
     let (s, html) = page(&c, t, "/contacts").await;
     assert_eq!(s, 200);
-    for text in ["Contacts", "Ada Lovelace", "Cleo Patra", "Acme", "vip", "Customer", "Export CSV", "/static/crm_lists.js"] {
+    for text in [
+        "Contacts",
+        "Ada Lovelace",
+        "Cleo Patra",
+        "Acme",
+        "vip",
+        "Customer",
+        "Export CSV",
+        "/static/crm_lists.js",
+    ] {
         assert!(html.contains(text), "{text}");
     }
-    assert!(html.contains("&#61;2+3 Evil") || html.contains("=2+3 Evil"), "names are shown escaped");
+    assert!(
+        html.contains("&#61;2+3 Evil") || html.contains("=2+3 Evil"),
+        "names are shown escaped"
+    );
     // The filter box applies a filter; headers sort.
     let (s, html) = page(&c, t, "/contacts?filter=tag+%3D+vip&sort=name%3Adesc").await;
     assert_eq!(s, 200);
-    assert!(html.contains("Ada Lovelace") && html.contains("Cleo Patra") && !html.contains("Bob Builder"));
-    assert!(html.find("Cleo Patra").unwrap() < html.find("Ada Lovelace").unwrap(), "name descending");
+    assert!(
+        html.contains("Ada Lovelace")
+            && html.contains("Cleo Patra")
+            && !html.contains("Bob Builder")
+    );
+    assert!(
+        html.find("Cleo Patra").unwrap() < html.find("Ada Lovelace").unwrap(),
+        "name descending"
+    );
     assert!(html.contains("aria-sort=\"descending\""));
     // Columns are chosen in the query.
     let (_, html) = page(&c, t, "/contacts?columns=name,custom.score").await;
-    assert!(html.contains(">80<") || html.contains("80\n"), "custom column shown");
+    assert!(
+        html.contains(">80<") || html.contains("80\n"),
+        "custom column shown"
+    );
     assert!(!html.contains("ada@acme.test"), "email column hidden");
     // A bad filter is explained, the text kept.
     let (s, html) = page(&c, t, "/contacts?filter=nonsense+%3D+1").await;
     assert_eq!(s, 422);
-    assert!(html.contains("unknown field `nonsense` at column 1"), "{html}");
+    assert!(
+        html.contains("unknown field `nonsense` at column 1"),
+        "{html}"
+    );
     assert!(html.contains("nonsense = 1"));
     // Companies and deals lists.
     let (s, html) = page(&c, t, "/companies").await;
@@ -76,7 +101,12 @@ async fn list_pages_filter_sort_and_save_segments() {
     // A nameless segment is refused with a message.
     let res = c
         .post(t.url("/segments"))
-        .form(&[("_csrf", csrf.as_str()), ("object_type", "contact"), ("name", ""), ("filter", "tag = vip")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("object_type", "contact"),
+            ("name", ""),
+            ("filter", "tag = vip"),
+        ])
         .send()
         .await
         .unwrap();

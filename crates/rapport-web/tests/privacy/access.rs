@@ -180,7 +180,9 @@ async fn perform(
         }
         ("POST", "/segments") => (
             "/segments".into(),
-            Some(json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "filter": "tag = vip" })),
+            Some(
+                json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "filter": "tag = vip" }),
+            ),
         ),
         ("GET", "/segments/{id}") => {
             let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "shared": true });
@@ -191,13 +193,16 @@ async fn perform(
             // Only a segment's owner changes it: the actor's own (as the owner when the actor
             // may not create one, so the call itself is what gets refused).
             let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact" });
-            let res = actor.api(t, Method::POST, "/segments", Some(body.clone())).await;
+            let res = actor
+                .api(t, Method::POST, "/segments", Some(body.clone()))
+                .await;
             let seg = if res.status() == 201 {
                 res.json::<Value>().await.unwrap()
             } else {
                 owner.api_ok(t, Method::POST, "/segments", Some(body)).await
             };
-            let patch = (method == "PATCH").then(|| json!({ "name": format!("Renamed {}", fresh()) }));
+            let patch =
+                (method == "PATCH").then(|| json!({ "name": format!("Renamed {}", fresh()) }));
             (format!("/segments/{}", id(seg)), patch)
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
