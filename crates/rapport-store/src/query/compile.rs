@@ -102,8 +102,11 @@ fn condition(
     if let Some(key) = c.field.strip_prefix("custom.") {
         return custom(ctx, customs, c, key);
     }
-    if let Some(rest) = c.field.strip_prefix("company.") {
-        if fields::has_company(object) && !related {
+    if let Some(rest) = c.field.strip_prefix("company.")
+        && fields::has_company(object)
+        && !related
+    {
+        {
             let inner = FCond {
                 field: rest.to_owned(),
                 ..c.clone()

@@ -197,7 +197,7 @@ async fn companies_and_deals_lists_filter_and_sort() {
     let (_, body) = api(
         &c,
         t,
-        &format!("/contacts?include=company&filter=tag%20%3D%20vip&sort=name"),
+        "/contacts?include=company&filter=tag%20%3D%20vip&sort=name",
     )
     .await;
     assert_eq!(body["items"][0]["company"]["id"], w.acme.to_string());

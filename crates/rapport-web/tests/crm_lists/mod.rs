@@ -109,7 +109,6 @@ pub async fn world() -> World {
             tags: &["vip", "partner"],
             custom: json!({"score": 55}),
             at: at(2),
-            ..C::default()
         })
         .await;
     s.contact(C {
