@@ -14,6 +14,8 @@
 
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -1011,6 +1013,75 @@ db.execute("""INSERT INTO notifications (id, org_id, user_id, kind, title, body,
   await page.emulateMedia({ colorScheme: 'light' });
 }
 crmWorkPages.title = 'notes, tasks and notifications: activity composer, quick add, check off, mark all read';
+// CRM lists: rows are inserted straight into the SQLite file (creating contacts belongs to
+// the record pages), then the contacts list is filtered with the builder and saved as a segment.
+function seedContacts(dataDir) {
+  const db = path.join(dataDir, 'rapport.sqlite3');
+  const at = (n) => `strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-${n} minutes')`;
+  const people = [
+    ['Grace', 'Hopper', 'customer', 'grace@navy.test', 'Admiral', 'vip'],
+    ['Alan', 'Turing', 'lead', 'alan@bletchley.test', 'Researcher', ''],
+    ['Katherine', 'Johnson', 'customer', 'katherine@nasa.test', 'Mathematician', 'vip'],
+    ['Linus', 'Torvalds', 'opportunity', 'linus@kernel.test', 'Maintainer', ''],
+    ['Margaret', 'Hamilton', 'subscriber', 'margaret@mit.test', 'Director', 'newsletter'],
+    ['Tim', 'Berners-Lee', 'lead', 'tim@w3.test', '', ''],
+  ];
+  const sql = ["CREATE TEMP TABLE o AS SELECT id FROM orgs LIMIT 1;",
+    `INSERT INTO companies (id, org_id, name, industry, custom, created_at, updated_at) SELECT randomblob(16), id, 'Analytical Engines', 'Software', '{}', ${at(90)}, ${at(90)} FROM o;`];
+  people.forEach(([first, last, stage, email, title, tag], i) => {
+    sql.push(`INSERT INTO contacts (id, org_id, first_name, last_name, display_name, title, lifecycle_stage, primary_email, company_id, social, custom, consent_marketing, consent_ai, created_at, updated_at)
+      SELECT randomblob(16), o.id, '${first}', '${last}', '${first} ${last}', NULLIF('${title}', ''), '${stage}', '${email}', (SELECT id FROM companies LIMIT 1), '{}', '{}', 0, 1, ${at(60 - i)}, ${at(60 - i)} FROM o;`);
+    if (tag) sql.push(`INSERT INTO contact_tags (org_id, contact_id, tag) SELECT org_id, id, '${tag}' FROM contacts WHERE primary_email = '${email}';`);
+  });
+  execFileSync('sqlite3', [db, sql.join('\n')]);
+}
+
+async function crmLists(t) {
+  seedContacts(t.dataDir);
+  const page = t.use(t.page);
+  await page.goto('/contacts');
+  if (pathOf(page) === '/login') {
+    await signIn(page);
+    await page.goto('/contacts');
+  }
+  await visible(page, '#crm-table', 'the contacts table');
+  const count = () => page.locator('#crm-table tbody tr').count();
+  assert((await count()) === 6, `expected 6 contacts, saw ${await count()}`);
+  await visible(page, '#crm-builder', 'the filter builder');
+  await t.shot('contacts');
+  // Builder: lifecycle stage = customer.
+  const row = page.locator('.crm-row').first();
+  await row.locator('select.crm-field').selectOption('lifecycle_stage');
+  await row.locator('select.crm-op').selectOption('=');
+  await row.locator('select.crm-value').selectOption('customer');
+  const text = await page.inputValue('#crm-filter');
+  assert(text === 'lifecycle_stage = customer', `the builder wrote "${text}"`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#crm-apply')]);
+  await until(async () => (await count()) === 2, 'the filtered table shows the 2 customers');
+  await visible(page, 'text=Grace Hopper');
+  await t.shot('contacts-filtered');
+  // Save it as a segment.
+  if (!(await page.locator('#crm-seg-name').isVisible())) await page.click('.crm-save summary');
+  await page.fill('#crm-seg-name', 'Customers');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#crm-save-form button[type=submit]')]);
+  await visible(page, '.crm-seg.active >> text=Customers', 'the saved segment in the sidebar');
+  assert((await count()) === 2, 'the segment shows the 2 customers');
+  await t.shot('contacts-segment');
+  await page.goto('/companies');
+  await visible(page, 'text=Analytical Engines');
+  await page.goto('/deals/list');
+  await visible(page, '.empty-state', 'the empty deals list');
+  // Phone width: no horizontal scrolling.
+  const context = await newContext(t.browser, t.base, { viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  t.cleanup.push(() => context.close());
+  const phone = t.use(await context.newPage());
+  await signIn(phone);
+  await phone.goto('/contacts');
+  await visible(phone, '#crm-table');
+  await noHorizontalOverflow(phone, MOBILE.width);
+  await t.shot('mobile-contacts');
+}
+crmLists.title = 'CRM lists: contacts table, filter builder, saved segment';
 
 const CHECKS = [
   rootRedirectsToSetup,
@@ -1027,6 +1098,7 @@ const CHECKS = [
   crmRecordsChecks,
   dealChecks,
   crmWorkPages,
+  crmLists,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ pub enum AppError {
         /// What is wrong.
         message: String,
     },
+    /// A list filter does not parse or does not fit the fields it names (the message says
+    /// which field and where).
+    #[error("{0}")]
+    InvalidFilter(String),
     /// Not signed in, or the session expired.
     #[error("sign in to continue")]
     Unauthenticated,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod migration;
 pub mod outbox;
+pub mod query;
 pub mod repo;
 pub mod scope;
 pub mod target;

@@ -29,6 +29,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "crm_work.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/crm_work.css"),
+        "crm_lists.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/crm_lists.js"),
     ),
     (
         "htmx.min.js",

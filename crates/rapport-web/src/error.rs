@@ -167,6 +167,12 @@ impl From<AppError> for ApiError {
             AppError::InvalidField { field, message } => {
                 Self::validation(vec![FieldError { field, message }])
             }
+            AppError::InvalidFilter(detail) => Self::new(
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_filter",
+                "Invalid filter",
+                detail,
+            ),
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::Forbidden => Self::new(
                 S::FORBIDDEN,

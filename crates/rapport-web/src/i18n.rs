@@ -16,6 +16,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/crm_records.toml")),
     ("en", include_str!("../locales/en/crm_deals.toml")),
     ("en", include_str!("../locales/en/crm_work.toml")),
+    ("en", include_str!("../locales/en/crm_lists.toml")),
 ];
 
 /// The fallback language.

@@ -13,6 +13,7 @@ mod admin;
 mod crm_records;
 mod crm_deals;
 mod crm_work;
+mod crm_lists;
 mod identity_api;
 mod privacy;
 mod signin;

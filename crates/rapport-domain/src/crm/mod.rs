@@ -5,6 +5,7 @@
 pub mod company_domain;
 pub mod custom_field;
 pub mod deal;
+pub mod filter;
 pub mod lifecycle;
 pub mod money;
 pub mod phone;
@@ -13,6 +14,7 @@ pub mod record;
 pub use company_domain::{CompanyDomain, is_free_mail_domain};
 pub use custom_field::{FieldKey, FieldType, FieldValueError, SelectOption};
 pub use deal::{DealStatus, StageKind};
+pub use filter::{Filter, FilterError};
 pub use lifecycle::LifecycleStage;
 pub use money::{Currency, Money};
 pub use phone::Phone;

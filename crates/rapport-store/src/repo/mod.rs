@@ -24,6 +24,7 @@ pub mod password_resets;
 pub mod pipelines;
 pub mod resolve;
 pub mod roles;
+pub mod segments;
 pub mod sessions;
 pub mod tasks;
 pub mod teams;

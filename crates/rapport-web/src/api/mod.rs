@@ -5,11 +5,13 @@ pub mod audit;
 pub mod auth;
 pub mod crm;
 pub mod deals;
+pub mod lists;
 pub mod me;
 pub mod pipelines;
 pub mod notes;
 pub mod notifications;
 pub mod roles;
+pub mod segments;
 pub mod setup;
 pub mod system;
 pub mod tasks;
@@ -57,6 +59,7 @@ use utoipa_axum::routes;
         (name = "tasks", description = "Tasks with due times, assignees, linked records and reminders"),
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "timeline", description = "The activity timeline of a contact, company or deal")
+        (name = "segments", description = "Saved list filters, private or shared")
     )
 )]
 pub struct ApiDoc;
@@ -139,6 +142,18 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(timeline::contact_timeline))
         .routes(routes!(timeline::company_timeline))
         .routes(routes!(timeline::deal_timeline))
+        .routes(routes!(lists::list_contacts))
+        .routes(routes!(lists::list_companies))
+        .routes(routes!(lists::list_deals))
+        .routes(routes!(lists::export_contacts))
+        .routes(routes!(lists::export_companies))
+        .routes(routes!(lists::export_deals))
+        .routes(routes!(segments::list_segments, segments::create_segment))
+        .routes(routes!(
+            segments::get_segment,
+            segments::update_segment,
+            segments::delete_segment
+        ))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

@@ -11,6 +11,8 @@ pub mod home;
 pub mod invite;
 pub mod jobs;
 pub mod labels;
+pub mod lists;
+pub mod lists_view;
 pub mod orgs;
 pub mod page;
 pub mod pages;
@@ -49,6 +51,11 @@ pub fn table() -> RouteTable {
         .post("/admin/jobs/{id}/retry", jobs::retry)
         .get("/orgs", orgs::show)
         .post("/orgs/{id}/switch", orgs::switch)
+        .get("/contacts", lists::contacts)
+        .get("/companies", lists::companies)
+        .get("/deals/list", lists::deals)
+        .post("/segments", lists::save_segment)
+        .post("/segments/{id}/delete", lists::delete_segment)
         .merge(account::table())
         .merge(admin::table())
         .merge(crm::table())

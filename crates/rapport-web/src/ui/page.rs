@@ -159,6 +159,10 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("crm_work_task_reopened", "crm_work.flash.task_reopened"),
     ("crm_work_task_deleted", "crm_work.flash.task_deleted"),
     ("crm_work_all_read", "crm_work.flash.all_read"),
+    // CRM lists (ui/lists).
+    ("segment_saved", "crm_lists.segment_saved"),
+    ("segment_deleted", "crm_lists.segment_deleted"),
+    ("segment_invalid", "crm_lists.segment_invalid"),
 ];
 
 /// Sets a flash message for the next page.

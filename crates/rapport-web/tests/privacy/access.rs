@@ -29,6 +29,7 @@ use Permission::{DealsRead, DealsWrite, SettingsManage};
 use Permission::{
     AuditRead, ContactsRead, ContactsWrite, DealsRead, MembersManage, RolesManage, SystemManage,
 };
+use Permission::{ContactsRead, DataExport, DealsRead};
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
 const ACTIONS: &[(&str, &str, Guard)] = &[
@@ -114,6 +115,17 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/contacts/{id}/timeline", Needs(ContactsRead)),
     ("GET", "/companies/{id}/timeline", Needs(ContactsRead)),
     ("GET", "/deals/{id}/timeline", Needs(DealsRead)),
+    ("GET", "/contacts", Needs(ContactsRead)),
+    ("GET", "/companies", Needs(ContactsRead)),
+    ("GET", "/deals", Needs(DealsRead)),
+    ("GET", "/contacts/export.csv", Needs(DataExport)),
+    ("GET", "/companies/export.csv", Needs(DataExport)),
+    ("GET", "/deals/export.csv", Needs(DataExport)),
+    ("GET", "/segments", AnyMember),
+    ("POST", "/segments", Needs(ContactsRead)),
+    ("GET", "/segments/{id}", Needs(ContactsRead)),
+    ("PATCH", "/segments/{id}", Needs(ContactsRead)),
+    ("DELETE", "/segments/{id}", Needs(ContactsRead)),
 ];
 
 /// The custom role: a viewer who also manages members and reads the audit log.
@@ -319,6 +331,32 @@ async fn perform(
                 || p.ends_with("/timeline") =>
         {
             return perform_work(t, owner, actor, m, p).await;
+        ("POST", "/segments") => (
+            "/segments".into(),
+            Some(
+                json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "filter": "tag = vip" }),
+            ),
+        ),
+        ("GET", "/segments/{id}") => {
+            let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "shared": true });
+            let seg = owner.api_ok(t, Method::POST, "/segments", Some(body)).await;
+            (format!("/segments/{}", id(seg)), None)
+        }
+        ("PATCH" | "DELETE", "/segments/{id}") => {
+            // Only a segment's owner changes it: the actor's own (as the owner when the actor
+            // may not create one, so the call itself is what gets refused).
+            let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact" });
+            let res = actor
+                .api(t, Method::POST, "/segments", Some(body.clone()))
+                .await;
+            let seg = if res.status() == 201 {
+                res.json::<Value>().await.unwrap()
+            } else {
+                owner.api_ok(t, Method::POST, "/segments", Some(body)).await
+            };
+            let patch =
+                (method == "PATCH").then(|| json!({ "name": format!("Renamed {}", fresh()) }));
+            (format!("/segments/{}", id(seg)), patch)
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
         _ => panic!("{method} {path}: perform() does not know how to call it; add it"),

@@ -32,6 +32,7 @@ enum Kind {
     Pipeline,
     Stage,
     Deal,
+    Segment,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -89,6 +90,8 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/teams/", "id", Kind::Team),
     ("/api/v1/roles/", "id", Kind::Role),
     ("/api/v1/system/jobs/", "id", Kind::Job),
+    ("/api/v1/segments/", "id", Kind::Segment),
+    ("/segments/", "id", Kind::Segment),
     ("/admin/jobs/", "id", Kind::Job),
     ("/admin/members/", "id", Kind::Member),
     ("/admin/invitations/", "id", Kind::Invitation),
@@ -160,6 +163,7 @@ struct OrgA {
     pipeline: String,
     stage: String,
     deal: String,
+    segment: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
     work: WorkA,
@@ -193,6 +197,7 @@ impl OrgA {
             Kind::Pipeline => self.pipeline.clone(),
             Kind::Stage => self.stage.clone(),
             Kind::Deal => self.deal.clone(),
+            Kind::Segment => self.segment.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -237,6 +242,7 @@ impl OrgA {
             self.work.note.clone(),
             self.work.task.clone(),
             self.work.notification.clone(),
+            self.segment.clone(),
         ]
     }
 }
@@ -682,11 +688,15 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             Method::POST,
             "/api/v1/tasks".into(),
             Body::Json(json!({ "title": "B5", "assignee_id": a.owner.id })),
+            Method::GET,
+            format!("/api/v1/contacts?segment={}", a.segment),
+            Body::None,
             &[404],
         ),
         (
             Method::GET,
             format!("/api/v1/tasks?assignee={}", a.owner.id),
+            format!("/api/v1/contacts/export.csv?segment={}", a.segment),
             Body::None,
             &[404],
         ),
@@ -837,6 +847,11 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
             .any(|j| j["id"] == a.job),
         "A's dead job is still dead (not retried)"
     );
+    let segment = owner
+        .api_ok(t, Method::GET, &format!("/segments/{}", a.segment), None)
+        .await;
+    assert_eq!(segment["name"], "Aardmarker segment");
+    assert_eq!(segment["filter"], "tag = aardmarker");
     let (_, members) = owner.get(t, "/admin/members").await;
     assert!(
         members.contains(&format!("id=\"invitation-{}", a.invitation)),
@@ -1132,6 +1147,16 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
             Method::POST,
             "/notes",
             Some(json!({ "record_type": "contact", "record_id": contact, "body": "Aardmarker note" })),
+    // A shared segment (every member of A sees it; nobody in B may).
+    let segment = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/segments",
+            Some(json!({
+                "name": "Aardmarker segment", "object_type": "contact",
+                "filter": "tag = aardmarker", "shared": true,
+            })),
         )
         .await["id"]
         .as_str()
@@ -1222,6 +1247,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         pipeline,
         stage,
         deal,
+        segment,
         owner_browser: ob,
         agent_browser,
         work,

@@ -1,0 +1,470 @@
+//! The contact list at 1,000,000 contacts: a 3-condition filter
+//! (`lifecycle_stage = X AND owner = Y AND custom.industry = Z`) through the list engine
+//! (filter parse + compile, custom-field definitions, the keyset page, and the page's tag,
+//! company and owner look-ups), at concurrency 8, reporting p50/p95/p99.
+//!
+//! Run: `cargo bench -p rapport-store --bench crm_list` (SQLite in a temporary directory, then
+//! PostgreSQL in a fresh database on `RAPPORT_BENCH_DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`, dropped afterwards). `CRM_BENCH_ROWS` and
+//! `CRM_BENCH_QUERIES` override the sizes; `CRM_BENCH_ONLY=sqlite|postgres` runs one.
+//!
+//! Data (docs/design/crm-notes.md §2): contacts in 3 orgs (70/20/10 %), 20 owners per org
+//! (top owner 22 %), lifecycle stages lead 40 / subscriber 20 / mql 10 / sql 8 /
+//! opportunity 7 / customer 12 / evangelist 3, custom JSON {industry (15 values, skewed),
+//! score, source}, 50,000 companies, 10 % of contacts tagged. The list indexes of the
+//! migration are dropped during the bulk load and rebuilt after it (same columns), and the
+//! `industry` custom field is filterable, so its expression index exists.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::disallowed_methods)] // the bench stands in for authorization
+
+use chrono::{Duration as ChronoDuration, TimeZone, Utc};
+use rapport_domain::crm::{FieldKey, Filter};
+use rapport_domain::{OrgId, OrgName, OrgSlug};
+use rapport_store::custom_sql::{CustomValueKind, custom_index_ddl};
+use rapport_store::query::{self, ListRequest, PageSpec, Sort};
+use rapport_store::{DatabaseTarget, Db, OrgScope};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const CONCURRENCY: usize = 8;
+const BATCH: usize = 500;
+const STAGES: [(&str, u32); 7] = [
+    ("lead", 40),
+    ("subscriber", 20),
+    ("marketing_qualified", 10),
+    ("sales_qualified", 8),
+    ("opportunity", 7),
+    ("customer", 12),
+    ("evangelist", 3),
+];
+const OWNER_W: [u32; 20] = [22, 12, 9, 7, 6, 5, 5, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2];
+const INDUSTRIES: [(&str, u32); 15] = [
+    ("software", 20),
+    ("retail", 15),
+    ("finance", 12),
+    ("health", 10),
+    ("education", 8),
+    ("manufacturing", 7),
+    ("logistics", 6),
+    ("media", 5),
+    ("energy", 4),
+    ("legal", 3),
+    ("travel", 3),
+    ("agriculture", 2),
+    ("gaming", 2),
+    ("telecom", 2),
+    ("nonprofit", 1),
+];
+const SOURCES: [&str; 5] = ["web", "event", "referral", "import", "ads"];
+/// (index, columns) of the contact list indexes, as the migration creates them.
+const INDEXES: [(&str, &[&str]); 5] = [
+    ("ix_contacts_org_created", &["org_id", "created_at", "id"]),
+    (
+        "ix_contacts_org_stage_owner",
+        &["org_id", "lifecycle_stage", "owner_id", "created_at", "id"],
+    ),
+    (
+        "ix_contacts_org_owner",
+        &["org_id", "owner_id", "created_at", "id"],
+    ),
+    ("ix_contacts_org_company", &["org_id", "company_id"]),
+    ("ix_contacts_org_name", &["org_id", "display_name"]),
+];
+
+/// xorshift64*: deterministic and dependency-free.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn weighted(&mut self, w: &[u32]) -> usize {
+        let total: u32 = w.iter().sum();
+        let mut r = self.below(total as u64) as u32;
+        for (i, x) in w.iter().enumerate() {
+            if r < *x {
+                return i;
+            }
+            r -= x;
+        }
+        w.len() - 1
+    }
+}
+
+struct Org {
+    id: Uuid,
+    owners: Vec<Uuid>,
+    companies: Vec<Uuid>,
+}
+
+async fn exec(db: &Db, sql: &str) {
+    db.conn()
+        .execute_raw(Statement::from_string(db.db_backend(), sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn insert_rows(db: &Db, table: &str, cols: &[&str], rows: Vec<Vec<Expr>>) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut q = Query::insert();
+    q.into_table(Alias::new(table))
+        .columns(cols.iter().map(|c| Alias::new(*c)));
+    for r in rows {
+        q.values_panic(r);
+    }
+    db.conn().execute(&q).await.unwrap();
+}
+
+async fn seed(db: &Db, rows: usize) -> Vec<Org> {
+    let started = Instant::now();
+    let now = Utc::now();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut orgs = Vec::new();
+    for i in 0..3 {
+        let id = OrgId::new();
+        let name = OrgName::parse(&format!("Bench org {i}")).unwrap();
+        let slug = OrgSlug::parse(&format!("bench-org-{i}")).unwrap();
+        rapport_store::repo::orgs::insert(db.conn(), id, &name, &slug, now)
+            .await
+            .unwrap();
+        let owners = (0..20).map(|_| Uuid::now_v7()).collect();
+        orgs.push(Org {
+            id: id.as_uuid(),
+            owners,
+            companies: Vec::new(),
+        });
+    }
+    // The industry custom field, filterable: its expression index is built after the load.
+    for o in &orgs {
+        insert_rows(
+            db,
+            "custom_fields",
+            &[
+                "id",
+                "org_id",
+                "object_type",
+                "key",
+                "label",
+                "field_type",
+                "options",
+                "filterable",
+                "position",
+                "created_at",
+                "updated_at",
+            ],
+            vec![vec![
+                Expr::val(Uuid::now_v7()),
+                Expr::val(o.id),
+                Expr::val("contact"),
+                Expr::val("industry"),
+                Expr::val("Industry"),
+                Expr::val("text"),
+                Expr::val(json!([])),
+                Expr::val(true),
+                Expr::val(0),
+                Expr::val(now),
+                Expr::val(now),
+            ]],
+        )
+        .await;
+    }
+    let share = [70u32, 20, 10];
+    // 50,000 companies, split like the contacts.
+    let mut batch = Vec::new();
+    for n in 0..50_000usize {
+        let o = rng.weighted(&share);
+        let id = Uuid::now_v7();
+        orgs[o].companies.push(id);
+        batch.push(vec![
+            Expr::val(id),
+            Expr::val(orgs[o].id),
+            Expr::val(format!("Company {n}")),
+            Expr::val(INDUSTRIES[rng.weighted(&INDUSTRIES.map(|x| x.1))].0),
+            Expr::val(json!({})),
+            Expr::val(now),
+            Expr::val(now),
+        ]);
+        if batch.len() == BATCH {
+            let cols = [
+                "id",
+                "org_id",
+                "name",
+                "industry",
+                "custom",
+                "created_at",
+                "updated_at",
+            ];
+            insert_rows(db, "companies", &cols, std::mem::take(&mut batch)).await;
+        }
+    }
+    for (name, _) in INDEXES {
+        exec(db, &format!("DROP INDEX IF EXISTS \"{name}\"")).await;
+    }
+    let cols = [
+        "id",
+        "org_id",
+        "first_name",
+        "last_name",
+        "display_name",
+        "company_id",
+        "owner_id",
+        "lifecycle_stage",
+        "primary_email",
+        "social",
+        "custom",
+        "created_at",
+        "updated_at",
+    ];
+    let start = Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).unwrap();
+    let mut tags = Vec::new();
+    let txn_started = Instant::now();
+    for n in 0..rows {
+        let o = rng.weighted(&share);
+        let org = &orgs[o];
+        let id = Uuid::now_v7();
+        let at = start + ChronoDuration::seconds(n as i64 * 90);
+        let industry = INDUSTRIES[rng.weighted(&INDUSTRIES.map(|x| x.1))].0;
+        let custom = json!({
+            "industry": industry,
+            "score": rng.below(100),
+            "source": SOURCES[rng.below(5) as usize],
+        });
+        batch.push(vec![
+            Expr::val(id),
+            Expr::val(org.id),
+            Expr::val(format!("First{}", n % 977)),
+            Expr::val(format!("Last{}", n % 1999)),
+            Expr::val(format!("First{} Last{}", n % 977, n % 1999)),
+            Expr::val(Some(
+                org.companies[rng.below(org.companies.len() as u64) as usize],
+            )),
+            Expr::val(Some(org.owners[rng.weighted(&OWNER_W)])),
+            Expr::val(STAGES[rng.weighted(&STAGES.map(|x| x.1))].0),
+            Expr::val(Some(format!("person{n}@example.test"))),
+            Expr::val(json!({})),
+            Expr::val(custom),
+            Expr::val(at),
+            Expr::val(at),
+        ]);
+        if rng.below(10) == 0 {
+            tags.push(vec![Expr::val(org.id), Expr::val(id), Expr::val("vip")]);
+        }
+        if batch.len() == BATCH {
+            insert_rows(db, "contacts", &cols, std::mem::take(&mut batch)).await;
+        }
+        if tags.len() == BATCH {
+            insert_rows(
+                db,
+                "contact_tags",
+                &["org_id", "contact_id", "tag"],
+                std::mem::take(&mut tags),
+            )
+            .await;
+        }
+    }
+    insert_rows(db, "contacts", &cols, batch).await;
+    insert_rows(db, "contact_tags", &["org_id", "contact_id", "tag"], tags).await;
+    let loaded = txn_started.elapsed();
+    let idx_started = Instant::now();
+    for (name, cols) in INDEXES {
+        let cols: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+        exec(
+            db,
+            &format!(
+                "CREATE INDEX \"{name}\" ON \"contacts\" ({})",
+                cols.join(", ")
+            ),
+        )
+        .await;
+    }
+    let key = FieldKey::parse("industry").unwrap();
+    let (ddl, _) = custom_index_ddl(db.backend(), "contacts", &key, CustomValueKind::Text);
+    exec(db, &ddl).await;
+    exec(db, "ANALYZE").await;
+    println!(
+        "  seeded {rows} contacts in {:.1} s (insert {:.1} s, indexes {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        loaded.as_secs_f64(),
+        idx_started.elapsed().as_secs_f64()
+    );
+    orgs
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1e3
+}
+
+/// Runs `total` list queries at concurrency 8; `deep` starts each at the second page.
+async fn run(db: &Db, org: &Org, total: usize, deep: bool) -> (f64, Vec<Duration>, usize) {
+    let scope = OrgScope::assume_authorized(OrgId::from_uuid(org.id));
+    // Four rotating parameter sets: dense and sparse combinations.
+    let sets = [
+        ("lead", 0usize, "software"),
+        ("customer", 4, "finance"),
+        ("subscriber", 1, "retail"),
+        ("evangelist", 9, "media"),
+    ];
+    let filters: Vec<Filter> = sets
+        .iter()
+        .map(|(stage, owner, ind)| {
+            Filter::parse(&format!(
+                "lifecycle_stage = {stage} AND owner = {} AND custom.industry = {ind}",
+                org.owners[*owner]
+            ))
+            .unwrap()
+            .unwrap()
+        })
+        .collect();
+    let sort = Sort::parse(rapport_domain::crm::RecordType::Contact, None).unwrap();
+    let mut cursors = Vec::new();
+    for f in &filters {
+        let req = ListRequest {
+            filter: Some(f),
+            page: PageSpec {
+                sort,
+                limit: 50,
+                after: None,
+            },
+            me: org.owners[0],
+        };
+        let page = query::list_contacts(db, scope, &req).await.unwrap();
+        cursors.push(
+            page.next_cursor
+                .map(|c| query::Cursor::decode(&c, &sort).unwrap()),
+        );
+    }
+    let filters = Arc::new(filters);
+    let cursors = Arc::new(cursors);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (db, filters, cursors, next) =
+            (db.clone(), filters.clone(), cursors.clone(), next.clone());
+        let me = org.owners[0];
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut rows = 0;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let k = i % filters.len();
+                let after = if deep { cursors[k].clone() } else { None };
+                let req = ListRequest {
+                    filter: Some(&filters[k]),
+                    page: PageSpec {
+                        sort,
+                        limit: 50,
+                        after,
+                    },
+                    me,
+                };
+                let t = Instant::now();
+                let page = query::list_contacts(&db, scope, &req).await.unwrap();
+                lat.push(t.elapsed());
+                rows += page.items.len();
+            }
+            (lat, rows)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut rows = 0;
+    for t in tasks {
+        let (l, r) = t.await.unwrap();
+        all.extend(l);
+        rows += r;
+    }
+    (started.elapsed().as_secs_f64(), all, rows)
+}
+
+async fn bench(label: &str, db: &Db, rows: usize, queries: usize) {
+    println!("{label}:");
+    let orgs = seed(db, rows).await;
+    let big = &orgs[0];
+    // Warm the caches once, as a running server would be.
+    let _ = run(db, big, 200, false).await;
+    for (name, deep) in [("page 1", false), ("page 2 (keyset)", true)] {
+        let (wall, mut lat, rows) = run(db, big, queries, deep).await;
+        lat.sort();
+        println!(
+            "  {name}: {} queries, c={CONCURRENCY}, {:.0} q/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, {:.1} rows/page",
+            lat.len(),
+            lat.len() as f64 / wall,
+            pct(&lat, 0.50),
+            pct(&lat, 0.95),
+            pct(&lat, 0.99),
+            rows as f64 / lat.len() as f64
+        );
+    }
+}
+
+fn with_database(server_url: &str, name: &str) -> String {
+    match url::Url::parse(server_url) {
+        Ok(mut u) => {
+            u.set_path(&format!("/{name}"));
+            u.to_string()
+        }
+        Err(_) => format!("{}/{name}", server_url.trim_end_matches('/')),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let rows: usize = std::env::var("CRM_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let queries: usize = std::env::var("CRM_BENCH_QUERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4_000);
+    let only = std::env::var("CRM_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "sqlite" {
+        let dir = tempfile::tempdir().unwrap();
+        let target = DatabaseTarget::Sqlite {
+            path: dir.path().join("bench.db"),
+            create: true,
+        };
+        let db = Db::connect_migrated(&target).await.unwrap();
+        bench("SQLite", &db, rows, queries).await;
+        db.close().await;
+    }
+    if only.is_empty() || only == "postgres" {
+        let admin_url = std::env::var("RAPPORT_BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
+        let admin = Db::connect(&DatabaseTarget::Postgres {
+            url: admin_url.clone(),
+        })
+        .await
+        .unwrap();
+        exec(&admin, &format!("CREATE DATABASE {name}")).await;
+        let target = DatabaseTarget::Postgres {
+            url: with_database(&admin_url, &name),
+        };
+        let db = Db::connect_migrated(&target).await.unwrap();
+        bench("PostgreSQL", &db, rows, queries).await;
+        db.close().await;
+        exec(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await;
+        admin.close().await;
+    }
+}
