@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod context;
+pub mod crm;
 pub mod csv;
 pub mod demo;
 pub mod error;

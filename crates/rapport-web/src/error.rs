@@ -155,6 +155,12 @@ impl From<AppError> for ApiError {
                     })
                     .collect(),
             ),
+            AppError::InvalidInput(errors) => Self::validation(
+                errors
+                    .into_iter()
+                    .map(|(field, message)| FieldError { field, message })
+                    .collect(),
+            ),
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::Forbidden => Self::new(
                 S::FORBIDDEN,

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod api_tokens;
 pub mod audit;
 pub mod challenges;
+pub mod crm_import;
 pub mod data_keys;
 pub mod invitations;
 pub mod memberships;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod imports;
 pub mod me;
 pub mod roles;
 pub mod setup;
@@ -15,6 +16,7 @@ use crate::error::{FieldError, Problem};
 use crate::state::WebState;
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -40,7 +42,8 @@ use utoipa_axum::routes;
         (name = "teams", description = "Teams of members"),
         (name = "roles", description = "Built-in and custom roles"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "system", description = "Background jobs and dead letters (owners and admins)")
+        (name = "system", description = "Background jobs and dead letters (owners and admins)"),
+        (name = "imports", description = "CSV and vCard import of contacts")
     )
 )]
 pub struct ApiDoc;
@@ -68,6 +71,15 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))
+        .merge(
+            // Uploads may be up to 50 MB; the innermost body limit wins.
+            OpenApiRouter::new()
+                .routes(routes!(imports::upload_import))
+                .layer(DefaultBodyLimit::max(imports::UPLOAD_LIMIT)),
+        )
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::run_import))
+        .routes(routes!(imports::import_errors))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));
