@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 mod account;
 mod admin;
+mod crm_import;
 mod identity_api;
 mod privacy;
 mod signin;
