@@ -2,6 +2,7 @@
 
 pub use rapport_store::repo::api_tokens::TokenRecord;
 pub use rapport_store::repo::audit::AuditRow;
+pub use rapport_store::repo::crm_dupes::ContactSummary;
 pub use rapport_store::repo::invitations::InvitationRecord;
 pub use rapport_store::repo::memberships::{Access, MemberRecord};
 pub use rapport_store::repo::mfa::CredentialRecord;

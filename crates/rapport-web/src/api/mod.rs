@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod contact_merge;
 pub mod imports;
 pub mod me;
 pub mod roles;
@@ -80,6 +81,10 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::get_import))
         .routes(routes!(imports::run_import))
         .routes(routes!(imports::import_errors))
+        .routes(routes!(contact_merge::list_duplicates))
+        .routes(routes!(contact_merge::merge_contacts))
+        .routes(routes!(contact_merge::contact_vcard))
+        .routes(routes!(contact_merge::export_vcards))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

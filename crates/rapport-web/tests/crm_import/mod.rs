@@ -3,6 +3,8 @@
 
 mod csv;
 mod large;
+mod merge;
+mod vcf;
 
 use rapport_domain::Role;
 use rapport_testkit::{TestApp, TestUser, spawn_app};
@@ -111,6 +113,23 @@ impl Api {
             .await
             .unwrap()?;
         row.try_get::<Option<String>>("", "v").unwrap()
+    }
+
+    /// The id of the contact with `email`.
+    pub async fn contact_id(&self, email: &str) -> uuid::Uuid {
+        let row = self
+            .t
+            .db
+            .db
+            .conn()
+            .query_one_raw(self.stmt(
+                "SELECT contact_id FROM contact_emails WHERE org_id = $1 AND email = $2",
+                vec![self.user.org_id.as_uuid().into(), email.into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "contact_id").unwrap()
     }
 
     /// Adds a custom field definition.
