@@ -29,6 +29,10 @@ enum Kind {
     Session,
     Credential,
     Job,
+    /// A CSV/vCard import upload.
+    Import,
+    /// A CRM contact.
+    Contact,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -62,6 +66,9 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/teams/", "id", Kind::Team),
     ("/api/v1/roles/", "id", Kind::Role),
     ("/api/v1/system/jobs/", "id", Kind::Job),
+    ("/api/v1/imports/", "id", Kind::Import),
+    ("/api/v1/contacts/", "id", Kind::Contact),
+    ("/contacts/import/", "id", Kind::Import),
     ("/admin/jobs/", "id", Kind::Job),
     ("/admin/members/", "id", Kind::Member),
     ("/admin/invitations/", "id", Kind::Invitation),
@@ -104,6 +111,8 @@ struct OrgA {
     session: String,
     credential: String,
     job: String,
+    import: String,
+    contact: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
 }
@@ -123,6 +132,8 @@ impl OrgA {
             Kind::Session => self.session.clone(),
             Kind::Credential => self.credential.clone(),
             Kind::Job => self.job.clone(),
+            Kind::Import => self.import.clone(),
+            Kind::Contact => self.contact.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -145,6 +156,8 @@ impl OrgA {
             self.session.clone(),
             self.credential.clone(),
             self.job.clone(),
+            self.import.clone(),
+            self.contact.clone(),
         ]
     }
 }
@@ -455,6 +468,7 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
                 .filter_map(|q| match q.as_str() {
                     "actor_id" => Some((q.clone(), a.owner.id.to_string())),
                     "target_id" => Some((q.clone(), a.agent.id.to_string())),
+                    "ids" => Some((q.clone(), a.contact.clone())),
                     _ => None,
                 })
                 .collect();
@@ -551,6 +565,18 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             "/api/v1/system/jobs?state=dead".into(),
             Body::None,
             &[200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/contacts/merge".into(),
+            Body::Json(json!({ "survivor_id": a.contact, "merged_id": a.agent.id })),
+            &[403, 404],
+        ),
+        (
+            Method::GET,
+            format!("/contacts/merge?a={}&b={}", a.contact, a.agent.id),
+            Body::None,
+            &[403, 404],
         ),
     ];
     let forms: Vec<(String, Vec<(&str, String)>)> = vec![
@@ -725,6 +751,20 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     assert!(
         t.app.reset_link_is_live(&a.reset_token).await.unwrap(),
         "A's reset link was not used up"
+    );
+    let import = owner
+        .api_ok(t, Method::GET, &format!("/imports/{}", a.import), None)
+        .await;
+    assert_eq!(import["status"], "uploaded", "A's import did not run");
+    let res = owner
+        .client
+        .get(t.url(&format!("/api/v1/contacts/{}/vcard", a.contact)))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text().await.unwrap().contains("FN:Carla Aardmarker"),
+        "A's contact unchanged"
     );
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
@@ -911,6 +951,9 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .to_string();
     drain_jobs(t).await;
 
+    // A contact (imported) and an upload waiting to run.
+    let (import, contact) = seed_crm_import(t, &ob).await;
+
     OrgA {
         org: owner.org_id.to_string(),
         owner,
@@ -926,6 +969,8 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         session,
         credential,
         job,
+        import,
+        contact,
         owner_browser: ob,
         agent_browser,
     }
@@ -965,4 +1010,52 @@ pub async fn register_passkey(t: &TestApp, b: &Browser, name: &str) -> String {
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let body: Value = res.json().await.unwrap();
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// Imports one contact for org A and uploads a second file that stays unrun:
+/// (upload id, contact id).
+async fn seed_crm_import(t: &TestApp, ob: &Browser) -> (String, String) {
+    let upload = |body: &'static str| {
+        ob.client
+            .post(t.url("/api/v1/imports?filename=aardmarker.csv"))
+            .header("x-csrf-token", &ob.csrf)
+            .body(body)
+            .send()
+    };
+    let first: Value = upload("Name,Email\nCarla Aardmarker,carla.aardmarker@example.test\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = first["id"].as_str().unwrap().to_owned();
+    let ran = ob
+        .api_ok(t, Method::POST, &format!("/imports/{first}/run"), Some(json!({})))
+        .await;
+    assert_eq!(ran["imported"], 1);
+    let vcf = ob
+        .client
+        .get(t.url("/api/v1/contacts/export.vcf"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let contact = vcf
+        .split("UID:urn:uuid:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let second: Value = upload("Name,Email\nDora Aardmarker,dora.aardmarker@example.test\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (second["id"].as_str().unwrap().to_owned(), contact)
 }

@@ -218,21 +218,57 @@ impl App {
         Ok(view::import_view(record, &table, &mapping, &rules, Some(&plan)))
     }
 
-    /// An import with its columns, mapping and last result (needs `contacts.write`).
+    /// An import with its columns, mapping and last result; while it waits to run, also the
+    /// preview and the errors of the whole file under its current mapping (needs `contacts.write`).
     pub async fn get_import(&self, actor: &Actor, id: ImportId) -> AppResult<ImportView> {
+        self.preview_import(actor, id, None, None).await
+    }
+
+    /// Previews an upload under `mapping` (and `default_country`), and keeps both as the
+    /// upload's current choice; `None` keeps the stored ones (needs `contacts.write`).
+    pub async fn preview_import(
+        &self,
+        actor: &Actor,
+        id: ImportId,
+        mapping: Option<Vec<String>>,
+        default_country: Option<String>,
+    ) -> AppResult<ImportView> {
         actor.require(Permission::ContactsWrite)?;
-        let record = store::get(self.db().conn(), actor.scope(), id).await?;
-        let rules = self.import_rules(actor, None).await?;
-        let (table, mapping) = if record.status == "uploaded" {
-            let content = store::content(self.db().conn(), actor.scope(), id).await?;
-            let text = String::from_utf8(content).map_err(|e| AppError::Internal(e.to_string()))?;
-            let table = read_table(&record.format, &text)?;
-            let mapping = view::stored_mapping(&record.report, &rules, table.headers.len());
-            (table, mapping)
-        } else {
-            (Table::default(), Vec::new())
+        let db = self.db().conn();
+        let mut record = store::get(db, actor.scope(), id).await?;
+        if record.status != "uploaded" {
+            let rules = self.import_rules(actor, None).await?;
+            return Ok(view::import_view(record, &Table::default(), &[], &rules, None));
+        }
+        let content = store::content(db, actor.scope(), id).await?;
+        let text = String::from_utf8(content).map_err(|e| AppError::Internal(e.to_string()))?;
+        let table = read_table(&record.format, &text)?;
+        let country = match default_country.as_deref() {
+            Some(c) => country(Some(c))?,
+            None => record.report["default_country"].as_str().map(str::to_owned),
         };
-        Ok(view::import_view(record, &table, &mapping, &rules, None))
+        let rules = self.import_rules(actor, country.clone()).await?;
+        let changed = mapping.is_some() || default_country.is_some();
+        let mapping = match (&table.fixed_mapping, mapping) {
+            (Some(fixed), _) => fixed.clone(),
+            (None, Some(names)) => parse_mapping(&names, &rules)?,
+            (None, None) => view::stored_mapping(&record.report, &rules, table.headers.len()),
+        };
+        // A mapping that cannot import (no name or email column) is shown, not refused: the
+        // wizard's next step is to fix it.
+        let problem = mapping::check(&mapping, table.headers.len()).err();
+        let plan = match problem {
+            None => Some(self.plan_import(actor, &table, &mapping, &rules, OnDuplicate::Update).await?),
+            Some(_) => None,
+        };
+        if changed {
+            record.report["mapping"] = serde_json::json!(mapping.iter().map(Target::name).collect::<Vec<_>>());
+            record.report["default_country"] = serde_json::json!(country);
+            store::save_report(db, actor.scope(), id, "uploaded", record.report.clone(), self.clock().now()).await?;
+        }
+        let mut view = view::import_view(record, &table, &mapping, &rules, plan.as_ref());
+        view.mapping_problem = problem;
+        Ok(view)
     }
 
     /// The last run's errors as CSV: row, column, message (needs `contacts.write`).

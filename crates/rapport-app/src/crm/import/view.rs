@@ -113,6 +113,8 @@ pub struct ImportView {
     pub error_count: usize,
     /// The last run's result.
     pub result: Option<ImportResult>,
+    /// Why the current mapping cannot import (e.g. no name or email column).
+    pub mapping_problem: Option<String>,
 }
 
 /// The mapping stored with the upload (or ignore-all when it no longer fits).
@@ -205,5 +207,6 @@ pub fn import_view(
             .unwrap_or_default(),
         error_count: plan.map_or(0, |p| p.errors.len()),
         result,
+        mapping_problem: None,
     }
 }
