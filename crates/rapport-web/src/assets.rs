@@ -18,6 +18,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.js"),
     ),
     (
+        "crm_import.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/crm_import.js"),
+    ),
+    (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/htmx.min.js"),

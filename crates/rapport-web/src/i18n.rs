@@ -13,6 +13,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en.toml")),
     ("en", include_str!("../locales/en/account.toml")),
     ("en", include_str!("../locales/en/admin.toml")),
+    ("en", include_str!("../locales/en/crm_import.toml")),
 ];
 
 /// The fallback language.

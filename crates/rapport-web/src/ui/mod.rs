@@ -4,6 +4,8 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod crm_import;
+pub mod crm_merge;
 pub mod form;
 pub mod home;
 pub mod invite;
@@ -46,6 +48,12 @@ pub fn table() -> RouteTable {
         .post("/admin/jobs/{id}/retry", jobs::retry)
         .get("/orgs", orgs::show)
         .post("/orgs/{id}/switch", orgs::switch)
+        .get("/contacts/import", crm_import::upload_form)
+        .get("/contacts/import/{id}", crm_import::show)
+        .post("/contacts/import/{id}", crm_import::submit)
+        .get("/contacts/duplicates", crm_merge::duplicates)
+        .get("/contacts/merge", crm_merge::merge_form)
+        .post("/contacts/merge", crm_merge::merge_submit)
         .merge(account::table())
         .merge(admin::table())
 }

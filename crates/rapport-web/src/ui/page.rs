@@ -123,6 +123,8 @@ const FLASH_KEYS: &[(&str, &str)] = &[
         "account.flash.no_other_sessions",
     ),
     ("account_token_revoked", "account.flash.token_revoked"),
+    // Contact import and merge (ui/crm_import, ui/crm_merge).
+    ("contacts_merged", "crm_import.merge.merged_flash"),
 ];
 
 /// Sets a flash message for the next page.
