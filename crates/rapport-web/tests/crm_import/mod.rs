@@ -4,6 +4,7 @@
 mod csv;
 mod large;
 mod merge;
+mod pages;
 mod vcf;
 
 use rapport_domain::Role;
