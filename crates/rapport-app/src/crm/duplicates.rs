@@ -85,20 +85,37 @@ pub fn name_pairs(rows: &[NameRow]) -> Vec<(Uuid, Uuid, DuplicateReason, String)
     let mut by_company: HashMap<(String, Uuid), Vec<(Uuid, String)>> = HashMap::new();
     let mut by_domain: HashMap<(String, String), Vec<(Uuid, String)>> = HashMap::new();
     for r in rows {
-        let Some((sorted, exact)) = keys(r) else { continue };
+        let Some((sorted, exact)) = keys(r) else {
+            continue;
+        };
         if let Some(company) = r.company_id {
-            by_company.entry((sorted.clone(), company)).or_default().push((r.id, exact.clone()));
+            by_company
+                .entry((sorted.clone(), company))
+                .or_default()
+                .push((r.id, exact.clone()));
         }
-        let domain = r.primary_email.as_deref().and_then(|e| e.split_once('@')).map(|(_, d)| d.to_owned());
+        let domain = r
+            .primary_email
+            .as_deref()
+            .and_then(|e| e.split_once('@'))
+            .map(|(_, d)| d.to_owned());
         if let Some(domain) = domain.filter(|d| !is_free_mail_domain(d)) {
-            by_domain.entry((sorted, domain)).or_default().push((r.id, exact));
+            by_domain
+                .entry((sorted, domain))
+                .or_default()
+                .push((r.id, exact));
         }
     }
     let mut out = Vec::new();
-    let mut groups: Vec<_> = by_company.into_iter().map(|((_, c), v)| (true, c.to_string(), v)).collect();
+    let mut groups: Vec<_> = by_company
+        .into_iter()
+        .map(|((_, c), v)| (true, c.to_string(), v))
+        .collect();
     groups.extend(by_domain.into_iter().map(|((_, d), v)| (false, d, v)));
     for (company, detail, members) in groups {
-        let Some((first, first_name)) = members.first() else { continue };
+        let Some((first, first_name)) = members.first() else {
+            continue;
+        };
         for (other, other_name) in members.iter().skip(1) {
             let reason = match (company, first_name == other_name) {
                 (true, true) => DuplicateReason::SameNameSameCompany,
@@ -117,30 +134,49 @@ impl App {
         actor.require(Permission::ContactsRead)?;
         let db = self.db().conn();
         let scope = actor.scope();
-        let mut pairs: Vec<(Uuid, Uuid, DuplicateReason, String)> = crm_dupes::phone_pairs(db, scope, MAX_PAIRS as u64)
-            .await?
-            .into_iter()
-            .map(|(a, b, phone)| (a, b, DuplicateReason::SamePhone, phone))
-            .collect();
+        let mut pairs: Vec<(Uuid, Uuid, DuplicateReason, String)> =
+            crm_dupes::phone_pairs(db, scope, MAX_PAIRS as u64)
+                .await?
+                .into_iter()
+                .map(|(a, b, phone)| (a, b, DuplicateReason::SamePhone, phone))
+                .collect();
         pairs.extend(name_pairs(&crm_dupes::name_rows(db, scope).await?));
         let mut seen = HashSet::new();
         pairs.retain(|(a, b, _, _)| seen.insert((*a, *b)));
         pairs.truncate(MAX_PAIRS);
-        let ids: Vec<Uuid> = pairs.iter().flat_map(|(a, b, _, _)| [*a, *b]).collect::<HashSet<_>>().into_iter().collect();
-        let contacts: HashMap<Uuid, ContactSummary> =
-            crm_dupes::summaries(db, scope, &ids, 0).await?.into_iter().map(|c| (c.id, c)).collect();
+        let ids: Vec<Uuid> = pairs
+            .iter()
+            .flat_map(|(a, b, _, _)| [*a, *b])
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let contacts: HashMap<Uuid, ContactSummary> = crm_dupes::summaries(db, scope, &ids, 0)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
         let mut out: Vec<DuplicatePair> = pairs
             .into_iter()
             .filter_map(|(a, b, reason, detail)| {
                 let (a, b) = (contacts.get(&a)?.clone(), contacts.get(&b)?.clone());
-                let (a, b) = if a.created_at <= b.created_at { (a, b) } else { (b, a) };
+                let (a, b) = if a.created_at <= b.created_at {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 let detail = match reason {
-                    DuplicateReason::SameNameSameCompany | DuplicateReason::SimilarNameSameCompany => {
+                    DuplicateReason::SameNameSameCompany
+                    | DuplicateReason::SimilarNameSameCompany => {
                         a.company_name.clone().unwrap_or(detail)
                     }
                     _ => detail,
                 };
-                Some(DuplicatePair { a, b, reason, detail })
+                Some(DuplicatePair {
+                    a,
+                    b,
+                    reason,
+                    detail,
+                })
             })
             .collect();
         out.sort_by(|x, y| x.a.display_name.cmp(&y.a.display_name));
@@ -182,9 +218,31 @@ mod tests {
             row("Eve", "Ng", Some(acme), None),
         ];
         let reasons: Vec<DuplicateReason> = name_pairs(&rows).into_iter().map(|p| p.2).collect();
-        assert_eq!(reasons.iter().filter(|r| **r == DuplicateReason::SameNameSameCompany).count(), 1);
-        assert_eq!(reasons.iter().filter(|r| **r == DuplicateReason::SimilarNameSameCompany).count(), 1);
-        assert_eq!(reasons.iter().filter(|r| **r == DuplicateReason::SimilarNameSameEmailDomain).count(), 1);
-        assert_eq!(reasons.len(), 3, "free-mail domains and different names are no reason");
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|r| **r == DuplicateReason::SameNameSameCompany)
+                .count(),
+            1
+        );
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|r| **r == DuplicateReason::SimilarNameSameCompany)
+                .count(),
+            1
+        );
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|r| **r == DuplicateReason::SimilarNameSameEmailDomain)
+                .count(),
+            1
+        );
+        assert_eq!(
+            reasons.len(),
+            3,
+            "free-mail domains and different names are no reason"
+        );
     }
 }

@@ -47,7 +47,10 @@ impl App {
     pub async fn contacts_vcards(&self, actor: &Actor, ids: &[ContactId]) -> AppResult<String> {
         actor.require(Permission::DataExport)?;
         if ids.len() as u64 > MAX_EXPORT {
-            return Err(AppError::InvalidInput(vec![("ids".into(), format!("at most {MAX_EXPORT} contacts"))]));
+            return Err(AppError::InvalidInput(vec![(
+                "ids".into(),
+                format!("at most {MAX_EXPORT} contacts"),
+            )]));
         }
         let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.as_uuid()).collect();
         let mut out = String::new();

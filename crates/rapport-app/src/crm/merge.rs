@@ -29,7 +29,9 @@ pub const MERGE_FIELDS: [&str; 10] = [
 ];
 
 /// Which contact a field's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// The contact that stays.
@@ -95,7 +97,11 @@ fn custom_keys(s: &ContactSummary, m: &ContactSummary) -> Vec<String> {
 
 /// The default side: the more recently updated contact's value, unless it is empty.
 fn default_side(s: &ContactSummary, m: &ContactSummary, field: &str) -> Side {
-    let newer = if m.updated_at > s.updated_at { Side::Merged } else { Side::Survivor };
+    let newer = if m.updated_at > s.updated_at {
+        Side::Merged
+    } else {
+        Side::Survivor
+    };
     let (sv, mv) = (text_of(s, field), text_of(m, field));
     match newer {
         Side::Merged if !mv.is_empty() => Side::Merged,
@@ -119,7 +125,12 @@ fn choices(s: &ContactSummary, m: &ContactSummary) -> Vec<FieldChoice> {
 }
 
 fn resolve(s: &ContactSummary, m: &ContactSummary, picks: &HashMap<String, Side>) -> MergedFields {
-    let side = |f: &str| picks.get(f).copied().unwrap_or_else(|| default_side(s, m, f));
+    let side = |f: &str| {
+        picks
+            .get(f)
+            .copied()
+            .unwrap_or_else(|| default_side(s, m, f))
+    };
     let pick = |f: &str| if side(f) == Side::Merged { m } else { s };
     let mut custom = serde_json::Map::new();
     for key in custom_keys(s, m) {
@@ -128,11 +139,22 @@ fn resolve(s: &ContactSummary, m: &ContactSummary, picks: &HashMap<String, Side>
             custom.insert(key["custom.".len()..].to_owned(), value.clone());
         }
     }
-    let (first, last) = (pick("first_name").first_name.clone(), pick("last_name").last_name.clone());
-    let primary_email = pick("primary_email").primary_email.clone().or_else(|| s.primary_email.clone()).or_else(|| m.primary_email.clone());
+    let (first, last) = (
+        pick("first_name").first_name.clone(),
+        pick("last_name").last_name.clone(),
+    );
+    let primary_email = pick("primary_email")
+        .primary_email
+        .clone()
+        .or_else(|| s.primary_email.clone())
+        .or_else(|| m.primary_email.clone());
     let name = format!("{first} {last}").trim().to_owned();
     MergedFields {
-        display_name: if name.is_empty() { primary_email.clone().unwrap_or_default() } else { name },
+        display_name: if name.is_empty() {
+            primary_email.clone().unwrap_or_default()
+        } else {
+            name
+        },
         first_name: first,
         last_name: last,
         title: pick("title").title.clone(),
@@ -142,15 +164,27 @@ fn resolve(s: &ContactSummary, m: &ContactSummary, picks: &HashMap<String, Side>
         source: pick("source").source.clone(),
         avatar_url: pick("avatar_url").avatar_url.clone(),
         primary_email,
-        primary_phone: pick("primary_phone").primary_phone.clone().or_else(|| s.primary_phone.clone()).or_else(|| m.primary_phone.clone()),
+        primary_phone: pick("primary_phone")
+            .primary_phone
+            .clone()
+            .or_else(|| s.primary_phone.clone())
+            .or_else(|| m.primary_phone.clone()),
         custom: serde_json::Value::Object(custom),
     }
 }
 
 impl App {
-    async fn merge_pair(&self, actor: &Actor, survivor: ContactId, merged: ContactId) -> AppResult<(ContactSummary, ContactSummary)> {
+    async fn merge_pair(
+        &self,
+        actor: &Actor,
+        survivor: ContactId,
+        merged: ContactId,
+    ) -> AppResult<(ContactSummary, ContactSummary)> {
         if survivor == merged {
-            return Err(AppError::InvalidInput(vec![("merged_id".into(), "a contact cannot be merged with itself".into())]));
+            return Err(AppError::InvalidInput(vec![(
+                "merged_id".into(),
+                "a contact cannot be merged with itself".into(),
+            )]));
         }
         let ids = [survivor.as_uuid(), merged.as_uuid()];
         let mut found = crm_dupes::summaries(self.db().conn(), actor.scope(), &ids, 0).await?;
@@ -162,10 +196,19 @@ impl App {
     }
 
     /// Both contacts side by side with the default choice per field (needs `contacts.write`).
-    pub async fn merge_preview(&self, actor: &Actor, survivor: ContactId, merged: ContactId) -> AppResult<MergePreview> {
+    pub async fn merge_preview(
+        &self,
+        actor: &Actor,
+        survivor: ContactId,
+        merged: ContactId,
+    ) -> AppResult<MergePreview> {
         actor.require(Permission::ContactsWrite)?;
         let (s, m) = self.merge_pair(actor, survivor, merged).await?;
-        Ok(MergePreview { fields: choices(&s, &m), survivor: s, merged: m })
+        Ok(MergePreview {
+            fields: choices(&s, &m),
+            survivor: s,
+            merged: m,
+        })
     }
 
     /// Merges `merged` into `survivor`; `picks` overrides the default side per field
@@ -180,8 +223,14 @@ impl App {
         actor.require(Permission::ContactsWrite)?;
         let (s, m) = self.merge_pair(actor, survivor, merged).await?;
         let known = custom_keys(&s, &m);
-        if let Some(bad) = picks.keys().find(|k| !MERGE_FIELDS.contains(&k.as_str()) && !known.contains(k)) {
-            return Err(AppError::InvalidInput(vec![(format!("fields.{bad}"), "not a field of these contacts".into())]));
+        if let Some(bad) = picks
+            .keys()
+            .find(|k| !MERGE_FIELDS.contains(&k.as_str()) && !known.contains(k))
+        {
+            return Err(AppError::InvalidInput(vec![(
+                format!("fields.{bad}"),
+                "not a field of these contacts".into(),
+            )]));
         }
         let fields = resolve(&s, &m, picks);
         let now = self.clock().now();

@@ -79,7 +79,10 @@ fn summary(r: &sea_orm::QueryResult) -> StoreResult<ContactSummary> {
 }
 
 fn marks(from: usize, n: usize) -> String {
-    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
+    (0..n)
+        .map(|i| format!("${}", from + i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Contacts by id (missing or foreign ids are left out), in the order of `ids`; with no ids,
@@ -98,12 +101,18 @@ pub async fn summaries(
     let mut batches: Vec<(String, Vec<Value>)> = Vec::new();
     if ids.is_empty() {
         let values = vec![scope.uuid().into(), (limit as i64).into()];
-        batches.push((format!("{base} ORDER BY c.created_at DESC, c.id DESC LIMIT $2"), values));
+        batches.push((
+            format!("{base} ORDER BY c.created_at DESC, c.id DESC LIMIT $2"),
+            values,
+        ));
     }
     for chunk in ids.chunks(500) {
         let mut values: Vec<Value> = vec![scope.uuid().into()];
         values.extend(chunk.iter().map(|i| Value::from(*i)));
-        batches.push((format!("{base} AND c.id IN ({})", marks(2, chunk.len())), values));
+        batches.push((
+            format!("{base} AND c.id IN ({})", marks(2, chunk.len())),
+            values,
+        ));
     }
     for (sql, values) in batches {
         for r in db.query_all_raw(stmt(db, &sql, values)).await? {
@@ -119,22 +128,34 @@ pub async fn summaries(
         values.extend(chunk.iter().map(|i| Value::from(*i)));
         let m = marks(2, chunk.len());
         let queries = [
-            format!("SELECT contact_id, email AS v, is_primary FROM contact_emails WHERE org_id = $1 AND contact_id IN ({m}) ORDER BY email"),
-            format!("SELECT contact_id, e164 AS v, is_primary FROM contact_phones WHERE org_id = $1 AND contact_id IN ({m}) ORDER BY e164"),
-            format!("SELECT contact_id, tag AS v, false AS is_primary FROM contact_tags WHERE org_id = $1 AND contact_id IN ({m}) ORDER BY tag"),
+            format!(
+                "SELECT contact_id, email AS v, is_primary FROM contact_emails WHERE org_id = $1 AND contact_id IN ({m}) ORDER BY email"
+            ),
+            format!(
+                "SELECT contact_id, e164 AS v, is_primary FROM contact_phones WHERE org_id = $1 AND contact_id IN ({m}) ORDER BY e164"
+            ),
+            format!(
+                "SELECT contact_id, tag AS v, false AS is_primary FROM contact_tags WHERE org_id = $1 AND contact_id IN ({m}) ORDER BY tag"
+            ),
         ];
         for (kind, sql) in queries.iter().enumerate() {
             for r in db.query_all_raw(stmt(db, sql, values.clone())).await? {
                 let id: Uuid = r.try_get("", "contact_id")?;
                 let v: String = r.try_get("", "v")?;
                 let primary: bool = r.try_get("", "is_primary")?;
-                let Some(c) = index.get(&id).and_then(|i| out.get_mut(*i)) else { continue };
+                let Some(c) = index.get(&id).and_then(|i| out.get_mut(*i)) else {
+                    continue;
+                };
                 let list = match kind {
                     0 => &mut c.emails,
                     1 => &mut c.phones,
                     _ => &mut c.tags,
                 };
-                if primary { list.insert(0, v) } else { list.push(v) }
+                if primary {
+                    list.insert(0, v)
+                } else {
+                    list.push(v)
+                }
             }
         }
     }
@@ -142,7 +163,11 @@ pub async fn summaries(
 }
 
 /// Pairs of contacts sharing a phone number: (a, b, E.164) with a < b.
-pub async fn phone_pairs(db: &impl ConnectionTrait, scope: OrgScope, limit: u64) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
+pub async fn phone_pairs(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    limit: u64,
+) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
     let rows = db
         .query_all_raw(stmt(
             db,
@@ -154,7 +179,13 @@ pub async fn phone_pairs(db: &impl ConnectionTrait, scope: OrgScope, limit: u64)
         ))
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("", "a")?, r.try_get("", "b")?, r.try_get("", "e164")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("", "a")?,
+                r.try_get("", "b")?,
+                r.try_get("", "e164")?,
+            ))
+        })
         .collect()
 }
 

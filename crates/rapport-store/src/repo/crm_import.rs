@@ -143,7 +143,11 @@ pub struct NewImport<'a> {
 }
 
 /// Stores an upload with status `uploaded`.
-pub async fn insert(db: &impl ConnectionTrait, scope: OrgScope, new: NewImport<'_>) -> StoreResult<()> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    new: NewImport<'_>,
+) -> StoreResult<()> {
     let values = vec![
         new.id.as_uuid().into(),
         scope.uuid().into(),
@@ -168,7 +172,11 @@ pub async fn insert(db: &impl ConnectionTrait, scope: OrgScope, new: NewImport<'
 }
 
 /// One import of the org.
-pub async fn get(db: &impl ConnectionTrait, scope: OrgScope, id: ImportId) -> StoreResult<ImportRecord> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: ImportId,
+) -> StoreResult<ImportRecord> {
     let row = db
         .query_one_raw(stmt(
             db,
@@ -182,7 +190,11 @@ pub async fn get(db: &impl ConnectionTrait, scope: OrgScope, id: ImportId) -> St
 }
 
 /// The uploaded text (empty once the import finished and its content was deleted).
-pub async fn content(db: &impl ConnectionTrait, scope: OrgScope, id: ImportId) -> StoreResult<Vec<u8>> {
+pub async fn content(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: ImportId,
+) -> StoreResult<Vec<u8>> {
     let row = db
         .query_one_raw(stmt(
             db,
@@ -273,7 +285,10 @@ pub async fn custom_fields(
 }
 
 /// The org's members as (lowercase email, user id): owners named in a file by email.
-pub async fn member_emails(db: &impl ConnectionTrait, scope: OrgScope) -> StoreResult<Vec<(String, UserId)>> {
+pub async fn member_emails(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+) -> StoreResult<Vec<(String, UserId)>> {
     let rows = db
         .query_all_raw(stmt(
             db,
@@ -285,7 +300,10 @@ pub async fn member_emails(db: &impl ConnectionTrait, scope: OrgScope) -> StoreR
     rows.iter()
         .map(|r| {
             let email: String = r.try_get("", "email")?;
-            Ok((email.to_lowercase(), UserId::from_uuid(r.try_get("", "id")?)))
+            Ok((
+                email.to_lowercase(),
+                UserId::from_uuid(r.try_get("", "id")?),
+            ))
         })
         .collect()
 }
@@ -342,4 +360,6 @@ pub async fn companies(
 
 #[path = "crm_import_write.rs"]
 mod write;
-pub use write::{ContactUpdate, NewCompany, NewContact, insert_companies, insert_contacts, update_contact};
+pub use write::{
+    ContactUpdate, NewCompany, NewContact, insert_companies, insert_contacts, update_contact,
+};

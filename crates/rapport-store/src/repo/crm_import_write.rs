@@ -108,7 +108,14 @@ pub async fn insert_companies(
         })
         .collect();
     let cols = [
-        "id", "org_id", "name", "domain", "custom", "created_by", "created_at", "updated_at",
+        "id",
+        "org_id",
+        "name",
+        "domain",
+        "custom",
+        "created_by",
+        "created_at",
+        "updated_at",
     ];
     bulk_insert(db, "companies", &cols, rows, CHILD_BATCH, "").await?;
     let domains = companies
@@ -130,15 +137,16 @@ pub async fn insert_companies(
     .await
 }
 
-fn child_rows(
-    org: Uuid,
-    contacts: &[NewContact],
-    now: DateTime<Utc>,
-) -> [Vec<Vec<Value>>; 4] {
+fn child_rows(org: Uuid, contacts: &[NewContact], now: DateTime<Utc>) -> [Vec<Vec<Value>>; 4] {
     let (mut emails, mut phones, mut tags, mut links) = (vec![], vec![], vec![], vec![]);
     for c in contacts {
         for (i, e) in c.emails.iter().enumerate() {
-            emails.push(vec![org.into(), c.id.into(), e.clone().into(), (i == 0).into()]);
+            emails.push(vec![
+                org.into(),
+                c.id.into(),
+                e.clone().into(),
+                (i == 0).into(),
+            ]);
         }
         for (i, (e164, raw)) in c.phones.iter().enumerate() {
             phones.push(vec![
@@ -227,11 +235,33 @@ pub async fn insert_contacts(
     let email_cols = ["org_id", "contact_id", "email", "is_primary"];
     bulk_insert(db, "contact_emails", &email_cols, emails, CHILD_BATCH, "").await?;
     let phone_cols = ["org_id", "contact_id", "e164", "raw", "is_primary"];
-    bulk_insert(db, "contact_phones", &phone_cols, phones, CHILD_BATCH, NOTHING).await?;
+    bulk_insert(
+        db,
+        "contact_phones",
+        &phone_cols,
+        phones,
+        CHILD_BATCH,
+        NOTHING,
+    )
+    .await?;
     let tag_cols = ["org_id", "contact_id", "tag"];
     bulk_insert(db, "contact_tags", &tag_cols, tags, CHILD_BATCH, NOTHING).await?;
-    let link_cols = ["org_id", "contact_id", "company_id", "is_primary", "created_at"];
-    bulk_insert(db, "contact_companies", &link_cols, links, CHILD_BATCH, NOTHING).await
+    let link_cols = [
+        "org_id",
+        "contact_id",
+        "company_id",
+        "is_primary",
+        "created_at",
+    ];
+    bulk_insert(
+        db,
+        "contact_companies",
+        &link_cols,
+        links,
+        CHILD_BATCH,
+        NOTHING,
+    )
+    .await
 }
 
 /// Applies one update (the contact was matched by email and the user chose "update").
@@ -314,7 +344,31 @@ pub async fn update_contact(
             r
         })
         .collect();
-    bulk_insert(db, "contact_emails", &["org_id", "contact_id", "email", "is_primary"], emails, CHILD_BATCH, "").await?;
-    bulk_insert(db, "contact_phones", &["org_id", "contact_id", "e164", "raw", "is_primary"], phones, CHILD_BATCH, NOTHING).await?;
-    bulk_insert(db, "contact_tags", &["org_id", "contact_id", "tag"], tags, CHILD_BATCH, NOTHING).await
+    bulk_insert(
+        db,
+        "contact_emails",
+        &["org_id", "contact_id", "email", "is_primary"],
+        emails,
+        CHILD_BATCH,
+        "",
+    )
+    .await?;
+    bulk_insert(
+        db,
+        "contact_phones",
+        &["org_id", "contact_id", "e164", "raw", "is_primary"],
+        phones,
+        CHILD_BATCH,
+        NOTHING,
+    )
+    .await?;
+    bulk_insert(
+        db,
+        "contact_tags",
+        &["org_id", "contact_id", "tag"],
+        tags,
+        CHILD_BATCH,
+        NOTHING,
+    )
+    .await
 }

@@ -74,9 +74,8 @@ pub async fn merge(
         async move { db.execute_raw(s).await.map(|r| r.rows_affected()) }
     };
     let pair = || -> Vec<Value> { vec![survivor.into(), org.into(), merged.into()] };
-    let mut moved = Moved::default();
     // Every email is unique in the org, so emails and identities move without conflict.
-    moved.emails = run(
+    let emails = run(
         "UPDATE contact_emails SET contact_id = $1, is_primary = CASE WHEN email = $4 THEN true ELSE false END WHERE org_id = $2 AND contact_id = $3",
         vec![survivor.into(), org.into(), merged.into(), fields.primary_email.clone().into()],
     )
@@ -86,8 +85,12 @@ pub async fn merge(
         vec![org.into(), survivor.into(), fields.primary_email.clone().into()],
     )
     .await?;
-    run("UPDATE contact_identities SET contact_id = $1 WHERE org_id = $2 AND contact_id = $3", pair()).await?;
-    moved.phones = run(
+    run(
+        "UPDATE contact_identities SET contact_id = $1 WHERE org_id = $2 AND contact_id = $3",
+        pair(),
+    )
+    .await?;
+    let phones = run(
         "UPDATE contact_phones SET contact_id = $1, is_primary = $4 WHERE org_id = $2 AND contact_id = $3 \
          AND e164 NOT IN (SELECT e164 FROM contact_phones WHERE contact_id = $1)",
         vec![survivor.into(), org.into(), merged.into(), false.into()],
@@ -115,18 +118,18 @@ pub async fn merge(
         vec![org.into(), survivor.into(), fields.company_id.into()],
     )
     .await?;
-    moved.deals = run(
+    let deals = run(
         "UPDATE deal_contacts SET contact_id = $1 WHERE org_id = $2 AND contact_id = $3 \
          AND deal_id NOT IN (SELECT deal_id FROM deal_contacts WHERE contact_id = $1)",
         pair(),
     )
     .await?;
-    moved.notes = run(
+    let notes = run(
         "UPDATE notes SET record_id = $1 WHERE org_id = $2 AND record_type = 'contact' AND record_id = $3",
         pair(),
     )
     .await?;
-    moved.tasks = run(
+    let tasks = run(
         "UPDATE task_links SET record_id = $1 WHERE org_id = $2 AND record_type = 'contact' AND record_id = $3 \
          AND task_id NOT IN (SELECT task_id FROM task_links WHERE record_type = 'contact' AND record_id = $1)",
         pair(),
@@ -138,7 +141,7 @@ pub async fn merge(
         vec![org.into(), merged.into()],
     )
     .await?;
-    moved.activities = activities::reassign(db, scope, RecordType::Contact, merged, survivor).await?;
+    let activities = activities::reassign(db, scope, RecordType::Contact, merged, survivor).await?;
     let sql = "UPDATE contacts SET first_name = $1, last_name = $2, display_name = $3, title = $4, \
         company_id = $5, owner_id = $6, lifecycle_stage = $7, source = $8, avatar_url = $9, \
         primary_email = $10, primary_phone = $11, custom = $12, updated_at = $13 \
@@ -165,9 +168,20 @@ pub async fn merge(
     )
     .await?;
     // The merged contact's remaining rows (duplicates of the survivor's) cascade with it.
-    let deleted = run("DELETE FROM contacts WHERE org_id = $1 AND id = $2", vec![org.into(), merged.into()]).await?;
+    let deleted = run(
+        "DELETE FROM contacts WHERE org_id = $1 AND id = $2",
+        vec![org.into(), merged.into()],
+    )
+    .await?;
     if updated == 0 || deleted == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(moved)
+    Ok(Moved {
+        emails,
+        phones,
+        deals,
+        notes,
+        tasks,
+        activities,
+    })
 }

@@ -179,7 +179,10 @@ fn vcard_response(body: String, filename: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/vcard; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         body,
     )
@@ -198,7 +201,10 @@ pub async fn contact_vcard(
     ApiActor(actor): ApiActor,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Response, ApiError> {
-    let (filename, body) = state.app.contact_vcard(&actor, ContactId::from_uuid(id)).await?;
+    let (filename, body) = state
+        .app
+        .contact_vcard(&actor, ContactId::from_uuid(id))
+        .await?;
     Ok(vcard_response(body, &filename))
 }
 
@@ -213,7 +219,14 @@ pub async fn export_vcards(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let mut ids = Vec::new();
-    for raw in q.ids.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for raw in q
+        .ids
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let id = uuid::Uuid::parse_str(raw).map_err(|_| {
             ApiError::validation(vec![FieldError {
                 field: "ids".into(),

@@ -76,7 +76,11 @@ pub async fn upload_import(
     ApiQuery(q): ApiQuery<UploadQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportView>), ApiError> {
-    if let Some(t) = q.object_type.as_deref().filter(|t| !matches!(*t, "contacts" | "contact")) {
+    if let Some(t) = q
+        .object_type
+        .as_deref()
+        .filter(|t| !matches!(*t, "contacts" | "contact"))
+    {
         return Err(ApiError::validation(vec![crate::error::FieldError {
             field: "object_type".into(),
             message: format!("\"{t}\" cannot be imported; use contacts"),
@@ -105,7 +109,12 @@ pub async fn get_import(
     ApiActor(actor): ApiActor,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Json<ImportView>, ApiError> {
-    Ok(Json(state.app.get_import(&actor, ImportId::from_uuid(id)).await?))
+    Ok(Json(
+        state
+            .app
+            .get_import(&actor, ImportId::from_uuid(id))
+            .await?,
+    ))
 }
 
 /// Runs an import with a mapping and options (needs `contacts.write`). With errors and without
@@ -132,7 +141,12 @@ pub async fn run_import(
         on_duplicate: req.on_duplicate,
         default_country: req.default_country,
     };
-    Ok(Json(state.app.run_import(&actor, ImportId::from_uuid(id), input).await?))
+    Ok(Json(
+        state
+            .app
+            .run_import(&actor, ImportId::from_uuid(id), input)
+            .await?,
+    ))
 }
 
 /// The last run's errors as CSV (row, column, message) (needs `contacts.write`).
@@ -147,7 +161,10 @@ pub async fn import_errors(
     ApiActor(actor): ApiActor,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Response, ApiError> {
-    let csv = state.app.import_errors_csv(&actor, ImportId::from_uuid(id)).await?;
+    let csv = state
+        .app
+        .import_errors_csv(&actor, ImportId::from_uuid(id))
+        .await?;
     Ok(csv_response(csv, &format!("import-{id}-errors.csv")))
 }
 

@@ -175,7 +175,11 @@ fn render(
     // After a run the errors are the run's (kept in the report once the file is deleted);
     // before, those of the whole file under the current mapping.
     let done = view.status != "uploaded";
-    let source = if done { view.result.clone() } else { run.clone() };
+    let source = if done {
+        view.result.clone()
+    } else {
+        run.clone()
+    };
     let (errors, error_count, error_rows) = match &source {
         Some(r) => (r.errors.clone(), r.error_count, r.invalid_rows),
         None => {

@@ -111,7 +111,10 @@ pub async fn duplicates(
             PairCard {
                 a: (&p.a).into(),
                 b: (&p.b).into(),
-                reason: page.tr.tf(&format!("crm_import.dup.{kind}"), &[("detail", p.detail.as_str())]),
+                reason: page.tr.tf(
+                    &format!("crm_import.dup.{kind}"),
+                    &[("detail", p.detail.as_str())],
+                ),
             }
         })
         .collect();
@@ -156,7 +159,12 @@ pub async fn merge_form(
     };
     let union = |f: fn(&ContactSummary) -> &Vec<String>| {
         let mut all: Vec<String> = f(&preview.survivor).clone();
-        all.extend(f(&preview.merged).iter().filter(|v| !f(&preview.survivor).contains(v)).cloned());
+        all.extend(
+            f(&preview.merged)
+                .iter()
+                .filter(|v| !f(&preview.survivor).contains(v))
+                .cloned(),
+        );
         all.join(", ")
     };
     let fields = preview
@@ -194,7 +202,13 @@ pub async fn merge_submit(
     jar: CookieJar,
     UiForm(fields): UiForm<Vec<(String, String)>>,
 ) -> Response {
-    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     if !csrf_ok(get("_csrf"), &info.csrf_token) {
         return pages::bad_form(&state, &headers, StatusCode::FORBIDDEN);
     }
@@ -211,7 +225,11 @@ pub async fn merge_submit(
             Some((k.strip_prefix("f.")?.to_owned(), side))
         })
         .collect();
-    match state.app.merge_contacts(&info.actor, survivor, merged, &picks).await {
+    match state
+        .app
+        .merge_contacts(&info.actor, survivor, merged, &picks)
+        .await
+    {
         Ok(_) => done(&state, jar, "contacts_merged", "/contacts/duplicates"),
         Err(err) => pages::from_app_error(&state, &headers, err),
     }

@@ -34,15 +34,24 @@ async fn a_large_file_with_invalid_rows_imports_nothing_or_the_valid_rows() {
     let id = view["id"].as_str().unwrap();
     assert_eq!(view["error_count"].as_u64().unwrap() as usize, bad.len());
     let (_, res) = a.run(id, json!({})).await;
-    let rows_reported: Vec<u64> = res["errors"].as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect();
+    let rows_reported: Vec<u64> = res["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_u64().unwrap())
+        .collect();
     assert_eq!(rows_reported, bad, "exactly the invalid rows");
     assert_eq!(a.contacts().await, 0);
     let (_, res) = a.run(id, json!({"skip_invalid": true})).await;
     assert_eq!(res["imported"].as_u64().unwrap() as usize, rows - bad.len());
     assert_eq!(a.contacts().await as usize, rows - bad.len());
-    assert_eq!(a.count("SELECT COUNT(*) AS n FROM companies", vec![]).await, 500);
     assert_eq!(
-        a.count("SELECT COUNT(*) AS n FROM contact_tags", vec![]).await as usize,
+        a.count("SELECT COUNT(*) AS n FROM companies", vec![]).await,
+        500
+    );
+    assert_eq!(
+        a.count("SELECT COUNT(*) AS n FROM contact_tags", vec![])
+            .await as usize,
         2 * (rows - bad.len())
     );
 }

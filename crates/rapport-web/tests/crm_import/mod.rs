@@ -42,7 +42,12 @@ impl Api {
 
     /// Uploads and expects 201.
     pub async fn upload_ok(&self, filename: &str, body: &str) -> Value {
-        let res = self.upload(&format!("object_type=contacts&filename={filename}"), body.to_owned()).await;
+        let res = self
+            .upload(
+                &format!("object_type=contacts&filename={filename}"),
+                body.to_owned(),
+            )
+            .await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
         res.json().await.unwrap()
     }
@@ -75,18 +80,36 @@ impl Api {
 
     fn stmt(&self, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
         let backend = self.t.db.db.db_backend();
-        let sql = if backend == DbBackend::Postgres { sql.to_owned() } else { sql.replace('$', "?") };
+        let sql = if backend == DbBackend::Postgres {
+            sql.to_owned()
+        } else {
+            sql.replace('$', "?")
+        };
         Statement::from_sql_and_values(backend, sql, values)
     }
 
     /// Runs a statement (test set-up: rows of other slices' tables).
     pub async fn exec(&self, sql: &str, values: Vec<sea_orm::Value>) {
-        self.t.db.db.conn().execute_raw(self.stmt(sql, values)).await.unwrap();
+        self.t
+            .db
+            .db
+            .conn()
+            .execute_raw(self.stmt(sql, values))
+            .await
+            .unwrap();
     }
 
     /// A count query's `n`.
     pub async fn count(&self, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-        let row = self.t.db.db.conn().query_one_raw(self.stmt(sql, values)).await.unwrap().unwrap();
+        let row = self
+            .t
+            .db
+            .db
+            .conn()
+            .query_one_raw(self.stmt(sql, values))
+            .await
+            .unwrap()
+            .unwrap();
         row.try_get::<i64>("", "n").unwrap()
     }
 

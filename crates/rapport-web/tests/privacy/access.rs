@@ -59,9 +59,21 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/system/jobs", Needs(SystemManage)),
     ("POST", "/imports", Needs(Permission::ContactsWrite)),
     ("GET", "/imports/{id}", Needs(Permission::ContactsWrite)),
-    ("POST", "/imports/{id}/run", Needs(Permission::ContactsWrite)),
-    ("GET", "/imports/{id}/errors.csv", Needs(Permission::ContactsWrite)),
-    ("GET", "/contacts/duplicates", Needs(Permission::ContactsRead)),
+    (
+        "POST",
+        "/imports/{id}/run",
+        Needs(Permission::ContactsWrite),
+    ),
+    (
+        "GET",
+        "/imports/{id}/errors.csv",
+        Needs(Permission::ContactsWrite),
+    ),
+    (
+        "GET",
+        "/contacts/duplicates",
+        Needs(Permission::ContactsRead),
+    ),
     ("POST", "/contacts/merge", Needs(Permission::ContactsWrite)),
     ("GET", "/contacts/{id}/vcard", Needs(Permission::DataExport)),
     ("GET", "/contacts/export.vcf", Needs(Permission::DataExport)),
@@ -124,9 +136,16 @@ async fn perform(
         let csv = format!("Name,Company\nC5 Twin,{company}\nC5 Twin,{company}\n");
         let upload_id = id(upload(owner, csv).await.unwrap().json().await.unwrap());
         owner
-            .api_ok(t, Method::POST, &format!("/imports/{upload_id}/run"), Some(json!({})))
+            .api_ok(
+                t,
+                Method::POST,
+                &format!("/imports/{upload_id}/run"),
+                Some(json!({})),
+            )
             .await;
-        let dupes = owner.api_ok(t, Method::GET, "/contacts/duplicates", None).await;
+        let dupes = owner
+            .api_ok(t, Method::GET, "/contacts/duplicates", None)
+            .await;
         let pair = dupes["items"]
             .as_array()
             .unwrap()

@@ -1030,7 +1030,12 @@ async fn seed_crm_import(t: &TestApp, ob: &Browser) -> (String, String) {
         .unwrap();
     let first = first["id"].as_str().unwrap().to_owned();
     let ran = ob
-        .api_ok(t, Method::POST, &format!("/imports/{first}/run"), Some(json!({})))
+        .api_ok(
+            t,
+            Method::POST,
+            &format!("/imports/{first}/run"),
+            Some(json!({})),
+        )
         .await;
     assert_eq!(ran["imported"], 1);
     let vcf = ob

@@ -78,14 +78,21 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
 /// The field delimiter: the candidate (`,` `;` tab) that splits the first lines into the same,
 /// largest number of fields. Quoted sections are skipped so a comma inside quotes does not count.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(10).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(10)
+        .collect();
     let mut best = (b',', 0usize, false);
     for cand in [b',', b';', b'\t'] {
-        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, cand)).collect();
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| count_outside_quotes(l, cand))
+            .collect();
         let first = counts.first().copied().unwrap_or(0);
         let consistent = counts.iter().all(|c| *c == first);
-        let better = (consistent && !best.2 && first > 0)
-            || (consistent == best.2 && first > best.1);
+        let better =
+            (consistent && !best.2 && first > 0) || (consistent == best.2 && first > best.1);
         if better {
             best = (cand, first, consistent);
         }
@@ -112,7 +119,10 @@ mod tests {
 
     #[test]
     fn utf8_with_bom_is_accepted_and_bad_bytes_are_located() {
-        assert_eq!(decode(b"\xEF\xBB\xBFa,b\n", Encoding::Utf8).unwrap(), "a,b\n");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa,b\n", Encoding::Utf8).unwrap(),
+            "a,b\n"
+        );
         let err = decode(b"name\nJos\xE9,x\n", Encoding::Utf8).unwrap_err();
         assert!(err.contains("line 2 byte 4"), "{err}");
         assert_eq!(

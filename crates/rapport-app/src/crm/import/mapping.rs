@@ -122,19 +122,63 @@ fn words(header: &str) -> String {
 fn guess(h: &str) -> Target {
     let is = |names: &[&str]| names.contains(&h);
     let has = |parts: &[&str]| parts.iter().any(|p| h.split(' ').any(|w| w == *p));
-    if is(&["first name", "firstname", "given name", "first", "vorname", "prenom", "prénom"]) {
+    if is(&[
+        "first name",
+        "firstname",
+        "given name",
+        "first",
+        "vorname",
+        "prenom",
+        "prénom",
+    ]) {
         Target::FirstName
-    } else if is(&["last name", "lastname", "surname", "family name", "last", "nachname", "nom"]) {
+    } else if is(&[
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "last",
+        "nachname",
+        "nom",
+    ]) {
         Target::LastName
-    } else if is(&["name", "full name", "fullname", "contact name", "contact", "display name"]) {
+    } else if is(&[
+        "name",
+        "full name",
+        "fullname",
+        "contact name",
+        "contact",
+        "display name",
+    ]) {
         Target::Name
-    } else if is(&["owner", "contact owner", "owner email", "assigned to", "account owner"]) {
+    } else if is(&[
+        "owner",
+        "contact owner",
+        "owner email",
+        "assigned to",
+        "account owner",
+    ]) {
         Target::Owner
-    } else if is(&["company domain", "website", "domain", "company website", "web", "url"]) {
+    } else if is(&[
+        "company domain",
+        "website",
+        "domain",
+        "company website",
+        "web",
+        "url",
+    ]) {
         Target::CompanyDomain
     } else if has(&["email", "mail", "emails"]) || h.contains("e mail") {
         Target::Email
-    } else if has(&["phone", "mobile", "tel", "telephone", "cell", "phones", "telefon"]) {
+    } else if has(&[
+        "phone",
+        "mobile",
+        "tel",
+        "telephone",
+        "cell",
+        "phones",
+        "telefon",
+    ]) {
         Target::Phone
     } else if is(&["title", "job title", "position", "role", "jobtitle"]) {
         Target::Title
@@ -197,7 +241,12 @@ pub fn check(mapping: &[Target], columns: usize) -> Result<(), String> {
             return Err(format!("{t} is mapped to more than one column"));
         }
     }
-    let names = [Target::FirstName, Target::LastName, Target::Name, Target::Email];
+    let names = [
+        Target::FirstName,
+        Target::LastName,
+        Target::Name,
+        Target::Email,
+    ];
     if !mapping.iter().any(|t| names.contains(t)) {
         return Err("map at least one column to a name or an email".into());
     }

@@ -114,7 +114,11 @@ fn country(raw: Option<&str>) -> AppResult<Option<String>> {
 }
 
 impl App {
-    async fn import_rules(&self, actor: &Actor, default_country: Option<String>) -> AppResult<Rules> {
+    async fn import_rules(
+        &self,
+        actor: &Actor,
+        default_country: Option<String>,
+    ) -> AppResult<Rules> {
         let db = self.db().conn();
         let scope = actor.scope();
         let custom = store::custom_fields(db, scope, "contact")
@@ -123,7 +127,8 @@ impl App {
             .filter_map(|f| {
                 Some(CustomDef {
                     field_type: FieldType::parse(&f.field_type)?,
-                    options: serde_json::from_value::<Vec<SelectOption>>(f.options).unwrap_or_default(),
+                    options: serde_json::from_value::<Vec<SelectOption>>(f.options)
+                        .unwrap_or_default(),
                     currency: f.currency.as_deref().and_then(|c| Currency::parse(c).ok()),
                     key: f.key,
                     label: f.label,
@@ -151,17 +156,38 @@ impl App {
         let (drafts, errors, invalid) = plan::validate_all(table, mapping, rules);
         let db = self.db().conn();
         let scope = actor.scope();
-        let emails: Vec<String> = drafts.iter().flat_map(|d| d.emails.iter().cloned()).collect();
+        let emails: Vec<String> = drafts
+            .iter()
+            .flat_map(|d| d.emails.iter().cloned())
+            .collect();
         let mut existing = Existing {
-            contacts: store::contacts_by_email(db, scope, &emails).await?.into_iter().collect(),
+            contacts: store::contacts_by_email(db, scope, &emails)
+                .await?
+                .into_iter()
+                .collect(),
             ..Existing::default()
         };
-        if mapping.iter().any(|t| matches!(t, Target::Company | Target::CompanyDomain | Target::Email)) {
+        if mapping
+            .iter()
+            .any(|t| matches!(t, Target::Company | Target::CompanyDomain | Target::Email))
+        {
             let (names, domains) = store::companies(db, scope).await?;
-            existing.company_names = names.into_iter().map(|(id, n)| (n.to_lowercase(), id)).collect();
+            existing.company_names = names
+                .into_iter()
+                .map(|(id, n)| (n.to_lowercase(), id))
+                .collect();
             existing.company_domains = domains.into_iter().collect();
         }
-        Ok(plan::decide(table, mapping, rules, drafts, errors, invalid, &existing, on_duplicate))
+        Ok(plan::decide(
+            table,
+            mapping,
+            rules,
+            drafts,
+            errors,
+            invalid,
+            &existing,
+            on_duplicate,
+        ))
     }
 
     /// Stores an uploaded file and previews it with the suggested mapping (needs `contacts.write`).
@@ -180,16 +206,21 @@ impl App {
         let filename = rapport_domain::bounded_text("filename", &input.filename, 255)
             .unwrap_or_else(|_| format!("import.{format}"));
         let default_country = country(input.default_country.as_deref())?;
-        let text = decode::decode(&input.bytes, encoding)
-            .map_err(bad_file)?;
+        let text = decode::decode(&input.bytes, encoding).map_err(bad_file)?;
         let table = read_table(format, &text)?;
         let rules = self.import_rules(actor, default_country.clone()).await?;
-        let custom: Vec<(String, String)> = rules.custom.iter().map(|c| (c.key.clone(), c.label.clone())).collect();
+        let custom: Vec<(String, String)> = rules
+            .custom
+            .iter()
+            .map(|c| (c.key.clone(), c.label.clone()))
+            .collect();
         let mapping = table
             .fixed_mapping
             .clone()
             .unwrap_or_else(|| mapping::suggest(&table.headers, &custom));
-        let plan = self.plan_import(actor, &table, &mapping, &rules, OnDuplicate::Update).await?;
+        let plan = self
+            .plan_import(actor, &table, &mapping, &rules, OnDuplicate::Update)
+            .await?;
         let id = ImportId::new();
         let names: Vec<String> = mapping.iter().map(Target::name).collect();
         let report = serde_json::json!({
@@ -215,7 +246,13 @@ impl App {
         )
         .await?;
         let record = store::get(self.db().conn(), actor.scope(), id).await?;
-        Ok(view::import_view(record, &table, &mapping, &rules, Some(&plan)))
+        Ok(view::import_view(
+            record,
+            &table,
+            &mapping,
+            &rules,
+            Some(&plan),
+        ))
     }
 
     /// An import with its columns, mapping and last result; while it waits to run, also the
@@ -238,7 +275,13 @@ impl App {
         let mut record = store::get(db, actor.scope(), id).await?;
         if record.status != "uploaded" {
             let rules = self.import_rules(actor, None).await?;
-            return Ok(view::import_view(record, &Table::default(), &[], &rules, None));
+            return Ok(view::import_view(
+                record,
+                &Table::default(),
+                &[],
+                &rules,
+                None,
+            ));
         }
         let content = store::content(db, actor.scope(), id).await?;
         let text = String::from_utf8(content).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -258,13 +301,25 @@ impl App {
         // wizard's next step is to fix it.
         let problem = mapping::check(&mapping, table.headers.len()).err();
         let plan = match problem {
-            None => Some(self.plan_import(actor, &table, &mapping, &rules, OnDuplicate::Update).await?),
+            None => Some(
+                self.plan_import(actor, &table, &mapping, &rules, OnDuplicate::Update)
+                    .await?,
+            ),
             Some(_) => None,
         };
         if changed {
-            record.report["mapping"] = serde_json::json!(mapping.iter().map(Target::name).collect::<Vec<_>>());
+            record.report["mapping"] =
+                serde_json::json!(mapping.iter().map(Target::name).collect::<Vec<_>>());
             record.report["default_country"] = serde_json::json!(country);
-            store::save_report(db, actor.scope(), id, "uploaded", record.report.clone(), self.clock().now()).await?;
+            store::save_report(
+                db,
+                actor.scope(),
+                id,
+                "uploaded",
+                record.report.clone(),
+                self.clock().now(),
+            )
+            .await?;
         }
         let mut view = view::import_view(record, &table, &mapping, &rules, plan.as_ref());
         view.mapping_problem = problem;
@@ -286,13 +341,20 @@ impl App {
 
     /// Runs an upload: validates everything, then writes all rows in one transaction, or none
     /// (needs `contacts.write`).
-    pub async fn run_import(&self, actor: &Actor, id: ImportId, input: RunInput) -> AppResult<ImportResult> {
+    pub async fn run_import(
+        &self,
+        actor: &Actor,
+        id: ImportId,
+        input: RunInput,
+    ) -> AppResult<ImportResult> {
         actor.require(Permission::ContactsWrite)?;
         let db = self.db().conn();
         let scope = actor.scope();
         let record = store::get(db, scope, id).await?;
         if record.status != "uploaded" {
-            return Err(AppError::Conflict("this import has already run; upload the file again".into()));
+            return Err(AppError::Conflict(
+                "this import has already run; upload the file again".into(),
+            ));
         }
         let content = store::content(db, scope, id).await?;
         let text = String::from_utf8(content).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -309,19 +371,34 @@ impl App {
         };
         mapping::check(&mapping, table.headers.len())
             .map_err(|m| AppError::InvalidInput(vec![("mapping".into(), m)]))?;
-        let plan = self.plan_import(actor, &table, &mapping, &rules, input.on_duplicate).await?;
+        let plan = self
+            .plan_import(actor, &table, &mapping, &rules, input.on_duplicate)
+            .await?;
         let refused = !plan.errors.is_empty() && !input.skip_invalid;
         let write = !refused && !input.dry_run;
         let mut result = ImportResult {
             id: id.as_uuid(),
-            status: if write { "completed".into() } else { "uploaded".into() },
+            status: if write {
+                "completed".into()
+            } else {
+                "uploaded".into()
+            },
             dry_run: input.dry_run,
             imported: if refused { 0 } else { plan.creates.len() },
             updated: if refused { 0 } else { plan.updates.len() },
-            skipped: if refused { 0 } else { plan.invalid_rows + plan.duplicates_skipped },
+            skipped: if refused {
+                0
+            } else {
+                plan.invalid_rows + plan.duplicates_skipped
+            },
             invalid_rows: plan.invalid_rows,
             error_count: plan.errors.len(),
-            errors: plan.errors.iter().take(MAX_REPORTED_ERRORS).cloned().collect(),
+            errors: plan
+                .errors
+                .iter()
+                .take(MAX_REPORTED_ERRORS)
+                .cloned()
+                .collect(),
         };
         let mut report = record.report.clone();
         report["mapping"] = serde_json::json!(mapping.iter().map(Target::name).collect::<Vec<_>>());
@@ -330,7 +407,8 @@ impl App {
         }
         let now = self.clock().now();
         if !write {
-            report["result"] = serde_json::to_value(&result).map_err(|e| AppError::Internal(e.to_string()))?;
+            report["result"] =
+                serde_json::to_value(&result).map_err(|e| AppError::Internal(e.to_string()))?;
             store::save_report(db, scope, id, "uploaded", report, now).await?;
             return Ok(result);
         }
@@ -359,7 +437,8 @@ impl App {
         )
         .await?;
         result.status = "completed".into();
-        report["result"] = serde_json::to_value(&result).map_err(|e| AppError::Internal(e.to_string()))?;
+        report["result"] =
+            serde_json::to_value(&result).map_err(|e| AppError::Internal(e.to_string()))?;
         store::save_report(&txn, scope, id, "completed", report, now).await?;
         txn.commit().await?;
         Ok(result)
@@ -374,18 +453,30 @@ fn parse_mapping(names: &[String], rules: &Rules) -> AppResult<Vec<Target>> {
         .enumerate()
         .map(|(i, n)| {
             Target::parse(n, &keys).unwrap_or_else(|| {
-                bad.push((format!("mapping[{i}]"), format!("\"{n}\" is not a field you can import into")));
+                bad.push((
+                    format!("mapping[{i}]"),
+                    format!("\"{n}\" is not a field you can import into"),
+                ));
                 Target::Ignore
             })
         })
         .collect();
-    if bad.is_empty() { Ok(targets) } else { Err(AppError::InvalidInput(bad)) }
+    if bad.is_empty() {
+        Ok(targets)
+    } else {
+        Err(AppError::InvalidInput(bad))
+    }
 }
 
 /// The custom-field keys and labels offered in the mapping (for the UI).
 pub fn target_choices(rules_custom: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Target::FIXED.iter().map(|t| (t.name(), t.name())).collect();
-    out.extend(rules_custom.iter().map(|(k, l)| (format!("custom.{k}"), l.clone())));
+    let mut out: Vec<(String, String)> =
+        Target::FIXED.iter().map(|t| (t.name(), t.name())).collect();
+    out.extend(
+        rules_custom
+            .iter()
+            .map(|(k, l)| (format!("custom.{k}"), l.clone())),
+    );
     out
 }
 
@@ -393,7 +484,11 @@ pub fn target_choices(rules_custom: &[(String, String)]) -> Vec<(String, String)
 pub(crate) fn errors_by_row(errors: &[RowError]) -> HashMap<usize, Vec<String>> {
     let mut map: HashMap<usize, Vec<String>> = HashMap::new();
     for e in errors {
-        let msg = if e.column.is_empty() { e.message.clone() } else { format!("{}: {}", e.column, e.message) };
+        let msg = if e.column.is_empty() {
+            e.message.clone()
+        } else {
+            format!("{}: {}", e.column, e.message)
+        };
         map.entry(e.row).or_default().push(msg);
     }
     map

@@ -3,9 +3,9 @@
 //! companies found by name or domain or planned for creation, required custom fields checked
 //! for new contacts. The result is either a list of errors or exactly the rows to write.
 
+use super::mapping::Target;
 use super::rows::{Draft, RowError, Rules, validate};
 use super::table::Table;
-use super::mapping::Target;
 use rapport_domain::crm::is_free_mail_domain;
 use rapport_domain::{ContactId, UserId};
 use rapport_store::repo::crm_import::{ContactUpdate, NewCompany, NewContact};
@@ -14,7 +14,17 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What to do with a row whose email belongs to an existing contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDuplicate {
     /// Update the existing contact with the row's non-empty values.
@@ -138,15 +148,25 @@ pub fn decide(
                 row_errors.push(fail(format!("{e} also appears in row {first}"), &email_col));
             }
         }
-        let mut owners: Vec<Uuid> = d.emails.iter().filter_map(|e| existing.contacts.get(e).copied()).collect();
+        let mut owners: Vec<Uuid> = d
+            .emails
+            .iter()
+            .filter_map(|e| existing.contacts.get(e).copied())
+            .collect();
         owners.dedup();
         if owners.len() > 1 {
-            row_errors.push(fail("these emails belong to different existing contacts".into(), &email_col));
+            row_errors.push(fail(
+                "these emails belong to different existing contacts".into(),
+                &email_col,
+            ));
         }
         let existing_id = owners.first().copied();
         if let Some(id) = existing_id {
             if let Some(first) = matched.get(&id) {
-                row_errors.push(fail(format!("row {first} already matches the same existing contact"), &email_col));
+                row_errors.push(fail(
+                    format!("row {first} already matches the same existing contact"),
+                    &email_col,
+                ));
             }
         } else {
             for key in &required {
@@ -166,7 +186,13 @@ pub fn decide(
         if let Some(id) = existing_id {
             matched.insert(id, d.row);
         }
-        let company = company_for(d, existing, &mut plan.companies, &mut new_companies, &mut new_domains);
+        let company = company_for(
+            d,
+            existing,
+            &mut plan.companies,
+            &mut new_companies,
+            &mut new_domains,
+        );
         let action = match (existing_id, on_duplicate) {
             (Some(_), OnDuplicate::Skip) => {
                 plan.duplicates_skipped += 1;
@@ -200,14 +226,26 @@ fn company_for(
     new_domains: &mut HashMap<String, Uuid>,
 ) -> Option<Uuid> {
     let by_domain = |domain: &str, new_domains: &HashMap<String, Uuid>| {
-        existing.company_domains.get(domain).or_else(|| new_domains.get(domain)).copied()
+        existing
+            .company_domains
+            .get(domain)
+            .or_else(|| new_domains.get(domain))
+            .copied()
     };
     if let Some(name) = d.company.as_deref() {
         let key = name.to_lowercase();
-        if let Some(id) = existing.company_names.get(&key).or_else(|| new_names.get(&key)) {
+        if let Some(id) = existing
+            .company_names
+            .get(&key)
+            .or_else(|| new_names.get(&key))
+        {
             return Some(*id);
         }
-        if let Some(id) = d.company_domain.as_deref().and_then(|dm| by_domain(dm, new_domains)) {
+        if let Some(id) = d
+            .company_domain
+            .as_deref()
+            .and_then(|dm| by_domain(dm, new_domains))
+        {
             return Some(id);
         }
         let id = Uuid::now_v7();
@@ -267,11 +305,20 @@ fn update_of(d: &Draft, id: Uuid, company: Option<Uuid>, existing: &Existing) ->
         last_name: d.last_name.clone(),
         title: d.title.clone(),
         // Only a company the row names: an email-domain guess never moves an existing contact.
-        company_id: if d.company.is_some() || d.company_domain.is_some() { company } else { None },
+        company_id: if d.company.is_some() || d.company_domain.is_some() {
+            company
+        } else {
+            None
+        },
         owner_id: d.owner,
         lifecycle_stage: d.lifecycle.map(|l| l.as_str().to_owned()),
         source: d.source.clone(),
-        emails: d.emails.iter().filter(|e| !existing.contacts.contains_key(*e)).cloned().collect(),
+        emails: d
+            .emails
+            .iter()
+            .filter(|e| !existing.contacts.contains_key(*e))
+            .cloned()
+            .collect(),
         phones: d.phones.clone(),
         tags: d.tags.clone(),
         custom: d.custom.clone(),
@@ -281,5 +328,9 @@ fn update_of(d: &Draft, id: Uuid, company: Option<Uuid>, existing: &Existing) ->
 /// The owner's id, for previews.
 pub fn owner_email(rules: &Rules, owner: Option<UserId>) -> Option<String> {
     let owner = owner?;
-    rules.members.iter().find(|(_, id)| **id == owner).map(|(e, _)| e.clone())
+    rules
+        .members
+        .iter()
+        .find(|(_, id)| **id == owner)
+        .map(|(e, _)| e.clone())
 }

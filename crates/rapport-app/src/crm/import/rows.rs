@@ -160,7 +160,11 @@ pub fn validate(
             message: "a contact needs a name or an email".into(),
         });
     }
-    if errors.is_empty() { Ok(d) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(d)
+    } else {
+        Err(errors)
+    }
 }
 
 fn apply(d: &mut Draft, target: &Target, value: &str, rules: &Rules) -> Result<(), String> {
@@ -186,14 +190,16 @@ fn apply(d: &mut Draft, target: &Target, value: &str, rules: &Rules) -> Result<(
                 let phone = Phone::parse(p, rules.default_country.as_deref())
                     .map_err(|e| format!("\"{p}\": {e}"))?;
                 if !d.phones.iter().any(|x| x.0 == phone.e164()) {
-                    d.phones.push((phone.e164().to_owned(), phone.raw().to_owned()));
+                    d.phones
+                        .push((phone.e164().to_owned(), phone.raw().to_owned()));
                 }
             }
         }
         Target::Title => d.title = Some(text(value, 200)?),
         Target::Company => d.company = Some(text(value, 200)?),
         Target::CompanyDomain => {
-            let domain = rapport_domain::crm::CompanyDomain::parse(value).map_err(|e| e.to_string())?;
+            let domain =
+                rapport_domain::crm::CompanyDomain::parse(value).map_err(|e| e.to_string())?;
             d.company_domain = Some(domain.as_str().to_owned());
         }
         Target::LifecycleStage => {
@@ -202,10 +208,9 @@ fn apply(d: &mut Draft, target: &Target, value: &str, rules: &Rules) -> Result<(
         Target::Source => d.source = Some(text(value, 64)?),
         Target::Owner => {
             let key = value.to_lowercase();
-            let owner = rules
-                .members
-                .get(&key)
-                .ok_or_else(|| format!("\"{value}\" is not the email of a member of this organization"))?;
+            let owner = rules.members.get(&key).ok_or_else(|| {
+                format!("\"{value}\" is not the email of a member of this organization")
+            })?;
             d.owner = Some(*owner);
         }
         Target::Tags => {
@@ -264,7 +269,13 @@ mod tests {
             default_country: Some("US".into()),
             ..Rules::default()
         };
-        let cells = s(&["Lovelace, Ada", " Ada@Example.COM ", "(415) 555-0132", "MQL", "vip; vip;b"]);
+        let cells = s(&[
+            "Lovelace, Ada",
+            " Ada@Example.COM ",
+            "(415) 555-0132",
+            "MQL",
+            "vip; vip;b",
+        ]);
         let d = validate(2, &cells, &headers, &mapping, &rules).unwrap();
         assert_eq!(d.display_name(), "Ada Lovelace");
         assert_eq!(d.emails, vec!["ada@example.com"]);
@@ -281,8 +292,14 @@ mod tests {
 
     #[test]
     fn names_split_both_ways() {
-        assert_eq!(split_name("Ada King Lovelace"), ("Ada King".into(), "Lovelace".into()));
-        assert_eq!(split_name("Lovelace, Ada"), ("Ada".into(), "Lovelace".into()));
+        assert_eq!(
+            split_name("Ada King Lovelace"),
+            ("Ada King".into(), "Lovelace".into())
+        );
+        assert_eq!(
+            split_name("Lovelace, Ada"),
+            ("Ada".into(), "Lovelace".into())
+        );
         assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
     }
 }

@@ -34,11 +34,18 @@ pub fn from_csv(text: &str) -> Result<Table, String> {
         .enumerate()
         .map(|(i, h)| {
             let h = h.trim();
-            if h.is_empty() { format!("Column {}", i + 1) } else { h.to_owned() }
+            if h.is_empty() {
+                format!("Column {}", i + 1)
+            } else {
+                h.to_owned()
+            }
         })
         .collect();
     if headers.len() > MAX_COLUMNS {
-        return Err(format!("the file has {} columns; at most {MAX_COLUMNS} are supported", headers.len()));
+        return Err(format!(
+            "the file has {} columns; at most {MAX_COLUMNS} are supported",
+            headers.len()
+        ));
     }
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -75,9 +82,17 @@ pub fn from_vcards(text: &str) -> Result<Table, String> {
         Target::Company,
         Target::Title,
     ];
-    let headers = ["N (given)", "N (family)", "FN", "EMAIL", "TEL", "ORG", "TITLE"]
-        .map(String::from)
-        .to_vec();
+    let headers = [
+        "N (given)",
+        "N (family)",
+        "FN",
+        "EMAIL",
+        "TEL",
+        "ORG",
+        "TITLE",
+    ]
+    .map(String::from)
+    .to_vec();
     let rows = cards
         .into_iter()
         .enumerate()
@@ -117,6 +132,9 @@ mod tests {
     fn reads_csv_with_quotes_and_blank_rows() {
         let t = from_csv("Name;Title\n\"Lovelace; Ada\";\"=1+1\"\n;\n").unwrap();
         assert_eq!(t.headers, vec!["Name", "Title"]);
-        assert_eq!(t.rows, vec![(2, vec!["Lovelace; Ada".to_owned(), "=1+1".to_owned()])]);
+        assert_eq!(
+            t.rows,
+            vec![(2, vec!["Lovelace; Ada".to_owned(), "=1+1".to_owned()])]
+        );
     }
 }

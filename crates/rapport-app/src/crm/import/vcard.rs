@@ -35,11 +35,11 @@ fn unfold(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for raw in text.split('\n') {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = line.strip_prefix([' ', '\t']) {
-            if let Some(last) = lines.last_mut() {
-                last.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = line.strip_prefix([' ', '\t'])
+            && let Some(last) = lines.last_mut()
+        {
+            last.push_str(rest);
+            continue;
         }
         if !line.is_empty() {
             lines.push(line.to_owned());
@@ -92,7 +92,12 @@ fn split_line(line: &str, n: usize) -> Result<Line, String> {
             _ => {}
         }
     }
-    let colon = colon.ok_or_else(|| format!("card {n}: the line \"{}\" has no value", line.chars().take(40).collect::<String>()))?;
+    let colon = colon.ok_or_else(|| {
+        format!(
+            "card {n}: the line \"{}\" has no value",
+            line.chars().take(40).collect::<String>()
+        )
+    })?;
     let (head, value) = (&line[..colon], &line[colon + 1..]);
     let mut parts = head.split(';');
     let name = parts.next().unwrap_or_default();
@@ -101,7 +106,10 @@ fn split_line(line: &str, n: usize) -> Result<Line, String> {
     let params = parts
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or(("TYPE", p));
-            (k.to_ascii_uppercase(), v.trim_matches('"').to_ascii_lowercase())
+            (
+                k.to_ascii_uppercase(),
+                v.trim_matches('"').to_ascii_lowercase(),
+            )
         })
         .collect();
     Ok(Line {
@@ -124,10 +132,13 @@ fn preference(params: &[(String, String)]) -> u32 {
     101
 }
 
+/// A card being read: the card, its VERSION, and (preference, value) emails and phones.
+type OpenCard = (Card, Option<String>, Vec<(u32, String)>, Vec<(u32, String)>);
+
 /// Parses every card in `text`.
 pub fn parse(text: &str) -> Result<Vec<Card>, String> {
     let mut cards = Vec::new();
-    let mut current: Option<(Card, Option<String>, Vec<(u32, String)>, Vec<(u32, String)>)> = None;
+    let mut current: Option<OpenCard> = None;
     for line in unfold(text) {
         let n = cards.len() + 1;
         let l = split_line(&line, n)?;
@@ -183,7 +194,10 @@ pub fn parse(text: &str) -> Result<Vec<Card>, String> {
                         phones.push((preference(&l.params), v));
                     }
                     "ORG" => {
-                        card.org = components(&l.value, ';').into_iter().next().unwrap_or_default()
+                        card.org = components(&l.value, ';')
+                            .into_iter()
+                            .next()
+                            .unwrap_or_default()
                     }
                     "TITLE" => card.title = unescape(&l.value),
                     "NOTE" => card.note = unescape(&l.value),
@@ -240,7 +254,10 @@ pub fn write(card: &Card, out: &mut String) {
         push_folded(out, &format!("UID:{}", escape(&card.uid)));
     }
     push_folded(out, &format!("FN:{}", escape(&card.formatted)));
-    push_folded(out, &format!("N:{};{};;;", escape(&card.family), escape(&card.given)));
+    push_folded(
+        out,
+        &format!("N:{};{};;;", escape(&card.family), escape(&card.given)),
+    );
     for (i, e) in card.emails.iter().enumerate() {
         push_folded(out, &format!("EMAIL;PREF={}:{}", i + 1, escape(e)));
     }
@@ -290,7 +307,11 @@ mod tests {
         assert_eq!(c.phones, vec!["+1 415555 0132"]);
         assert_eq!(c.org, "Acme");
         let v21 = "BEGIN:VCARD\nVERSION:2.1\nFN:Ada\nEND:VCARD\n";
-        assert!(parse(v21).unwrap_err().contains("vCard 2.1 is not supported"));
+        assert!(
+            parse(v21)
+                .unwrap_err()
+                .contains("vCard 2.1 is not supported")
+        );
         let qp = "BEGIN:VCARD\nVERSION:3.0\nNOTE;ENCODING=QUOTED-PRINTABLE:a=3Db\nEND:VCARD\n";
         assert!(parse(qp).unwrap_err().contains("quoted-printable"));
         assert!(parse("BEGIN:VCARD\nVERSION:4.0\nFN:x\n").is_err());

@@ -123,9 +123,17 @@ pub fn stored_mapping(report: &serde_json::Value, rules: &Rules, columns: usize)
     let names = report["mapping"].as_array().cloned().unwrap_or_default();
     let mapping: Vec<Target> = names
         .iter()
-        .map(|n| n.as_str().and_then(|s| Target::parse(s, &keys)).unwrap_or(Target::Ignore))
+        .map(|n| {
+            n.as_str()
+                .and_then(|s| Target::parse(s, &keys))
+                .unwrap_or(Target::Ignore)
+        })
         .collect();
-    if mapping.len() == columns { mapping } else { vec![Target::Ignore; columns] }
+    if mapping.len() == columns {
+        mapping
+    } else {
+        vec![Target::Ignore; columns]
+    }
 }
 
 fn preview(plan: &Plan, table: &Table, rules: &Rules) -> Vec<PreviewRow> {
@@ -142,13 +150,17 @@ fn preview(plan: &Plan, table: &Table, rules: &Rules) -> Vec<PreviewRow> {
                 action,
                 display_name: draft.map(|d| d.display_name()).unwrap_or_default(),
                 emails: draft.map(|d| d.emails.clone()).unwrap_or_default(),
-                phones: draft.map(|d| d.phones.iter().map(|p| p.0.clone()).collect()).unwrap_or_default(),
+                phones: draft
+                    .map(|d| d.phones.iter().map(|p| p.0.clone()).collect())
+                    .unwrap_or_default(),
                 company: draft.and_then(|d| d.company.clone().or_else(|| d.company_domain.clone())),
                 title: draft.and_then(|d| d.title.clone()),
                 lifecycle_stage: draft.and_then(|d| d.lifecycle.map(|l| l.as_str().to_owned())),
                 owner: draft.and_then(|d| owner_email(rules, d.owner)),
                 tags: draft.map(|d| d.tags.clone()).unwrap_or_default(),
-                custom: draft.map(|d| serde_json::Value::Object(d.custom.clone())).unwrap_or_default(),
+                custom: draft
+                    .map(|d| serde_json::Value::Object(d.custom.clone()))
+                    .unwrap_or_default(),
                 errors: by_row.get(row).cloned().unwrap_or_default(),
             }
         })
