@@ -705,6 +705,12 @@ async function crmRecordsChecks(t) {
 // the keyboard, stay there after a reload; the deal page marks a deal won; pipeline settings
 // add a stage; the board fits a phone and dark mode.
 async function dealChecks(t) {
+/**
+ * Contact import wizard end to end with a small CSV (upload through the page's script, map,
+ * refused run, run skipping the invalid row, result), then the duplicates list and the merge
+ * screen; the mapping and merge pages at 375 px and in dark mode.
+ */
+async function crmImportChecks(t) {
   const context = await newContext(t.browser, t.base);
   t.cleanup.push(() => context.close());
   const page = t.use(await context.newPage());
@@ -1082,6 +1088,60 @@ async function crmLists(t) {
   await t.shot('mobile-contacts');
 }
 crmLists.title = 'CRM lists: contacts table, filter builder, saved segment';
+  const link = page.locator('nav a[href="/contacts/import"]');
+  await link.waitFor({ state: 'visible' });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+  await visible(page, '#crm-import-form', 'the upload form');
+  await t.shot('import-upload');
+  const csv = 'First Name;Last Name;E-mail;Phone;Company;Tags\n' +
+    'Ada;Lovelace;ada@example.com;+1 415 555 0132;Analytical Engines;vip\n' +
+    'ada;lovelace;ada.l@engines.example;;Analytical Engines;\n' +
+    'Grace;Hopper;grace@navy.example;+1 202 555 0199;US Navy;\n' +
+    'Bad;Row;not-an-email;123;;\n';
+  await page.setInputFiles('#imp-file', { name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await Promise.all([page.waitForURL(/\/contacts\/import\/[0-9a-f-]+$/), page.click('#imp-submit')]);
+  await visible(page, 'table.imp-map', 'the mapping table');
+  await visible(page, 'table.imp-preview', 'the preview');
+  await visible(page, 'table.imp-errors', 'the error list');
+  const selected = await page.$eval('#map-2', (el) => el.value);
+  assert(selected === 'email', `the E-mail column is suggested as ${selected}`);
+  await t.shot('import-map');
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  await submit('#imp-run');
+  await visible(page, '#imp-refused', 'the refusal');
+  await page.check('input[name=skip_invalid]');
+  await submit('#imp-run');
+  await visible(page, '#imp-result', 'the result');
+  const counts = await page.locator('#imp-result .stat-value').allTextContents();
+  assert(counts.join(',') === '3,0,1', `result counts ${counts}`);
+  await t.shot('import-done');
+  const mapUrl = page.url();
+
+  await page.goto('/contacts/duplicates');
+  await visible(page, '.dup-pair', 'a duplicate pair');
+  await t.shot('duplicates');
+  await submit('.dup-pair a.btn');
+  await visible(page, 'table.merge-table', 'the merge table');
+  await t.shot('merge');
+  const mergeUrl = page.url();
+  for (const [label, options] of [['mobile', { viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }], ['dark', { colorScheme: 'dark' }]]) {
+    const ctx = await newContext(t.browser, t.base, options);
+    t.cleanup.push(() => ctx.close());
+    const other = await ctx.newPage();
+    await signIn(other);
+    for (const [name, url] of [['import', mapUrl], ['merge', mergeUrl], ['duplicates', '/contacts/duplicates']]) {
+      await other.goto(url);
+      await visible(other, 'h1');
+      if (label === 'mobile') await noHorizontalOverflow(other, MOBILE.width);
+      await screenshot(other, `crm-${label}-${name}`);
+    }
+  }
+  await submit('#merge-submit');
+  await expectPath(page, '/contacts/duplicates');
+  await visible(page, '.flash-stack, .alert-success', 'the merged message');
+  await t.shot('merged');
+}
+crmImportChecks.title = 'contact import, duplicates and merge';
 
 const CHECKS = [
   rootRedirectsToSetup,
@@ -1099,6 +1159,7 @@ const CHECKS = [
   dealChecks,
   crmWorkPages,
   crmLists,
+  crmImportChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ pub enum AppError {
     /// which field and where).
     #[error("{0}")]
     InvalidFilter(String),
+    /// Input failed validation with messages built at run time (an import's bad file, a custom
+    /// field's value): pairs of (field, message).
+    #[error("the request has invalid fields")]
+    InvalidInput(Vec<(String, String)>),
     /// Not signed in, or the session expired.
     #[error("sign in to continue")]
     Unauthenticated,

@@ -32,6 +32,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "crm_lists.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/crm_lists.js"),
+        "crm_import.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/crm_import.js"),
     ),
     (
         "htmx.min.js",

@@ -173,6 +173,12 @@ impl From<AppError> for ApiError {
                 "Invalid filter",
                 detail,
             ),
+            AppError::InvalidInput(errors) => Self::validation(
+                errors
+                    .into_iter()
+                    .map(|(field, message)| FieldError { field, message })
+                    .collect(),
+            ),
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::Forbidden => Self::new(
                 S::FORBIDDEN,

@@ -17,6 +17,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/crm_deals.toml")),
     ("en", include_str!("../locales/en/crm_work.toml")),
     ("en", include_str!("../locales/en/crm_lists.toml")),
+    ("en", include_str!("../locales/en/crm_import.toml")),
 ];
 
 /// The fallback language.

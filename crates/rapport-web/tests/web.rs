@@ -14,6 +14,7 @@ mod crm_records;
 mod crm_deals;
 mod crm_work;
 mod crm_lists;
+mod crm_import;
 mod identity_api;
 mod privacy;
 mod signin;

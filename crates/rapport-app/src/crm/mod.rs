@@ -25,3 +25,9 @@ pub mod reminders;
 pub mod tasks;
 pub mod timeline;
 pub mod work_access;
+//! CRM use cases: contacts, companies, deals, notes, tasks, the timeline, imports and exports.
+
+pub mod duplicates;
+pub mod export;
+pub mod import;
+pub mod merge;

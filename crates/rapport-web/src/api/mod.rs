@@ -6,6 +6,8 @@ pub mod auth;
 pub mod crm;
 pub mod deals;
 pub mod lists;
+pub mod contact_merge;
+pub mod imports;
 pub mod me;
 pub mod pipelines;
 pub mod notes;
@@ -25,6 +27,7 @@ use crate::error::{FieldError, Problem};
 use crate::state::WebState;
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -60,6 +63,7 @@ use utoipa_axum::routes;
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "timeline", description = "The activity timeline of a contact, company or deal")
         (name = "segments", description = "Saved list filters, private or shared")
+        (name = "imports", description = "CSV and vCard import of contacts")
     )
 )]
 pub struct ApiDoc;
@@ -154,6 +158,19 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             segments::update_segment,
             segments::delete_segment
         ))
+        .merge(
+            // Uploads may be up to 50 MB; the innermost body limit wins.
+            OpenApiRouter::new()
+                .routes(routes!(imports::upload_import))
+                .layer(DefaultBodyLimit::max(imports::UPLOAD_LIMIT)),
+        )
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::run_import))
+        .routes(routes!(imports::import_errors))
+        .routes(routes!(contact_merge::list_duplicates))
+        .routes(routes!(contact_merge::merge_contacts))
+        .routes(routes!(contact_merge::contact_vcard))
+        .routes(routes!(contact_merge::export_vcards))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

@@ -6,6 +6,8 @@ pub mod admin;
 pub mod auth;
 pub mod crm;
 pub mod deals;
+pub mod crm_import;
+pub mod crm_merge;
 pub mod form;
 pub mod home;
 pub mod invite;
@@ -56,6 +58,12 @@ pub fn table() -> RouteTable {
         .get("/deals/list", lists::deals)
         .post("/segments", lists::save_segment)
         .post("/segments/{id}/delete", lists::delete_segment)
+        .get("/contacts/import", crm_import::upload_form)
+        .get("/contacts/import/{id}", crm_import::show)
+        .post("/contacts/import/{id}", crm_import::submit)
+        .get("/contacts/duplicates", crm_merge::duplicates)
+        .get("/contacts/merge", crm_merge::merge_form)
+        .post("/contacts/merge", crm_merge::merge_submit)
         .merge(account::table())
         .merge(admin::table())
         .merge(crm::table())

@@ -163,6 +163,8 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("segment_saved", "crm_lists.segment_saved"),
     ("segment_deleted", "crm_lists.segment_deleted"),
     ("segment_invalid", "crm_lists.segment_invalid"),
+    // Contact import and merge (ui/crm_import, ui/crm_merge).
+    ("contacts_merged", "crm_import.merge.merged_flash"),
 ];
 
 /// Sets a flash message for the next page.

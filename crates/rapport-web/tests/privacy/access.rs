@@ -63,6 +63,26 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/audit", Needs(AuditRead)),
     ("GET", "/system/queue", Needs(SystemManage)),
     ("GET", "/system/jobs", Needs(SystemManage)),
+    ("POST", "/imports", Needs(Permission::ContactsWrite)),
+    ("GET", "/imports/{id}", Needs(Permission::ContactsWrite)),
+    (
+        "POST",
+        "/imports/{id}/run",
+        Needs(Permission::ContactsWrite),
+    ),
+    (
+        "GET",
+        "/imports/{id}/errors.csv",
+        Needs(Permission::ContactsWrite),
+    ),
+    (
+        "GET",
+        "/contacts/duplicates",
+        Needs(Permission::ContactsRead),
+    ),
+    ("POST", "/contacts/merge", Needs(Permission::ContactsWrite)),
+    ("GET", "/contacts/{id}/vcard", Needs(Permission::DataExport)),
+    ("GET", "/contacts/export.vcf", Needs(Permission::DataExport)),
     ("POST", "/system/jobs/{id}/retry", Needs(SystemManage)),
     ("POST", "/contacts", Needs(ContactsWrite)),
     ("GET", "/contacts/{id}", Needs(ContactsRead)),
@@ -166,7 +186,66 @@ async fn perform(
         let body = json!({ "name": format!("Role {}", fresh()), "permissions": ["contacts.read"] });
         id(owner.api_ok(t, Method::POST, "/roles", Some(body)).await)
     };
+    // Imports: the owner uploads (raw CSV) what the actor acts on.
+    let upload = |who: &Browser, csv: String| {
+        who.client
+            .post(t.url("/api/v1/imports?filename=c5.csv"))
+            .header("x-csrf-token", &who.csrf)
+            .body(csv)
+            .send()
+    };
+    let new_upload = || async {
+        let csv = format!("Name,Email\nC5 Person,c5-{}@example.test\n", fresh());
+        id(upload(owner, csv).await.unwrap().json().await.unwrap())
+    };
+    // Two contacts at one new company: a duplicate pair (survivor, merged).
+    let new_pair = || async {
+        let company = format!("C5 Co {}", fresh());
+        let csv = format!("Name,Company\nC5 Twin,{company}\nC5 Twin,{company}\n");
+        let upload_id = id(upload(owner, csv).await.unwrap().json().await.unwrap());
+        owner
+            .api_ok(
+                t,
+                Method::POST,
+                &format!("/imports/{upload_id}/run"),
+                Some(json!({})),
+            )
+            .await;
+        let dupes = owner
+            .api_ok(t, Method::GET, "/contacts/duplicates", None)
+            .await;
+        let pair = dupes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["detail"] == company.as_str())
+            .unwrap()
+            .clone();
+        (id(pair["a"].clone()), id(pair["b"].clone()))
+    };
+    if (method, path) == ("POST", "/imports") {
+        let csv = format!("Name,Email\nC5 Person,c5-{}@example.test\n", fresh());
+        return upload(actor, csv).await.unwrap();
+    }
     let (concrete, body): (String, Option<Value>) = match (method, path) {
+        ("GET", "/imports/{id}") => (format!("/imports/{}", new_upload().await), None),
+        ("POST", "/imports/{id}/run") => (
+            format!("/imports/{}/run", new_upload().await),
+            Some(json!({})),
+        ),
+        ("GET", "/imports/{id}/errors.csv") => {
+            (format!("/imports/{}/errors.csv", new_upload().await), None)
+        }
+        ("POST", "/contacts/merge") => {
+            let (survivor, merged) = new_pair().await;
+            (
+                "/contacts/merge".into(),
+                Some(json!({ "survivor_id": survivor, "merged_id": merged })),
+            )
+        }
+        ("GET", "/contacts/{id}/vcard") => {
+            (format!("/contacts/{}/vcard", new_pair().await.0), None)
+        }
         ("POST", "/tokens") => ("/tokens".into(), Some(json!({ "name": "c5" }))),
         ("DELETE", "/tokens/{id}") => {
             let token = actor

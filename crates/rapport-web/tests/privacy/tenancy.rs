@@ -33,6 +33,10 @@ enum Kind {
     Stage,
     Deal,
     Segment,
+    /// A CSV/vCard import upload.
+    Import,
+    /// A CRM contact.
+    Contact,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -92,6 +96,9 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/system/jobs/", "id", Kind::Job),
     ("/api/v1/segments/", "id", Kind::Segment),
     ("/segments/", "id", Kind::Segment),
+    ("/api/v1/imports/", "id", Kind::Import),
+    ("/api/v1/contacts/", "id", Kind::Contact),
+    ("/contacts/import/", "id", Kind::Import),
     ("/admin/jobs/", "id", Kind::Job),
     ("/admin/members/", "id", Kind::Member),
     ("/admin/invitations/", "id", Kind::Invitation),
@@ -164,6 +171,8 @@ struct OrgA {
     stage: String,
     deal: String,
     segment: String,
+    import: String,
+    contact: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
     work: WorkA,
@@ -198,6 +207,8 @@ impl OrgA {
             Kind::Stage => self.stage.clone(),
             Kind::Deal => self.deal.clone(),
             Kind::Segment => self.segment.clone(),
+            Kind::Import => self.import.clone(),
+            Kind::Contact => self.contact.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -243,6 +254,8 @@ impl OrgA {
             self.work.task.clone(),
             self.work.notification.clone(),
             self.segment.clone(),
+            self.import.clone(),
+            self.contact.clone(),
         ]
     }
 }
@@ -571,6 +584,7 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
                     "assignee" => Some((q.clone(), a.owner.id.to_string())),
                     "record_type" => Some((q.clone(), "contact".to_owned())),
                     "record_id" => Some((q.clone(), a.work.contact.clone())),
+                    "ids" => Some((q.clone(), a.contact.clone())),
                     _ => None,
                 })
                 .collect();
@@ -699,6 +713,15 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             format!("/api/v1/contacts/export.csv?segment={}", a.segment),
             Body::None,
             &[404],
+            "/api/v1/contacts/merge".into(),
+            Body::Json(json!({ "survivor_id": a.contact, "merged_id": a.agent.id })),
+            &[403, 404],
+        ),
+        (
+            Method::GET,
+            format!("/contacts/merge?a={}&b={}", a.contact, a.agent.id),
+            Body::None,
+            &[403, 404],
         ),
     ];
     let forms: Vec<(String, Vec<(&str, String)>)> = vec![
@@ -915,6 +938,20 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     assert_eq!(pipeline["name"], "Aardmarker Pipeline");
     assert_eq!(pipeline["stages"].as_array().unwrap().len(), 6);
     assert_eq!(pipeline["stages"][1]["name"], "Needs analysis");
+    let import = owner
+        .api_ok(t, Method::GET, &format!("/imports/{}", a.import), None)
+        .await;
+    assert_eq!(import["status"], "uploaded", "A's import did not run");
+    let res = owner
+        .client
+        .get(t.url(&format!("/api/v1/contacts/{}/vcard", a.contact)))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text().await.unwrap().contains("FN:Carla Aardmarker"),
+        "A's contact unchanged"
+    );
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
     let tl = owner
@@ -1225,6 +1262,8 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         task,
         notification,
     };
+    // A contact (imported) and an upload waiting to run.
+    let (import, contact) = seed_crm_import(t, &ob).await;
 
     OrgA {
         org: owner.org_id.to_string(),
@@ -1248,6 +1287,8 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         stage,
         deal,
         segment,
+        import,
+        contact,
         owner_browser: ob,
         agent_browser,
         work,
@@ -1288,4 +1329,57 @@ pub async fn register_passkey(t: &TestApp, b: &Browser, name: &str) -> String {
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let body: Value = res.json().await.unwrap();
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// Imports one contact for org A and uploads a second file that stays unrun:
+/// (upload id, contact id).
+async fn seed_crm_import(t: &TestApp, ob: &Browser) -> (String, String) {
+    let upload = |body: &'static str| {
+        ob.client
+            .post(t.url("/api/v1/imports?filename=aardmarker.csv"))
+            .header("x-csrf-token", &ob.csrf)
+            .body(body)
+            .send()
+    };
+    let first: Value = upload("Name,Email\nCarla Aardmarker,carla.aardmarker@example.test\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = first["id"].as_str().unwrap().to_owned();
+    let ran = ob
+        .api_ok(
+            t,
+            Method::POST,
+            &format!("/imports/{first}/run"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(ran["imported"], 1);
+    let vcf = ob
+        .client
+        .get(t.url("/api/v1/contacts/export.vcf"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let contact = vcf
+        .split("UID:urn:uuid:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let second: Value = upload("Name,Email\nDora Aardmarker,dora.aardmarker@example.test\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (second["id"].as_str().unwrap().to_owned(), contact)
 }
