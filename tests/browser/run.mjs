@@ -14,7 +14,6 @@
 
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -701,16 +700,6 @@ invitationAndRecoveryPages.title = 'invitation acceptance, forgot password witho
 async function crmRecordsChecks(t) {
   // Custom fields, a company and a contact through the forms; the record pages on desktop,
   // mobile and in dark mode; a refused contact form keeps what was typed.
-// Deals: the board loads from the nav; a card dragged to another column, and one moved with
-// the keyboard, stay there after a reload; the deal page marks a deal won; pipeline settings
-// add a stage; the board fits a phone and dark mode.
-async function dealChecks(t) {
-/**
- * Contact import wizard end to end with a small CSV (upload through the page's script, map,
- * refused run, run skipping the invalid row, result), then the duplicates list and the merge
- * screen; the mapping and merge pages at 375 px and in dark mode.
- */
-async function crmImportChecks(t) {
   const context = await newContext(t.browser, t.base);
   t.cleanup.push(() => context.close());
   const page = t.use(await context.newPage());
@@ -817,6 +806,17 @@ async function crmImportChecks(t) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 crmRecordsChecks.title = 'CRM records: custom fields, company and contact forms and pages';
+
+// Deals: the board loads from the nav; a card dragged to another column, and one moved with
+// the keyboard, stay there after a reload; the deal page marks a deal won; pipeline settings
+// add a stage; the board fits a phone and dark mode.
+async function dealChecks(t) {
+  const context = await newContext(t.browser, t.base);
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await signIn(page);
+  await expectPath(page, '/');
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
   await submit('nav a[href="/deals"]');
   await expectPath(page, '/deals');
   assert(await page.locator('.dl-column').count() === 6, 'the default pipeline has six columns');
@@ -903,6 +903,7 @@ crmRecordsChecks.title = 'CRM records: custom fields, company and contact forms 
   await t.shot('pipelines-mobile-dark');
 }
 dealChecks.title = 'deals board, deal page and pipeline settings';
+
 // Seeds rows straight into the embedded SQLite database (Python's sqlite3 module, which the
 // test peers already need): CRM records have no page of their own in this check's scope, and a
 // notification comes only from the reminder job, which runs once a minute.
@@ -1019,6 +1020,7 @@ db.execute("""INSERT INTO notifications (id, org_id, user_id, kind, title, body,
   await page.emulateMedia({ colorScheme: 'light' });
 }
 crmWorkPages.title = 'notes, tasks and notifications: activity composer, quick add, check off, mark all read';
+
 // CRM lists: rows are inserted straight into the SQLite file (creating contacts belongs to
 // the record pages), then the contacts list is filtered with the builder and saved as a segment.
 function seedContacts(dataDir) {
@@ -1088,6 +1090,18 @@ async function crmLists(t) {
   await t.shot('mobile-contacts');
 }
 crmLists.title = 'CRM lists: contacts table, filter builder, saved segment';
+
+/**
+ * Contact import wizard end to end with a small CSV (upload through the page's script, map,
+ * refused run, run skipping the invalid row, result), then the duplicates list and the merge
+ * screen; the mapping and merge pages at 375 px and in dark mode.
+ */
+async function crmImportChecks(t) {
+  const context = await newContext(t.browser, t.base);
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await signIn(page);
+  await expectPath(page, '/');
   const link = page.locator('nav a[href="/contacts/import"]');
   await link.waitFor({ state: 'visible' });
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
@@ -1196,6 +1210,7 @@ async function main() {
       const t = {
         browser,
         base: server.base,
+        dataDir: server.dataDir,
         dataDir: server.dataDir,
         page: sharedPage,
         lastPage: sharedPage,

@@ -26,12 +26,18 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "crm_records.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/crm_records.js"),
+    ),
+    (
         "crm_work.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/crm_work.css"),
+    ),
+    (
         "crm_lists.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/crm_lists.js"),
+    ),
+    (
         "crm_import.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/crm_import.js"),

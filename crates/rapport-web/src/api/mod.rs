@@ -57,12 +57,12 @@ use utoipa_axum::routes;
         (name = "contacts", description = "People: emails, phones, identities, tags, companies, custom fields"),
         (name = "companies", description = "Organizations and their domains"),
         (name = "custom-fields", description = "Fields an org adds to contacts, companies and deals"),
-        (name = "deals", description = "Deals, pipelines and their stages")
+        (name = "deals", description = "Deals, pipelines and their stages"),
         (name = "notes", description = "Markdown notes on contacts, companies and deals"),
         (name = "tasks", description = "Tasks with due times, assignees, linked records and reminders"),
         (name = "notifications", description = "The caller's in-app notifications"),
-        (name = "timeline", description = "The activity timeline of a contact, company or deal")
-        (name = "segments", description = "Saved list filters, private or shared")
+        (name = "timeline", description = "The activity timeline of a contact, company or deal"),
+        (name = "segments", description = "Saved list filters, private or shared"),
         (name = "imports", description = "CSV and vCard import of contacts")
     )
 )]
@@ -91,13 +91,13 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))
-        .routes(routes!(crm::contacts::create_contact))
+        .routes(routes!(lists::list_contacts, crm::contacts::create_contact))
         .routes(routes!(
             crm::contacts::get_contact,
             crm::contacts::update_contact,
             crm::contacts::delete_contact
         ))
-        .routes(routes!(crm::companies::create_company))
+        .routes(routes!(lists::list_companies, crm::companies::create_company))
         .routes(routes!(
             crm::companies::get_company,
             crm::companies::update_company,
@@ -122,7 +122,7 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(pipelines::add_stage))
         .routes(routes!(pipelines::update_stage, pipelines::delete_stage))
-        .routes(routes!(deals::create_deal))
+        .routes(routes!(lists::list_deals, deals::create_deal))
         .routes(routes!(
             deals::get_deal,
             deals::update_deal,
@@ -146,9 +146,6 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(timeline::contact_timeline))
         .routes(routes!(timeline::company_timeline))
         .routes(routes!(timeline::deal_timeline))
-        .routes(routes!(lists::list_contacts))
-        .routes(routes!(lists::list_companies))
-        .routes(routes!(lists::list_deals))
         .routes(routes!(lists::export_contacts))
         .routes(routes!(lists::export_companies))
         .routes(routes!(lists::export_deals))

@@ -23,12 +23,11 @@ enum Guard {
 }
 
 use Guard::{AnyMember, Needs, NotGuarded};
-use Permission::{AuditRead, MembersManage, RolesManage, SystemManage};
-use Permission::{ContactsRead, ContactsWrite, SettingsManage};
-use Permission::{DealsRead, DealsWrite, SettingsManage};
 use Permission::{
     AuditRead, ContactsRead, ContactsWrite, DealsRead, MembersManage, RolesManage, SystemManage,
 };
+use Permission::{ContactsRead, ContactsWrite, SettingsManage};
+use Permission::{DealsRead, DealsWrite, SettingsManage};
 use Permission::{ContactsRead, DataExport, DealsRead};
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
@@ -359,6 +358,42 @@ async fn perform(
                 .await;
             let body = (method == "PATCH").then(|| json!({ "label": "Changed" }));
             (format!("/custom-fields/{}", id(f)), body)
+        }
+        (m, p)
+            if p.starts_with("/notes")
+                || p.starts_with("/tasks")
+                || p.starts_with("/notifications/{id}")
+                || p.ends_with("/timeline") =>
+        {
+            return perform_work(t, owner, actor, m, p).await;
+        }
+        ("POST", "/segments") => (
+            "/segments".into(),
+            Some(
+                json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "filter": "tag = vip" }),
+            ),
+        ),
+        ("GET", "/segments/{id}") => {
+            let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "shared": true });
+            let seg = owner.api_ok(t, Method::POST, "/segments", Some(body)).await;
+            (format!("/segments/{}", id(seg)), None)
+        }
+        ("PATCH" | "DELETE", "/segments/{id}") => {
+            // Only a segment's owner changes it: the actor's own (as the owner when the actor
+            // may not create one, so the call itself is what gets refused).
+            let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact" });
+            let res = actor
+                .api(t, Method::POST, "/segments", Some(body.clone()))
+                .await;
+            let seg = if res.status() == 201 {
+                res.json::<Value>().await.unwrap()
+            } else {
+                owner.api_ok(t, Method::POST, "/segments", Some(body)).await
+            };
+            let patch =
+                (method == "PATCH").then(|| json!({ "name": format!("Renamed {}", fresh()) }));
+            (format!("/segments/{}", id(seg)), patch)
+        }
         ("POST", "/pipelines") => (
             "/pipelines".into(),
             Some(json!({ "name": format!("Pipeline {}", fresh()) })),
@@ -403,39 +438,6 @@ async fn perform(
                 _ => None,
             };
             (concrete, body)
-        (m, p)
-            if p.starts_with("/notes")
-                || p.starts_with("/tasks")
-                || p.starts_with("/notifications/{id}")
-                || p.ends_with("/timeline") =>
-        {
-            return perform_work(t, owner, actor, m, p).await;
-        ("POST", "/segments") => (
-            "/segments".into(),
-            Some(
-                json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "filter": "tag = vip" }),
-            ),
-        ),
-        ("GET", "/segments/{id}") => {
-            let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact", "shared": true });
-            let seg = owner.api_ok(t, Method::POST, "/segments", Some(body)).await;
-            (format!("/segments/{}", id(seg)), None)
-        }
-        ("PATCH" | "DELETE", "/segments/{id}") => {
-            // Only a segment's owner changes it: the actor's own (as the owner when the actor
-            // may not create one, so the call itself is what gets refused).
-            let body = json!({ "name": format!("Segment {}", fresh()), "object_type": "contact" });
-            let res = actor
-                .api(t, Method::POST, "/segments", Some(body.clone()))
-                .await;
-            let seg = if res.status() == 201 {
-                res.json::<Value>().await.unwrap()
-            } else {
-                owner.api_ok(t, Method::POST, "/segments", Some(body)).await
-            };
-            let patch =
-                (method == "PATCH").then(|| json!({ "name": format!("Renamed {}", fresh()) }));
-            (format!("/segments/{}", id(seg)), patch)
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
         _ => panic!("{method} {path}: perform() does not know how to call it; add it"),

@@ -702,17 +702,16 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             Method::POST,
             "/api/v1/tasks".into(),
             Body::Json(json!({ "title": "B5", "assignee_id": a.owner.id })),
-            Method::GET,
-            format!("/api/v1/contacts?segment={}", a.segment),
-            Body::None,
             &[404],
         ),
         (
             Method::GET,
             format!("/api/v1/tasks?assignee={}", a.owner.id),
-            format!("/api/v1/contacts/export.csv?segment={}", a.segment),
             Body::None,
             &[404],
+        ),
+        (
+            Method::POST,
             "/api/v1/contacts/merge".into(),
             Body::Json(json!({ "survivor_id": a.contact, "merged_id": a.agent.id })),
             &[403, 404],
@@ -722,6 +721,18 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
             format!("/contacts/merge?a={}&b={}", a.contact, a.agent.id),
             Body::None,
             &[403, 404],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/contacts?segment={}", a.segment),
+            Body::None,
+            &[404],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/contacts/export.csv?segment={}", a.segment),
+            Body::None,
+            &[404],
         ),
     ];
     let forms: Vec<(String, Vec<(&str, String)>)> = vec![
@@ -902,6 +913,20 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         t.app.reset_link_is_live(&a.reset_token).await.unwrap(),
         "A's reset link was not used up"
     );
+    let import = owner
+        .api_ok(t, Method::GET, &format!("/imports/{}", a.import), None)
+        .await;
+    assert_eq!(import["status"], "uploaded", "A's import did not run");
+    let res = owner
+        .client
+        .get(t.url(&format!("/api/v1/contacts/{}/vcard", a.contact)))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text().await.unwrap().contains("FN:Carla Aardmarker"),
+        "A's contact unchanged"
+    );
     let contact = owner
         .api_ok(
             t,
@@ -938,20 +963,6 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     assert_eq!(pipeline["name"], "Aardmarker Pipeline");
     assert_eq!(pipeline["stages"].as_array().unwrap().len(), 6);
     assert_eq!(pipeline["stages"][1]["name"], "Needs analysis");
-    let import = owner
-        .api_ok(t, Method::GET, &format!("/imports/{}", a.import), None)
-        .await;
-    assert_eq!(import["status"], "uploaded", "A's import did not run");
-    let res = owner
-        .client
-        .get(t.url(&format!("/api/v1/contacts/{}/vcard", a.contact)))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.text().await.unwrap().contains("FN:Carla Aardmarker"),
-        "A's contact unchanged"
-    );
     let preview = t.app.preview_invitation(&a.invite_token).await.unwrap();
     assert_eq!(preview.email, "ivy.aardmarker@example.test");
     let tl = owner
@@ -1174,26 +1185,6 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
                 "object_type": "contact", "label": "Aardmarker score", "field_type": "text",
                 "filterable": true,
             })),
-    // CRM work: a company, a contact there, a deal, a note, a task and a notification.
-    let company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
-    let contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(company)).await;
-    let deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
-    let note = ob
-        .api_ok(
-            t,
-            Method::POST,
-            "/notes",
-            Some(json!({ "record_type": "contact", "record_id": contact, "body": "Aardmarker note" })),
-    // A shared segment (every member of A sees it; nobody in B may).
-    let segment = ob
-        .api_ok(
-            t,
-            Method::POST,
-            "/segments",
-            Some(json!({
-                "name": "Aardmarker segment", "object_type": "contact",
-                "filter": "tag = aardmarker", "shared": true,
-            })),
         )
         .await["id"]
         .as_str()
@@ -1218,6 +1209,13 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
             Some(json!({
                 "first_name": "Pia", "last_name": "Aardmarker",
                 "emails": ["pia@aardmarker.example"], "custom": { "aardmarker_score": "Aardmarker high" },
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     // A pipeline of its own with a deal in its second stage.
     let created = ob
         .api_ok(
@@ -1238,6 +1236,27 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
                 "title": "Aardmarker deal", "pipeline_id": pipeline, "stage_id": stage,
                 "amount_minor": 420_000,
             })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // CRM work: a company, a contact there, a deal, a note, a task and a notification.
+    let company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
+    let contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(company)).await;
+    let deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
+    let note = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/notes",
+            Some(json!({ "record_type": "contact", "record_id": contact, "body": "Aardmarker note" })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let task = ob
         .api_ok(
             t,
@@ -1262,6 +1281,23 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         task,
         notification,
     };
+
+    // A shared segment (every member of A sees it; nobody in B may).
+    let segment = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/segments",
+            Some(json!({
+                "name": "Aardmarker segment", "object_type": "contact",
+                "filter": "tag = aardmarker", "shared": true,
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     // A contact (imported) and an upload waiting to run.
     let (import, contact) = seed_crm_import(t, &ob).await;
 
