@@ -7,6 +7,8 @@ pub mod api_tokens;
 pub mod audit;
 pub mod challenges;
 pub mod companies;
+pub mod contact_lookup;
+mod contact_rows;
 pub mod contacts;
 pub mod custom_fields;
 pub mod data_keys;
