@@ -88,10 +88,18 @@ async fn render(
         .into_iter()
         .map(|m| (m.user.id.to_string(), m.user.name))
         .collect();
-    let companies: Vec<(String, String)> = companies
+    let mut companies: Vec<(String, String)> = companies
         .into_iter()
         .map(|(id, name)| (id.to_string(), name))
         .collect();
+    // The picker lists the first companies by name; the chosen one is always among them, or
+    // saving the form would unlink it.
+    if let Some(chosen) = parse_id::<CompanyId>(&v.company)
+        && !companies.iter().any(|(id, _)| *id == v.company)
+        && let Ok(c) = state.app.company(actor, chosen).await
+    {
+        companies.insert(0, (c.id.to_string(), c.data.name));
+    }
     let custom = custom_inputs(
         &page.tr,
         &defs,
