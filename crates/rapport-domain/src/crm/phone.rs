@@ -105,6 +105,12 @@ mod tests {
     }
 
     #[test]
+    fn regions_are_uppercase_iso_codes() {
+        assert!(is_region("US") && is_region("DE"));
+        assert!(!is_region("us") && !is_region("XX") && !is_region("USA") && !is_region(""));
+    }
+
+    #[test]
     fn refuses_what_is_not_a_number() {
         assert!(Phone::parse("hello", Some("US")).is_err());
         assert!(Phone::parse("", Some("US")).is_err());

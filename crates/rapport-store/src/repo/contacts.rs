@@ -2,11 +2,11 @@
 //! A contact is written whole: the app builds the complete [`ContactData`] (create, or the
 //! stored record with a patch applied) and the repository writes the row and reconciles the
 //! children, keeping the denormalized columns lists sort and filter on (`display_name`,
-//! `primary_email`, `primary_phone`, `company_id`) in step with them.
+//! `primary_email`, `primary_phone`, `company_id`) in step with them. Lookups by email and
+//! identity are in [`super::contact_lookup`], re-exported here.
 
 use crate::entity::{
     contact, contact_company, contact_email, contact_identity, contact_phone, contact_tag,
-    membership,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -14,10 +14,12 @@ use chrono::{DateTime, Utc};
 use rapport_domain::crm::LifecycleStage;
 use rapport_domain::{CompanyId, ContactId, UserId};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::{Map, Value};
+
+pub use super::contact_lookup::{email_owners, find_by_email, identity_owners, is_member};
+use super::contact_rows::{delete_children, write_children};
 
 /// One email address of a contact (lowercase).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,112 +234,6 @@ pub async fn update(
     write_children(db, scope, id, data, now).await
 }
 
-async fn delete_children(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    id: ContactId,
-) -> StoreResult<()> {
-    let (org, c) = (scope.uuid(), id.as_uuid());
-    contact_email::Entity::delete_many()
-        .filter(contact_email::Column::OrgId.eq(org))
-        .filter(contact_email::Column::ContactId.eq(c))
-        .exec(db)
-        .await?;
-    contact_phone::Entity::delete_many()
-        .filter(contact_phone::Column::OrgId.eq(org))
-        .filter(contact_phone::Column::ContactId.eq(c))
-        .exec(db)
-        .await?;
-    contact_identity::Entity::delete_many()
-        .filter(contact_identity::Column::OrgId.eq(org))
-        .filter(contact_identity::Column::ContactId.eq(c))
-        .exec(db)
-        .await?;
-    contact_tag::Entity::delete_many()
-        .filter(contact_tag::Column::OrgId.eq(org))
-        .filter(contact_tag::Column::ContactId.eq(c))
-        .exec(db)
-        .await?;
-    contact_company::Entity::delete_many()
-        .filter(contact_company::Column::OrgId.eq(org))
-        .filter(contact_company::Column::ContactId.eq(c))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-async fn write_children(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    id: ContactId,
-    d: &ContactData,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let (org, c) = (scope.uuid(), id.as_uuid());
-    let primary_email = d.primary_email().map(str::to_owned);
-    if !d.emails.is_empty() {
-        contact_email::Entity::insert_many(d.emails.iter().map(|e| contact_email::ActiveModel {
-            org_id: Set(org),
-            email: Set(e.email.clone()),
-            contact_id: Set(c),
-            is_primary: Set(Some(&e.email) == primary_email.as_ref()),
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    let primary_phone = d.primary_phone().map(str::to_owned);
-    if !d.phones.is_empty() {
-        contact_phone::Entity::insert_many(d.phones.iter().map(|p| contact_phone::ActiveModel {
-            contact_id: Set(c),
-            e164: Set(p.e164.clone()),
-            org_id: Set(org),
-            raw: Set(p.raw.clone()),
-            label: Set(p.label.clone()),
-            is_primary: Set(Some(&p.e164) == primary_phone.as_ref()),
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    if !d.identities.is_empty() {
-        contact_identity::Entity::insert_many(d.identities.iter().map(|i| {
-            contact_identity::ActiveModel {
-                org_id: Set(org),
-                channel: Set(i.channel.clone()),
-                identifier: Set(i.identifier.clone()),
-                contact_id: Set(c),
-                created_at: Set(now),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    if !d.tags.is_empty() {
-        contact_tag::Entity::insert_many(d.tags.iter().map(|t| contact_tag::ActiveModel {
-            contact_id: Set(c),
-            tag: Set(t.clone()),
-            org_id: Set(org),
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    let primary_company = d.primary_company();
-    if !d.companies.is_empty() {
-        contact_company::Entity::insert_many(d.companies.iter().map(|l| {
-            contact_company::ActiveModel {
-                contact_id: Set(c),
-                company_id: Set(l.company_id.as_uuid()),
-                org_id: Set(org),
-                is_primary: Set(Some(l.company_id) == primary_company),
-                role: Set(l.role.clone()),
-                created_at: Set(now),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
-}
-
 /// One contact of the org with all its children.
 pub async fn get(
     db: &impl ConnectionTrait,
@@ -457,72 +353,4 @@ pub async fn delete(db: &impl ConnectionTrait, scope: OrgScope, id: ContactId) -
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-/// The contact that has this (lowercase) email address.
-pub async fn find_by_email(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    email: &str,
-) -> StoreResult<Option<ContactId>> {
-    Ok(contact_email::Entity::find()
-        .filter(contact_email::Column::OrgId.eq(scope.uuid()))
-        .filter(contact_email::Column::Email.eq(email))
-        .one(db)
-        .await?
-        .map(|e| ContactId::from_uuid(e.contact_id)))
-}
-
-/// Which of `emails` already belong to a contact, and to which.
-pub async fn email_owners(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    emails: &[String],
-) -> StoreResult<Vec<(String, ContactId)>> {
-    if emails.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(contact_email::Entity::find()
-        .filter(contact_email::Column::OrgId.eq(scope.uuid()))
-        .filter(contact_email::Column::Email.is_in(emails.iter().cloned()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.email, ContactId::from_uuid(e.contact_id)))
-        .collect())
-}
-
-/// Which of the (channel, identifier) pairs already belong to a contact, and to which.
-pub async fn identity_owners(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    identities: &[IdentityRow],
-) -> StoreResult<Vec<(IdentityRow, ContactId)>> {
-    let mut out = Vec::new();
-    for i in identities {
-        if let Some(m) = contact_identity::Entity::find()
-            .filter(contact_identity::Column::OrgId.eq(scope.uuid()))
-            .filter(contact_identity::Column::Channel.eq(i.channel.as_str()))
-            .filter(contact_identity::Column::Identifier.eq(i.identifier.as_str()))
-            .one(db)
-            .await?
-        {
-            out.push((i.clone(), ContactId::from_uuid(m.contact_id)));
-        }
-    }
-    Ok(out)
-}
-
-/// Whether `user` is a member of the org (owners must be).
-pub async fn is_member(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    user: UserId,
-) -> StoreResult<bool> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(scope.uuid()))
-        .filter(membership::Column::UserId.eq(user.as_uuid()))
-        .count(db)
-        .await?
-        > 0)
 }

@@ -3,6 +3,7 @@
 //! in the lists module.
 
 pub mod companies;
+pub mod contact_body;
 pub mod contacts;
 pub mod custom_fields;
 

@@ -157,8 +157,11 @@ pub async fn show(
                 } else {
                     String::new()
                 };
+                // Networks the API added beyond the form's show under their own name.
+                let key = format!("crm_records.social.{k}");
+                let label = page.tr.t(&key);
                 SocialView {
-                    network: page.tr.t(&format!("crm_records.social.{k}")),
+                    network: if label == key { k.clone() } else { label },
                     value,
                     href,
                 }

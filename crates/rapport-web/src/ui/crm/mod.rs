@@ -5,6 +5,7 @@
 pub mod companies;
 pub mod company_form;
 pub mod contact_form;
+pub mod contact_values;
 pub mod contacts;
 pub mod custom_fields;
 
