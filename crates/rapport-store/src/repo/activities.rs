@@ -127,10 +127,7 @@ pub async fn page(
                 Expr::col(activity::Column::OccurredAt),
                 Expr::col(activity::Column::Id),
             ])
-            .lt(Expr::tuple([
-                Expr::val(at),
-                Expr::val(id.as_uuid()),
-            ])),
+            .lt(Expr::tuple([Expr::val(at), Expr::val(id.as_uuid())])),
         );
     }
     Ok(q.order_by_desc(activity::Column::OccurredAt)
