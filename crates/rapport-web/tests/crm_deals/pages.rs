@@ -63,7 +63,10 @@ async fn deals_are_created_edited_and_moved_through_the_pages() {
     seed_deal_field(&t, org, "po_number", "text", json!([])).await;
 
     let (status, form) = b.get(&t, &format!("/deals/new?company={company}")).await;
-    assert!(form.contains("name=\"custom.po_number\""), "custom fields are in the form");
+    assert!(
+        form.contains("name=\"custom.po_number\""),
+        "custom fields are in the form"
+    );
     assert_eq!(status, 200);
     assert!(
         form.contains(&format!(
@@ -90,11 +93,21 @@ async fn deals_are_created_edited_and_moved_through_the_pages() {
     assert!(text.contains("too many decimal places"), "{text}");
     assert!(text.contains("value=\"Nucleus\""));
     let res = b
-        .form(&t, "/deals", &[("title", "Nucleus"), ("stage_id", &stage(&stages, "Qualification")),
-                              ("custom.nope", "x")])
+        .form(
+            &t,
+            "/deals",
+            &[
+                ("title", "Nucleus"),
+                ("stage_id", &stage(&stages, "Qualification")),
+                ("custom.nope", "x"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("custom.nope"), "the unknown field is named");
+    assert!(
+        res.text().await.unwrap().contains("custom.nope"),
+        "the unknown field is named"
+    );
 
     let res = b
         .form(

@@ -1,6 +1,7 @@
 //! The deal form: `/deals/new` (prefilled by `?company=`, `?contact=`, `?pipeline=`) and
 //! `/deals/{id}/edit`, and their submissions.
 
+use super::form_input::{DealEcho, read};
 use super::{deal_problem, tr_for};
 use crate::state::WebState;
 use crate::ui::admin::{Choice, Fields, FormProblem, parse_id};
@@ -14,11 +15,10 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use rapport_app::auth::SessionInfo;
-use rapport_app::crm::deals::DealPatch;
 use rapport_app::records::Linked;
 use rapport_app::{Actor, AppError};
+use rapport_domain::DealId;
 use rapport_domain::crm::{Currency, Money};
-use rapport_domain::{DealId, StageId, UserId};
 use serde::Deserialize;
 
 /// A custom field input.
@@ -29,20 +29,6 @@ pub struct CustomInput {
     value: String,
     options: Vec<Choice>,
     required: bool,
-}
-
-/// What the form shows (also echoed back after a refusal).
-#[derive(Debug, Default, Clone)]
-pub struct DealEcho {
-    title: String,
-    stage_id: String,
-    amount: String,
-    currency: String,
-    expected_close_on: String,
-    owner_id: String,
-    company_id: String,
-    contact_ids: Vec<String>,
-    custom: Vec<(String, String)>,
 }
 
 /// A stage choice, grouped by pipeline.
@@ -320,67 +306,6 @@ pub async fn edit_form(
         FormProblem::default(),
     )
     .await
-}
-
-/// Reads the submitted form into a patch (and what to echo back).
-fn read(form: &Fields, creating: bool) -> (DealPatch, DealEcho) {
-    let text = |name: &str| form.get(name).to_owned();
-    let opt = |name: &str| {
-        let v = form.get(name).trim();
-        (!v.is_empty()).then(|| v.to_owned())
-    };
-    let contact_ids = form.all("contact_ids");
-    let custom: Vec<(String, String)> = form
-        .0
-        .iter()
-        .filter_map(|(k, v)| k.strip_prefix("custom.").map(|k| (k.to_owned(), v.clone())))
-        .collect();
-    let patch = DealPatch {
-        title: Some(text("title")),
-        stage_id: if creating {
-            Some(parse_id::<StageId>(form.get("stage_id")).unwrap_or_default())
-        } else {
-            None
-        },
-        amount: Some(opt("amount")),
-        currency: opt("currency"),
-        expected_close_on: Some(opt("expected_close_on")),
-        // An id that does not parse cannot be a member: pass a fresh one so the app refuses it.
-        owner_id: Some(opt("owner_id").map(|o| o.parse::<UserId>().unwrap_or_default())),
-        company_id: Some(opt("company_id").map(|c| {
-            c.parse::<uuid::Uuid>()
-                .unwrap_or_else(|_| uuid::Uuid::now_v7())
-        })),
-        contact_ids: Some(
-            contact_ids
-                .iter()
-                .map(|c| {
-                    c.parse::<uuid::Uuid>()
-                        .unwrap_or_else(|_| uuid::Uuid::now_v7())
-                })
-                .collect(),
-        ),
-        custom: Some(
-            custom
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect(),
-        ),
-        custom_is_text: true,
-        ..DealPatch::default()
-    };
-    let echo = DealEcho {
-        title: text("title"),
-        stage_id: text("stage_id"),
-        amount: text("amount"),
-        currency: text("currency"),
-        expected_close_on: text("expected_close_on"),
-        owner_id: text("owner_id"),
-        company_id: text("company_id"),
-        contact_ids,
-        custom,
-    };
-    (patch, echo)
 }
 
 /// `POST /deals`.

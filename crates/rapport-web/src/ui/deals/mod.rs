@@ -5,6 +5,7 @@
 pub mod board;
 pub mod detail;
 pub mod form;
+pub mod form_input;
 pub mod money;
 pub mod settings;
 
@@ -97,6 +98,7 @@ mod tests {
         include_str!("board.rs"),
         include_str!("detail.rs"),
         include_str!("form.rs"),
+        include_str!("form_input.rs"),
         include_str!("settings.rs"),
         include_str!("money.rs"),
     ];
