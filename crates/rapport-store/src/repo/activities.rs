@@ -124,12 +124,12 @@ pub async fn page(
     if let Some((at, id)) = before {
         q = q.filter(
             Expr::tuple([
-                Expr::col(activity::Column::OccurredAt).into(),
-                Expr::col(activity::Column::Id).into(),
+                Expr::col(activity::Column::OccurredAt),
+                Expr::col(activity::Column::Id),
             ])
             .lt(Expr::tuple([
-                Expr::val(at).into(),
-                Expr::val(id.as_uuid()).into(),
+                Expr::val(at),
+                Expr::val(id.as_uuid()),
             ])),
         );
     }
