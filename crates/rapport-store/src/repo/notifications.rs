@@ -109,12 +109,12 @@ pub async fn list(
         .filter(notification::Column::UserId.eq(user.as_uuid()));
     if let Some(c) = after {
         let older = Expr::tuple([
-            Expr::col(notification::Column::CreatedAt).into(),
-            Expr::col(notification::Column::Id).into(),
+            Expr::col(notification::Column::CreatedAt),
+            Expr::col(notification::Column::Id),
         ])
         .lt(Expr::tuple([
-            Expr::val(c.created_at).into(),
-            Expr::val(c.id.as_uuid()).into(),
+            Expr::val(c.created_at),
+            Expr::val(c.id.as_uuid()),
         ]));
         q = if c.unread {
             q.filter(

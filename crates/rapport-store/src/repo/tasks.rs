@@ -187,10 +187,10 @@ pub async fn get(
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(with_links(db, scope, vec![row])
+    with_links(db, scope, vec![row])
         .await?
         .pop()
-        .ok_or(StoreError::NotFound)?)
+        .ok_or(StoreError::NotFound)
 }
 
 /// The tasks with these ids, with links (one query each; the timeline renders them).
@@ -257,12 +257,12 @@ pub async fn list(
     if let Some((at, id)) = q.before {
         find = find.filter(
             Expr::tuple([
-                Expr::col(task::Column::CreatedAt).into(),
-                Expr::col(task::Column::Id).into(),
+                Expr::col(task::Column::CreatedAt),
+                Expr::col(task::Column::Id),
             ])
             .lt(Expr::tuple([
-                Expr::val(at).into(),
-                Expr::val(id.as_uuid()).into(),
+                Expr::val(at),
+                Expr::val(id.as_uuid()),
             ])),
         );
     }

@@ -52,9 +52,13 @@ pub fn safe_return(raw: &str, fallback: &str) -> String {
     }
 }
 
+/// A date and time that does not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadDateTime;
+
 /// A `datetime-local` value (`2026-11-27T15:30`) in the member's time zone, as UTC. Empty is
 /// `Ok(None)`; anything else unparsable is `Err`.
-pub fn parse_local(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>>, ()> {
+pub fn parse_local(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>>, BadDateTime> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
@@ -65,7 +69,7 @@ pub fn parse_local(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>>
             chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                 .map(|d| d.and_hms_opt(9, 0, 0).unwrap_or_default())
         })
-        .map_err(|_| ())?;
+        .map_err(|_| BadDateTime)?;
     // A time skipped by a DST change is taken as the next valid one; an ambiguous one as the
     // earlier.
     tz.from_local_datetime(&naive)
@@ -75,7 +79,7 @@ pub fn parse_local(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>>
                 .earliest()
         })
         .map(|d| Some(d.with_timezone(&Utc)))
-        .ok_or(())
+        .ok_or(BadDateTime)
 }
 
 /// A UTC time as a `datetime-local` value in the member's time zone.

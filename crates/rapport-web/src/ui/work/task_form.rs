@@ -179,7 +179,7 @@ pub async fn save(
         "custom" => match parse_local(field(&form, "remind_custom"), tz) {
             Ok(Some(at)) => Remind::At(at),
             Ok(None) => Remind::Never,
-            Err(()) => return finish(&state, &headers, jar, Err(bad_due()), &to),
+            Err(_) => return finish(&state, &headers, jar, Err(bad_due()), &to),
         },
         other if due_at.is_some() => remind_choice(other),
         _ => Remind::Never,
