@@ -24,11 +24,9 @@ enum Guard {
 
 use Guard::{AnyMember, Needs, NotGuarded};
 use Permission::{
-    AuditRead, ContactsRead, ContactsWrite, DealsRead, MembersManage, RolesManage, SystemManage,
+    AuditRead, ContactsRead, ContactsWrite, DataExport, DealsRead, DealsWrite, MembersManage,
+    RolesManage, SettingsManage, SystemManage,
 };
-use Permission::{ContactsRead, ContactsWrite, SettingsManage};
-use Permission::{DealsRead, DealsWrite, SettingsManage};
-use Permission::{ContactsRead, DataExport, DealsRead};
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
 const ACTIONS: &[(&str, &str, Guard)] = &[

@@ -35,8 +35,6 @@ enum Kind {
     Segment,
     /// A CSV/vCard import upload.
     Import,
-    /// A CRM contact.
-    Contact,
     /// An invitation link's secret (filled with the stored digest of A's link, which is what
     /// someone without the link could learn; the secret itself is the capability).
     InviteLink,
@@ -172,7 +170,7 @@ struct OrgA {
     deal: String,
     segment: String,
     import: String,
-    contact: String,
+    imported_contact: String,
     owner_browser: Browser,
     agent_browser: reqwest::Client,
     work: WorkA,
@@ -208,7 +206,6 @@ impl OrgA {
             Kind::Deal => self.deal.clone(),
             Kind::Segment => self.segment.clone(),
             Kind::Import => self.import.clone(),
-            Kind::Contact => self.contact.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
@@ -713,12 +710,12 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
         (
             Method::POST,
             "/api/v1/contacts/merge".into(),
-            Body::Json(json!({ "survivor_id": a.contact, "merged_id": a.agent.id })),
+            Body::Json(json!({ "survivor_id": a.imported_contact, "merged_id": a.agent.id })),
             &[403, 404],
         ),
         (
             Method::GET,
-            format!("/contacts/merge?a={}&b={}", a.contact, a.agent.id),
+            format!("/contacts/merge?a={}&b={}", a.imported_contact, a.agent.id),
             Body::None,
             &[403, 404],
         ),
@@ -1243,15 +1240,15 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .to_owned();
 
     // CRM work: a company, a contact there, a deal, a note, a task and a notification.
-    let company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
-    let contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(company)).await;
-    let deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
+    let w_company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
+    let w_contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(w_company)).await;
+    let w_deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
     let note = ob
         .api_ok(
             t,
             Method::POST,
             "/notes",
-            Some(json!({ "record_type": "contact", "record_id": contact, "body": "Aardmarker note" })),
+            Some(json!({ "record_type": "contact", "record_id": w_contact, "body": "Aardmarker note" })),
         )
         .await["id"]
         .as_str()
@@ -1263,7 +1260,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
             Method::POST,
             "/tasks",
             Some(json!({ "title": "Aardmarker task",
-                "links": [{ "record_type": "contact", "record_id": contact }] })),
+                "links": [{ "record_type": "contact", "record_id": w_contact }] })),
         )
         .await["id"]
         .as_str()
@@ -1274,9 +1271,9 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
             .await
             .to_string();
     let work = WorkA {
-        contact: contact.to_string(),
-        company: company.to_string(),
-        deal: deal.to_string(),
+        contact: w_contact.to_string(),
+        company: w_company.to_string(),
+        deal: w_deal.to_string(),
         note,
         task,
         notification,
@@ -1299,7 +1296,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .to_owned();
 
     // A contact (imported) and an upload waiting to run.
-    let (import, contact) = seed_crm_import(t, &ob).await;
+    let (import, imported_contact) = seed_crm_import(t, &ob).await;
 
     OrgA {
         org: owner.org_id.to_string(),
@@ -1324,7 +1321,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         deal,
         segment,
         import,
-        contact,
+        imported_contact,
         owner_browser: ob,
         agent_browser,
         work,
