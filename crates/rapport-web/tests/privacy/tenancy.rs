@@ -916,7 +916,7 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     assert_eq!(import["status"], "uploaded", "A's import did not run");
     let res = owner
         .client
-        .get(t.url(&format!("/api/v1/contacts/{}/vcard", a.contact)))
+        .get(t.url(&format!("/api/v1/contacts/{}/vcard", a.imported_contact)))
         .send()
         .await
         .unwrap();
