@@ -5,7 +5,7 @@
 pub use super::contact_patch::{ContactPatch, IdentityInput, LinkInput, PhoneInput};
 use super::contact_patch::{apply, blank, changes};
 use super::input::Issues;
-use super::linking::{link_by_domain, record_link_changes};
+use super::linking::{domains_of, link_by_domain, record_link_changes};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
@@ -162,22 +162,24 @@ impl App {
 
         let id = ContactId::new();
         let now = self.clock().now();
-        let txn = conn.begin().await?;
         let explicit_company = input.company_id.is_some() || input.companies.is_some();
-        let mut created_companies = Vec::new();
-        if !explicit_company {
+        let found = if explicit_company {
+            Vec::new()
+        } else {
             let emails: Vec<String> = data.emails.iter().map(|e| e.email.clone()).collect();
-            created_companies = link_by_domain(
-                &txn,
-                scope,
-                actor,
-                &mut data,
-                &emails,
-                input.create_company_from_domain,
-                now,
-            )
-            .await?;
-        }
+            domains_of(conn, scope, &emails).await?
+        };
+        let txn = conn.begin().await?;
+        let created_companies = link_by_domain(
+            &txn,
+            scope,
+            actor,
+            &mut data,
+            &found,
+            input.create_company_from_domain,
+            now,
+        )
+        .await?;
         contacts::insert(&txn, scope, id, &data, Some(actor.user_id), now)
             .await
             .map_err(email_taken)?;
@@ -243,7 +245,6 @@ impl App {
         issues.finish()?;
 
         let now = self.clock().now();
-        let txn = conn.begin().await?;
         let new_emails: Vec<String> = data
             .emails
             .iter()
@@ -251,18 +252,22 @@ impl App {
             .map(|e| e.email.clone())
             .collect();
         let explicit_company = patch.company_id.is_some() || patch.companies.is_some();
-        if !explicit_company && !new_emails.is_empty() {
-            link_by_domain(
-                &txn,
-                scope,
-                actor,
-                &mut data,
-                &new_emails,
-                patch.create_company_from_domain,
-                now,
-            )
-            .await?;
-        }
+        let found = if explicit_company {
+            Vec::new()
+        } else {
+            domains_of(conn, scope, &new_emails).await?
+        };
+        let txn = conn.begin().await?;
+        link_by_domain(
+            &txn,
+            scope,
+            actor,
+            &mut data,
+            &found,
+            patch.create_company_from_domain,
+            now,
+        )
+        .await?;
         let changed = changes(&before.data, &data);
         let links_changed = before.data.companies != data.companies;
         if changed.is_empty() && !links_changed {

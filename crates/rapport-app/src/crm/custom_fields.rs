@@ -224,8 +224,9 @@ impl App {
         };
         let now = self.clock().now();
         let scope = actor.scope();
+        // Read before the transaction: it must write first (see `linking::domains_of`).
+        let position = custom_fields::next_position(self.db().conn(), scope, object_type).await?;
         let txn = self.db().conn().begin().await?;
-        let position = custom_fields::next_position(&txn, scope, object_type).await?;
         let def = FieldDefinition {
             label,
             field_type,

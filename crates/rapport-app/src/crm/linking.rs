@@ -28,19 +28,15 @@ fn name_from_domain(domain: &str) -> String {
     }
 }
 
-/// Links `data` to the companies owning the domains of `emails` (work addresses only). With
-/// `create`, a domain no company has yet becomes a new company. Returns the companies it
-/// created, for the caller's events.
-pub(super) async fn link_by_domain(
+/// The work domains of `emails` and the company owning each, if any. Read before the write
+/// transaction opens: on SQLite a transaction that reads first and writes later fails when a
+/// background job wrote in between (WAL snapshot), so use cases write first.
+pub(super) async fn domains_of(
     db: &impl ConnectionTrait,
     scope: OrgScope,
-    actor: &Actor,
-    data: &mut ContactData,
     emails: &[String],
-    create: bool,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<CompanyId>> {
-    let mut created = Vec::new();
+) -> AppResult<Vec<(CompanyDomain, Option<CompanyId>)>> {
+    let mut out: Vec<(CompanyDomain, Option<CompanyId>)> = Vec::new();
     for raw in emails {
         let Some(domain) = Email::parse(raw)
             .ok()
@@ -48,9 +44,31 @@ pub(super) async fn link_by_domain(
         else {
             continue;
         };
+        if out.iter().any(|(d, _)| *d == domain) {
+            continue;
+        }
         let found = companies::find_company_by_domain(db, scope, domain.as_str()).await?;
-        let company = match found {
-            Some(id) => id,
+        out.push((domain, found));
+    }
+    Ok(out)
+}
+
+/// Links `data` to the companies found by [`domains_of`]. With `create`, a domain no company
+/// has yet becomes a new company (written in `db`, the caller's transaction). Returns the
+/// companies it created, for the caller's events.
+pub(super) async fn link_by_domain(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    actor: &Actor,
+    data: &mut ContactData,
+    found: &[(CompanyDomain, Option<CompanyId>)],
+    create: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<CompanyId>> {
+    let mut created = Vec::new();
+    for (domain, owner) in found {
+        let company = match owner {
+            Some(id) => *id,
             None if create => {
                 let id = CompanyId::new();
                 let company = CompanyData {
