@@ -263,8 +263,7 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
         }
         if batch.len() == BATCH {
             insert_rows(db, "contacts", &cols, std::mem::take(&mut batch)).await;
-        }
-        if tags.len() == BATCH {
+            // Tags only after their contacts exist (foreign key).
             insert_rows(
                 db,
                 "contact_tags",

@@ -6,11 +6,10 @@
 //! error that names the field and its column in the filter text.
 
 use super::fields::{self, Aggregate, CustomDef, DealProp, Kind, Named};
-use super::values::{money_minor, number, parse_bool, parse_date, parse_time_range};
+use super::values::{money_minor, parse_date, parse_time_range};
 use crate::connect::Backend;
-use crate::custom_sql::{CustomValueKind, custom_expr};
 use rapport_domain::crm::filter::{Condition as FCond, Filter, FilterError, Op, Operand};
-use rapport_domain::crm::{Currency, FieldType, LifecycleStage, RecordType};
+use rapport_domain::crm::{Currency, LifecycleStage, RecordType};
 use sea_orm::Condition;
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr,
@@ -64,18 +63,18 @@ fn node(
     })
 }
 
-fn fail(c: &FCond, msg: impl std::fmt::Display) -> FilterError {
+pub(super) fn fail(c: &FCond, msg: impl std::fmt::Display) -> FilterError {
     FilterError::new(format!("`{}` at column {}: {msg}", c.field, c.column))
 }
 
-fn unsupported(c: &FCond) -> FilterError {
+pub(super) fn unsupported(c: &FCond) -> FilterError {
     fail(
         c,
         format!("the operator `{}` does not apply to this field", c.op),
     )
 }
 
-fn one(c: &FCond) -> Result<&str, FilterError> {
+pub(super) fn one(c: &FCond) -> Result<&str, FilterError> {
     match &c.value {
         Operand::One(v) => Ok(v),
         _ => Err(unsupported(c)),
@@ -83,7 +82,7 @@ fn one(c: &FCond) -> Result<&str, FilterError> {
 }
 
 /// The values to compare with: one for most operators, several for `in`.
-fn values(c: &FCond) -> Vec<&str> {
+pub(super) fn values(c: &FCond) -> Vec<&str> {
     match &c.value {
         Operand::One(v) => vec![v.as_str()],
         Operand::List(vs) => vs.iter().map(String::as_str).collect(),
@@ -100,7 +99,7 @@ fn condition(
 ) -> Result<Condition, FilterError> {
     let table = fields::table_of(object);
     if let Some(key) = c.field.strip_prefix("custom.") {
-        return custom(ctx, customs, c, key);
+        return super::custom_filter::custom(ctx, customs, c, key);
     }
     if let Some(rest) = c.field.strip_prefix("company.")
         && fields::has_company(object)
@@ -448,7 +447,12 @@ fn like_escape(v: &str) -> String {
 
 /// Text comparisons. `contains`/`starts_with` ignore case; `=` is exact (emails and domains
 /// are stored lowercase, so their values are lowercased first).
-fn text(e: Expr, c: &FCond, lower: bool, nullable: bool) -> Result<Condition, FilterError> {
+pub(super) fn text(
+    e: Expr,
+    c: &FCond,
+    lower: bool,
+    nullable: bool,
+) -> Result<Condition, FilterError> {
     let like = |pattern: String| Func::lower(e.clone()).like(LikeExpr::new(pattern).escape('\\'));
     let expr = match c.op {
         Op::Contains => like(format!("%{}%", like_escape(&one(c)?.to_lowercase()))),
@@ -482,7 +486,7 @@ fn equality(
 
 /// Comparisons with bound values. `!=` keeps rows where the column is NULL (a contact without a
 /// title is "not CEO").
-fn ordered(
+pub(super) fn ordered(
     e: Expr,
     c: &FCond,
     vals: Vec<SimpleExpr>,
@@ -503,130 +507,4 @@ fn ordered(
         _ => return Err(unsupported(c)),
     };
     Ok(Condition::all().add(expr))
-}
-
-/// A custom field, compared with its type's semantics on the expression its index covers.
-fn custom(
-    ctx: &Ctx<'_>,
-    customs: &[CustomDef],
-    c: &FCond,
-    key: &str,
-) -> Result<Condition, FilterError> {
-    let Some(def) = customs.iter().find(|d| d.key.as_str() == key) else {
-        return Err(FilterError::new(format!(
-            "unknown field `{}` at column {}: there is no custom field `{key}`",
-            c.field, c.column
-        )));
-    };
-    let pg = ctx.backend == Backend::Postgres;
-    let text_expr = || {
-        Expr::cust(custom_expr(
-            ctx.backend,
-            None,
-            &def.key,
-            CustomValueKind::Text,
-        ))
-    };
-    match def.field_type {
-        FieldType::Number | FieldType::Currency => {
-            let e = Expr::cust(custom_expr(
-                ctx.backend,
-                None,
-                &def.key,
-                CustomValueKind::Numeric,
-            ));
-            let digits = def
-                .currency
-                .as_deref()
-                .and_then(|cur| Currency::parse(cur).ok())
-                .map_or(2, |cur| cur.minor_digits());
-            let mut vals = Vec::new();
-            for v in values(c) {
-                let n = if def.field_type == FieldType::Currency {
-                    money_minor(v, digits).map(|m| m as f64)
-                } else {
-                    number(v)
-                }
-                .ok_or_else(|| fail(c, format!("expects a number, got `{v}`")))?;
-                // PostgreSQL: compare numeric with numeric, or the expression index is unusable.
-                vals.push(if pg {
-                    Expr::cust_with_values("CAST($1 AS NUMERIC)", [n.to_string()])
-                } else {
-                    SimpleExpr::from(n)
-                });
-            }
-            ordered(e, c, vals, true)
-        }
-        FieldType::Boolean => {
-            let b = match c.op {
-                Op::IsEmpty | Op::IsNotEmpty => None,
-                Op::Eq | Op::Ne => {
-                    Some(parse_bool(one(c)?).ok_or_else(|| fail(c, "expects true or false"))?)
-                }
-                _ => return Err(unsupported(c)),
-            };
-            // SQLite's json_extract yields 1/0 for JSON booleans, PostgreSQL's ->> 'true'/'false'.
-            let v: Vec<SimpleExpr> = match b {
-                Some(b) if pg => vec![SimpleExpr::from(b.to_string())],
-                Some(b) => vec![SimpleExpr::from(i32::from(b))],
-                None => Vec::new(),
-            };
-            ordered(text_expr(), c, v, true)
-        }
-        FieldType::MultiSelect => multi(ctx, def, c),
-        FieldType::Date => {
-            for v in values(c) {
-                parse_date(v)
-                    .ok_or_else(|| fail(c, format!("expects a date (2026-01-31), got `{v}`")))?;
-            }
-            text(text_expr(), c, false, true)
-        }
-        FieldType::Select => {
-            if matches!(c.op, Op::Eq | Op::Ne | Op::In) && !def.options.is_empty() {
-                for v in values(c) {
-                    if !def.options.iter().any(|o| o.value == v) {
-                        return Err(fail(c, format!("`{v}` is not an option of this field")));
-                    }
-                }
-            }
-            text(text_expr(), c, false, true)
-        }
-        FieldType::Email => text(text_expr(), c, true, true),
-        FieldType::Text | FieldType::Url | FieldType::Phone => text(text_expr(), c, false, true),
-    }
-}
-
-/// Multi-select: `=` has the option, `!=` lacks it, `in` has any of them.
-fn multi(ctx: &Ctx<'_>, def: &CustomDef, c: &FCond) -> Result<Condition, FilterError> {
-    let key = def.key.as_str();
-    let has = |v: &str| -> Expr {
-        if ctx.backend == Backend::Postgres {
-            Expr::cust_with_values(
-                format!(
-                    "COALESCE((\"custom\" -> '{key}') @> jsonb_build_array(CAST($1 AS TEXT)), FALSE)"
-                ),
-                [v.to_owned()],
-            )
-        } else {
-            Expr::cust_with_values(
-                format!("EXISTS (SELECT 1 FROM json_each(\"custom\", '$.{key}') WHERE value = ?)"),
-                [v.to_owned()],
-            )
-        }
-    };
-    let len = if ctx.backend == Backend::Postgres {
-        format!("COALESCE(jsonb_array_length(\"custom\" -> '{key}'), 0)")
-    } else {
-        format!("COALESCE(json_array_length(\"custom\", '$.{key}'), 0)")
-    };
-    Ok(match c.op {
-        Op::Eq => Condition::all().add(has(one(c)?)),
-        Op::Ne => Condition::all().add(has(one(c)?).not()),
-        Op::In => values(c)
-            .into_iter()
-            .fold(Condition::any(), |acc, v| acc.add(has(v))),
-        Op::IsEmpty => Condition::all().add(Expr::cust(format!("{len} = 0"))),
-        Op::IsNotEmpty => Condition::all().add(Expr::cust(format!("{len} > 0"))),
-        _ => return Err(unsupported(c)),
-    })
 }

@@ -6,6 +6,7 @@
 //! one look-up per related thing shown (tags, company names, owners …), never one per row.
 
 pub mod compile;
+mod custom_filter;
 pub mod fields;
 pub mod list;
 pub mod rows;
