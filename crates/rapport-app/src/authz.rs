@@ -22,6 +22,9 @@ pub enum Via {
     Session(SessionId),
     /// An `Authorization: Bearer` API token.
     Token(TokenId),
+    /// The server itself acting for a member it just created (`serve --demo` seeding the demo
+    /// owner's records); never the result of a request.
+    Seed,
 }
 
 /// A signed-in person acting within one organization. Built only from a verified session or
@@ -80,7 +83,7 @@ impl Actor {
     pub fn session_id(&self) -> Option<SessionId> {
         match self.via {
             Via::Session(id) => Some(id),
-            Via::Token(_) => None,
+            Via::Token(_) | Via::Seed => None,
         }
     }
 

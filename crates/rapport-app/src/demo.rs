@@ -37,9 +37,9 @@ impl App {
         let created = match users::find_for_login(&txn, &email).await? {
             Some(login) => {
                 users::set_password_hash(&txn, login.user.id, hash, now).await?;
-                false
+                None
             }
-            None => {
+            None => Some(
                 create_org_with_owner(
                     self,
                     &txn,
@@ -49,16 +49,18 @@ impl App {
                     hash,
                     &TimeZoneName::utc(),
                 )
-                .await?;
-                true
-            }
+                .await?,
+            ),
         };
         txn.commit().await?;
+        if let Some((org, owner)) = created {
+            self.seed_demo_crm(org, owner).await?;
+        }
         self.queue().wake();
         Ok(DemoLogin {
             email: email.to_string(),
             password: secret,
-            created,
+            created: created.is_some(),
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod context;
 pub mod crm;
 pub mod csv;
 pub mod demo;
+pub mod demo_crm;
 pub mod error;
 pub mod events;
 pub mod identity;

@@ -7,10 +7,10 @@ pub use rapport_store::repo::companies::{CompanyData, CompanyRecord, LinkedConta
 pub use rapport_store::repo::contacts::{
     CompanyLink, ContactData, ContactRecord, EmailRow, IdentityRow, PhoneRow,
 };
+pub use rapport_store::repo::crm_dupes::ContactSummary;
 pub use rapport_store::repo::custom_fields::CustomFieldRecord;
 pub use rapport_store::repo::deals::{DealRecord, HistoryRecord};
 pub use rapport_store::repo::deals_board::{BoardFilter, Linked};
-pub use rapport_store::repo::crm_dupes::ContactSummary;
 pub use rapport_store::repo::invitations::InvitationRecord;
 pub use rapport_store::repo::memberships::{Access, MemberRecord};
 pub use rapport_store::repo::mfa::CredentialRecord;

@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 
 mod account;
 mod admin;
-mod crm_records;
 mod crm_deals;
-mod crm_work;
-mod crm_lists;
 mod crm_import;
+mod crm_lists;
+mod crm_records;
+mod crm_work;
 mod identity_api;
 mod privacy;
 mod signin;

@@ -106,14 +106,66 @@ pub struct DemoData {
 }
 
 const COMPANY_STEMS: &[&str] = &[
-    "Acme", "Blue Harbor", "Brightline", "Cedar & Pine", "Clearwater", "Cobalt", "Copperleaf",
-    "Crescent", "Driftwood", "Evergreen", "Fairview", "Fieldstone", "Foxglove", "Granite Peak",
-    "Harborview", "Helix", "Ironwood", "Juniper", "Keystone", "Lakeshore", "Lumen", "Maple Ridge",
-    "Meridian", "Northstar", "Oakmont", "Orchard", "Pinnacle", "Quarry", "Redwood", "Riverbend",
-    "Saltmarsh", "Sierra", "Silverline", "Skyward", "Stonebridge", "Summit", "Tidewater",
-    "Trailhead", "Upland", "Vantage", "Westbrook", "Willow", "Windmill", "Zephyr", "Alder",
-    "Bramble", "Canyon", "Delta", "Ember", "Falcon", "Glacier", "Hawthorn", "Indigo", "Jasper",
-    "Kestrel", "Larkspur", "Mosaic", "Nimbus", "Obsidian", "Prairie",
+    "Acme",
+    "Blue Harbor",
+    "Brightline",
+    "Cedar & Pine",
+    "Clearwater",
+    "Cobalt",
+    "Copperleaf",
+    "Crescent",
+    "Driftwood",
+    "Evergreen",
+    "Fairview",
+    "Fieldstone",
+    "Foxglove",
+    "Granite Peak",
+    "Harborview",
+    "Helix",
+    "Ironwood",
+    "Juniper",
+    "Keystone",
+    "Lakeshore",
+    "Lumen",
+    "Maple Ridge",
+    "Meridian",
+    "Northstar",
+    "Oakmont",
+    "Orchard",
+    "Pinnacle",
+    "Quarry",
+    "Redwood",
+    "Riverbend",
+    "Saltmarsh",
+    "Sierra",
+    "Silverline",
+    "Skyward",
+    "Stonebridge",
+    "Summit",
+    "Tidewater",
+    "Trailhead",
+    "Upland",
+    "Vantage",
+    "Westbrook",
+    "Willow",
+    "Windmill",
+    "Zephyr",
+    "Alder",
+    "Bramble",
+    "Canyon",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Glacier",
+    "Hawthorn",
+    "Indigo",
+    "Jasper",
+    "Kestrel",
+    "Larkspur",
+    "Mosaic",
+    "Nimbus",
+    "Obsidian",
+    "Prairie",
 ];
 const COMPANY_SUFFIXES: &[(&str, &str)] = &[
     ("Software", "Software"),
@@ -156,17 +208,73 @@ const FIRST: &[&str] = &[
     "Jonas", "Clara", "Felix", "Emilia", "Oscar", "Ruby", "Theo", "Maya",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Müller", "Schmidt", "García", "Martínez", "Rossi", "Bianchi", "Dubois",
-    "Lefèvre", "Nakamura", "Tanaka", "Chen", "Wang", "Patel", "Sharma", "O'Brien", "Murphy",
-    "Kowalski", "Nowak", "Johansson", "Lindqvist", "van Dijk", "de Vries", "Silva", "Santos",
-    "Brown", "Taylor", "Wilson", "Anderson", "Thomas", "Moore", "Jackson", "White", "Harris",
-    "Clark", "Lewis", "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker",
-    "Adams", "Nelson", "Hill", "Campbell", "Mitchell",
+    "Smith",
+    "Johnson",
+    "Müller",
+    "Schmidt",
+    "García",
+    "Martínez",
+    "Rossi",
+    "Bianchi",
+    "Dubois",
+    "Lefèvre",
+    "Nakamura",
+    "Tanaka",
+    "Chen",
+    "Wang",
+    "Patel",
+    "Sharma",
+    "O'Brien",
+    "Murphy",
+    "Kowalski",
+    "Nowak",
+    "Johansson",
+    "Lindqvist",
+    "van Dijk",
+    "de Vries",
+    "Silva",
+    "Santos",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Hill",
+    "Campbell",
+    "Mitchell",
 ];
 const TITLES: &[&str] = &[
-    "CEO", "CTO", "VP Sales", "Head of Operations", "Procurement Manager", "Customer Success Lead",
-    "Marketing Director", "IT Manager", "Office Manager", "Product Manager", "CFO",
-    "Head of Support", "Engineering Manager", "Founder", "Account Director",
+    "CEO",
+    "CTO",
+    "VP Sales",
+    "Head of Operations",
+    "Procurement Manager",
+    "Customer Success Lead",
+    "Marketing Director",
+    "IT Manager",
+    "Office Manager",
+    "Product Manager",
+    "CFO",
+    "Head of Support",
+    "Engineering Manager",
+    "Founder",
+    "Account Director",
 ];
 const FREE_MAIL: &[&str] = &["gmail.com", "outlook.com", "icloud.com", "proton.me"];
 /// (stage, weight) — most contacts are early in the funnel, as in a real CRM.
@@ -180,13 +288,34 @@ const STAGES: &[(&str, u32)] = &[
     ("evangelist", 4),
     ("other", 2),
 ];
-const SOURCES: &[&str] = &["website", "referral", "event", "webinar", "outbound", "partner", "import"];
-const TAGS: &[&str] = &["vip", "newsletter", "trial", "renewal-2027", "partner", "beta", "churn-risk"];
-const DEAL_KINDS: &[&str] = &[
-    "annual plan", "expansion", "pilot", "renewal", "support upgrade", "onboarding package",
-    "enterprise license", "add-on seats",
+const SOURCES: &[&str] = &[
+    "website", "referral", "event", "webinar", "outbound", "partner", "import",
 ];
-const LOST_REASONS: &[&str] = &["Went with a competitor", "No budget this year", "Timing", "No decision"];
+const TAGS: &[&str] = &[
+    "vip",
+    "newsletter",
+    "trial",
+    "renewal-2027",
+    "partner",
+    "beta",
+    "churn-risk",
+];
+const DEAL_KINDS: &[&str] = &[
+    "annual plan",
+    "expansion",
+    "pilot",
+    "renewal",
+    "support upgrade",
+    "onboarding package",
+    "enterprise license",
+    "add-on seats",
+];
+const LOST_REASONS: &[&str] = &[
+    "Went with a competitor",
+    "No budget this year",
+    "Timing",
+    "No decision",
+];
 const NOTES: &[&str] = &[
     "Call went well. They are **comparing three vendors** and want a decision by the end of the quarter.\n\n- Main concern: data residency\n- Next step: send the security overview",
     "Met at the trade show. Interested in the shared inbox for their support team (about 12 agents).",
@@ -200,9 +329,16 @@ const NOTES: &[&str] = &[
     "Signed! Kick-off scheduled; onboarding checklist shared.",
 ];
 const TASK_TITLES: &[&str] = &[
-    "Send proposal", "Follow up on pricing", "Book a demo", "Check in after onboarding",
-    "Prepare renewal quote", "Send security questionnaire", "Call about the pilot results",
-    "Share case study", "Confirm budget with finance", "Schedule quarterly review",
+    "Send proposal",
+    "Follow up on pricing",
+    "Book a demo",
+    "Check in after onboarding",
+    "Prepare renewal quote",
+    "Send security questionnaire",
+    "Call about the pilot results",
+    "Share case study",
+    "Confirm budget with finance",
+    "Schedule quarterly review",
 ];
 
 fn slug(s: &str) -> String {
@@ -245,7 +381,8 @@ pub fn generate(companies: usize, per_company: usize) -> DemoData {
     };
     for i in 0..companies.min(COMPANY_STEMS.len() * COMPANY_SUFFIXES.len()) {
         let stem = COMPANY_STEMS[i % COMPANY_STEMS.len()];
-        let (suffix, industry) = COMPANY_SUFFIXES[(i * 7 + i / COMPANY_STEMS.len()) % COMPANY_SUFFIXES.len()];
+        let (suffix, industry) =
+            COMPANY_SUFFIXES[(i * 7 + i / COMPANY_STEMS.len()) % COMPANY_SUFFIXES.len()];
         let (city, country) = *CITIES.choose(&mut rng).unwrap_or(&CITIES[0]);
         let name = format!("{stem} {suffix}");
         let tld = match country {
@@ -273,7 +410,11 @@ pub fn generate(companies: usize, per_company: usize) -> DemoData {
         let company = (n < out.companies.len() * per_company).then(|| n % out.companies.len());
         let domain = match company {
             Some(c) => out.companies[c].domain.clone(),
-            None => FREE_MAIL.choose(&mut rng).copied().unwrap_or("gmail.com").to_owned(),
+            None => FREE_MAIL
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or("gmail.com")
+                .to_owned(),
         };
         let mut local = format!("{}.{}", slug(first), slug(last));
         if !seen.insert(format!("{local}@{domain}")) {
@@ -285,7 +426,11 @@ pub fn generate(companies: usize, per_company: usize) -> DemoData {
             phone_seq += 1;
             format!("+1 415 555 {:04}", phone_seq % 100 + 100)
         });
-        let tags = TAGS.iter().copied().filter(|_| rng.random_bool(0.12)).collect();
+        let tags = TAGS
+            .iter()
+            .copied()
+            .filter(|_| rng.random_bool(0.12))
+            .collect();
         out.contacts.push(DemoContact {
             first_name: first,
             last_name: last,
@@ -321,7 +466,8 @@ pub fn generate(companies: usize, per_company: usize) -> DemoData {
                     4 | 5 => -rng.random_range(1..120),
                     _ => rng.random_range(-10..90),
                 },
-                lost_reason: (stage == 5).then(|| *LOST_REASONS.choose(&mut rng).unwrap_or(&LOST_REASONS[0])),
+                lost_reason: (stage == 5)
+                    .then(|| *LOST_REASONS.choose(&mut rng).unwrap_or(&LOST_REASONS[0])),
             });
         }
     }
@@ -358,7 +504,11 @@ mod tests {
         let mut emails = std::collections::HashSet::new();
         for c in &data.contacts {
             let email = Email::parse(&c.email).expect("valid email");
-            assert!(emails.insert(email.to_string()), "emails are unique: {}", c.email);
+            assert!(
+                emails.insert(email.to_string()),
+                "emails are unique: {}",
+                c.email
+            );
             if let Some(p) = &c.phone {
                 Phone::parse(p, None).expect("valid phone");
             }
@@ -368,8 +518,15 @@ mod tests {
             CompanyDomain::parse(&co.domain).expect("valid domain");
         }
         for stage in 0..6 {
-            assert!(data.deals.iter().any(|d| d.stage == stage), "a deal in stage {stage}");
+            assert!(
+                data.deals.iter().any(|d| d.stage == stage),
+                "a deal in stage {stage}"
+            );
         }
-        assert_eq!(generate(60, 5).contacts[17].email, data.contacts[17].email, "deterministic");
+        assert_eq!(
+            generate(60, 5).contacts[17].email,
+            data.contacts[17].email,
+            "deterministic"
+        );
     }
 }

@@ -260,10 +260,7 @@ pub async fn list(
                 Expr::col(task::Column::CreatedAt),
                 Expr::col(task::Column::Id),
             ])
-            .lt(Expr::tuple([
-                Expr::val(at),
-                Expr::val(id.as_uuid()),
-            ])),
+            .lt(Expr::tuple([Expr::val(at), Expr::val(id.as_uuid())])),
         );
     }
     let rows = find

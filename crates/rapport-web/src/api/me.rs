@@ -57,6 +57,7 @@ pub async fn get_me(ApiActor(actor): ApiActor) -> Result<Json<Me>, ApiError> {
         authenticated_by: match actor.via {
             Via::Session(_) => "session",
             Via::Token(_) => "token",
+            Via::Seed => "seed",
         },
         email: actor.email,
         name: actor.name,

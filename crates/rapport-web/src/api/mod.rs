@@ -3,15 +3,15 @@
 
 pub mod audit;
 pub mod auth;
+pub mod contact_merge;
 pub mod crm;
 pub mod deals;
-pub mod lists;
-pub mod contact_merge;
 pub mod imports;
+pub mod lists;
 pub mod me;
-pub mod pipelines;
 pub mod notes;
 pub mod notifications;
+pub mod pipelines;
 pub mod roles;
 pub mod segments;
 pub mod setup;
@@ -97,7 +97,10 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             crm::contacts::update_contact,
             crm::contacts::delete_contact
         ))
-        .routes(routes!(lists::list_companies, crm::companies::create_company))
+        .routes(routes!(
+            lists::list_companies,
+            crm::companies::create_company
+        ))
         .routes(routes!(
             crm::companies::get_company,
             crm::companies::update_company,

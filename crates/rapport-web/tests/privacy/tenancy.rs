@@ -1241,7 +1241,8 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
 
     // CRM work: a company, a contact there, a deal, a note, a task and a notification.
     let w_company = crate::crm_work::company(t, owner.org_id, "Aardmarker Acme").await;
-    let w_contact = crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(w_company)).await;
+    let w_contact =
+        crate::crm_work::contact(t, owner.org_id, "Aardmarker Ada", Some(w_company)).await;
     let w_deal = crate::crm_work::deal(t, owner.org_id, "Aardmarker Deal").await;
     let note = ob
         .api_ok(

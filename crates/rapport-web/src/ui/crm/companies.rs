@@ -7,9 +7,10 @@ use crate::ui::admin::{CsrfOnly, done, parse_id};
 use crate::ui::form::{UiForm, csrf_ok};
 use crate::ui::page::{PageCtx, UiSession, app_page, initials};
 use crate::ui::pages;
+use crate::ui::work::{TimelineQuery, TimelineView, timeline_for};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -47,6 +48,7 @@ pub struct CompanyPage {
     created_by: String,
     contacts: Vec<PersonView>,
     can_write: bool,
+    timeline: TimelineView,
 }
 
 /// `GET /companies/{id}`.
@@ -56,6 +58,7 @@ pub async fn show(
     jar: CookieJar,
     UiSession(info): UiSession,
     Path(id): Path<String>,
+    Query(q): Query<TimelineQuery>,
 ) -> Response {
     let Some(id) = parse_id::<CompanyId>(&id) else {
         return pages::not_found(&state, &headers);
@@ -69,11 +72,20 @@ pub async fn show(
             .custom_fields(actor, Some(RecordType::Company))
             .await?;
         let members = state.app.members(actor).await?;
+        let timeline = timeline_for(
+            &state,
+            actor,
+            (RecordType::Company, id.as_uuid()),
+            &q.kinds,
+            q.cursor.as_deref(),
+            &format!("/companies/{id}"),
+        )
+        .await?;
         let (jar, page) = app_page(&state, &info, "companies", jar).await?;
-        Ok::<_, AppError>((jar, page, c, contacts, defs, members))
+        Ok::<_, AppError>((jar, page, c, contacts, defs, members, timeline))
     }
     .await;
-    let (jar, page, c, contacts, defs, members) = match loaded {
+    let (jar, page, c, contacts, defs, members, timeline) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
@@ -127,6 +139,7 @@ pub async fn show(
             })
             .collect(),
         can_write: page.can("contacts.write"),
+        timeline,
         page,
     };
     (jar, body).into_response()

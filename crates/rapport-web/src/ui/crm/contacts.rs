@@ -7,9 +7,10 @@ use crate::ui::admin::{CsrfOnly, done, parse_id};
 use crate::ui::form::{UiForm, csrf_ok};
 use crate::ui::page::{PageCtx, UiSession, app_page, initials};
 use crate::ui::pages;
+use crate::ui::work::{TimelineQuery, TimelineView, timeline_for};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -70,6 +71,7 @@ pub struct ContactPage {
     created_by: String,
     companies: Vec<CompanyView>,
     can_write: bool,
+    timeline: TimelineView,
 }
 
 /// `GET /contacts/{id}`.
@@ -79,6 +81,7 @@ pub async fn show(
     jar: CookieJar,
     UiSession(info): UiSession,
     Path(id): Path<String>,
+    Query(q): Query<TimelineQuery>,
 ) -> Response {
     let Some(id) = parse_id::<ContactId>(&id) else {
         return pages::not_found(&state, &headers);
@@ -92,11 +95,20 @@ pub async fn show(
             .custom_fields(actor, Some(RecordType::Contact))
             .await?;
         let members = state.app.members(actor).await?;
+        let timeline = timeline_for(
+            &state,
+            actor,
+            (RecordType::Contact, id.as_uuid()),
+            &q.kinds,
+            q.cursor.as_deref(),
+            &format!("/contacts/{id}"),
+        )
+        .await?;
         let (jar, page) = app_page(&state, &info, "contacts", jar).await?;
-        Ok::<_, AppError>((jar, page, c, companies, defs, members))
+        Ok::<_, AppError>((jar, page, c, companies, defs, members, timeline))
     }
     .await;
-    let (jar, page, c, companies, defs, members) = match loaded {
+    let (jar, page, c, companies, defs, members, timeline) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
@@ -190,6 +202,7 @@ pub async fn show(
             })
             .collect(),
         can_write: page.can("contacts.write"),
+        timeline,
         page,
     };
     (jar, body).into_response()

@@ -8,15 +8,16 @@ use crate::ui::admin::{Choice, CsrfOnly, done, parse_id};
 use crate::ui::form::{UiForm, csrf_ok};
 use crate::ui::page::{PageCtx, UiSession, app_page, set_flash};
 use crate::ui::pages;
+use crate::ui::work::{TimelineQuery, TimelineView, timeline_for};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use rapport_app::AppError;
 use rapport_app::crm::deal_moves::MoveInput;
-use rapport_domain::crm::{DealStatus, StageKind};
+use rapport_domain::crm::{DealStatus, RecordType, StageKind};
 use rapport_domain::{DealId, Permission, StageId};
 use serde::Deserialize;
 
@@ -59,6 +60,7 @@ pub struct DealPage {
     history: Vec<HistoryLine>,
     can_write: bool,
     errors: Vec<String>,
+    timeline: TimelineView,
 }
 
 /// `GET /deals/{id}`.
@@ -68,11 +70,12 @@ pub async fn show(
     jar: CookieJar,
     UiSession(info): UiSession,
     Path(id): Path<String>,
+    Query(q): Query<TimelineQuery>,
 ) -> Response {
     let Some(id) = parse_id::<DealId>(&id) else {
         return pages::not_found(&state, &headers);
     };
-    render(&state, &headers, &info, jar, id, Vec::new()).await
+    render(&state, &headers, &info, jar, id, Vec::new(), &q).await
 }
 
 async fn render(
@@ -82,17 +85,27 @@ async fn render(
     jar: CookieJar,
     id: DealId,
     errors: Vec<String>,
+    q: &TimelineQuery,
 ) -> Response {
     let actor = &info.actor;
     let loaded = async {
         let d = state.app.deal(actor, id).await?;
         let members = member_names(state, actor).await?;
         let fields = state.app.deal_custom_fields(actor).await?;
+        let timeline = timeline_for(
+            state,
+            actor,
+            (RecordType::Deal, id.as_uuid()),
+            &q.kinds,
+            q.cursor.as_deref(),
+            &format!("/deals/{id}"),
+        )
+        .await?;
         let (jar, page) = app_page(state, info, "deals", jar).await?;
-        Ok::<_, AppError>((jar, page, d, members, fields))
+        Ok::<_, AppError>((jar, page, d, members, fields, timeline))
     }
     .await;
-    let (jar, page, d, members, fields) = match loaded {
+    let (jar, page, d, members, fields, timeline) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(state, headers, err),
     };
@@ -255,6 +268,7 @@ async fn render(
             }),
         history,
         can_write: actor.can(Permission::DealsWrite),
+        timeline,
         errors,
         page,
     };
@@ -314,7 +328,10 @@ pub async fn move_deal(
                 .into_response()
         }
         Err(err) => match deal_problem(&tr_for(&state, &info), err) {
-            Ok(problem) => render(&state, &headers, &info, jar, id, problem.messages).await,
+            Ok(problem) => {
+                let q = TimelineQuery::default();
+                render(&state, &headers, &info, jar, id, problem.messages, &q).await
+            }
             Err(err) => pages::from_app_error(&state, &headers, err),
         },
     }

@@ -33,10 +33,12 @@ pub struct ActivityPage {
 /// Filter and paging of the timeline.
 #[derive(Debug, Default, Deserialize)]
 pub struct TimelineQuery {
+    /// The chosen filter chip (`notes`, `tasks` …; empty: everything).
     #[serde(default)]
-    kinds: String,
+    pub kinds: String,
+    /// Where the previous page ended.
     #[serde(default)]
-    cursor: Option<String>,
+    pub cursor: Option<String>,
 }
 
 /// The record named by a path, or `None` (a 404).

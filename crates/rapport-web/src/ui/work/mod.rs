@@ -15,6 +15,7 @@ pub mod timeline;
 use crate::ui::routes::RouteTable;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
+pub use activity::TimelineQuery;
 pub use timeline::{TimelineView, timeline_for};
 
 /// The routes of this module.
