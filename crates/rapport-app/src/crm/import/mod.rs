@@ -13,6 +13,7 @@ pub mod plan;
 pub mod rows;
 pub mod table;
 pub mod vcard;
+mod run;
 mod view;
 
 pub use decode::Encoding;
@@ -20,7 +21,6 @@ pub use plan::{OnDuplicate, RowAction};
 pub use rows::RowError;
 pub use view::{ColumnView, ImportResult, ImportView, PreviewRow};
 
-use crate::audit::{AuditEvent, Who};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
@@ -28,9 +28,9 @@ use mapping::Target;
 use plan::{Existing, Plan};
 use rapport_domain::crm::{Currency, FieldType, SelectOption};
 use rapport_domain::{ImportId, Permission};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::crm_import::{self as store, NewImport};
 use rows::{CustomDef, Rules};
+use run::parse_mapping;
 use std::collections::HashMap;
 use table::Table;
 
@@ -339,133 +339,6 @@ impl App {
         Ok(out)
     }
 
-    /// Runs an upload: validates everything, then writes all rows in one transaction, or none
-    /// (needs `contacts.write`).
-    pub async fn run_import(
-        &self,
-        actor: &Actor,
-        id: ImportId,
-        input: RunInput,
-    ) -> AppResult<ImportResult> {
-        actor.require(Permission::ContactsWrite)?;
-        let db = self.db().conn();
-        let scope = actor.scope();
-        let record = store::get(db, scope, id).await?;
-        if record.status != "uploaded" {
-            return Err(AppError::Conflict(
-                "this import has already run; upload the file again".into(),
-            ));
-        }
-        let content = store::content(db, scope, id).await?;
-        let text = String::from_utf8(content).map_err(|e| AppError::Internal(e.to_string()))?;
-        let table = read_table(&record.format, &text)?;
-        let default_country = match input.default_country.as_deref() {
-            Some(c) => country(Some(c))?,
-            None => record.report["default_country"].as_str().map(str::to_owned),
-        };
-        let rules = self.import_rules(actor, default_country).await?;
-        let mapping = match (&table.fixed_mapping, &input.mapping) {
-            (Some(fixed), _) => fixed.clone(),
-            (None, Some(names)) => parse_mapping(names, &rules)?,
-            (None, None) => view::stored_mapping(&record.report, &rules, table.headers.len()),
-        };
-        mapping::check(&mapping, table.headers.len())
-            .map_err(|m| AppError::InvalidInput(vec![("mapping".into(), m)]))?;
-        let plan = self
-            .plan_import(actor, &table, &mapping, &rules, input.on_duplicate)
-            .await?;
-        let refused = !plan.errors.is_empty() && !input.skip_invalid;
-        let write = !refused && !input.dry_run;
-        let mut result = ImportResult {
-            id: id.as_uuid(),
-            status: if write {
-                "completed".into()
-            } else {
-                "uploaded".into()
-            },
-            dry_run: input.dry_run,
-            imported: if refused { 0 } else { plan.creates.len() },
-            updated: if refused { 0 } else { plan.updates.len() },
-            skipped: if refused {
-                0
-            } else {
-                plan.invalid_rows + plan.duplicates_skipped
-            },
-            invalid_rows: plan.invalid_rows,
-            error_count: plan.errors.len(),
-            errors: plan
-                .errors
-                .iter()
-                .take(MAX_REPORTED_ERRORS)
-                .cloned()
-                .collect(),
-        };
-        let mut report = record.report.clone();
-        report["mapping"] = serde_json::json!(mapping.iter().map(Target::name).collect::<Vec<_>>());
-        if input.dry_run {
-            return Ok(result);
-        }
-        let now = self.clock().now();
-        if !write {
-            report["result"] =
-                serde_json::to_value(&result).map_err(|e| AppError::Internal(e.to_string()))?;
-            store::save_report(db, scope, id, "uploaded", report, now).await?;
-            return Ok(result);
-        }
-        let txn = db.begin().await?;
-        let by = actor.user_id;
-        store::insert_companies(&txn, scope, &plan.companies, by, now).await?;
-        store::insert_contacts(&txn, scope, &plan.creates, by, now).await?;
-        for u in &plan.updates {
-            store::update_contact(&txn, scope, u, now).await?;
-        }
-        // One audit entry per import, not one timeline entry per contact: 100,000 activities
-        // would double the write (and the timeline would open with "imported" on every
-        // contact, which says nothing the created date does not). The audit entry names the
-        // import, whose report keeps the counts and the errors.
-        self.audit(
-            &txn,
-            scope,
-            &Who::from(actor),
-            AuditEvent::new("crm.import_completed", "import", id).with(serde_json::json!({
-                "filename": record.filename,
-                "imported": result.imported,
-                "updated": result.updated,
-                "skipped": result.skipped,
-                "companies_created": plan.companies.len(),
-            })),
-        )
-        .await?;
-        result.status = "completed".into();
-        report["result"] =
-            serde_json::to_value(&result).map_err(|e| AppError::Internal(e.to_string()))?;
-        store::save_report(&txn, scope, id, "completed", report, now).await?;
-        txn.commit().await?;
-        Ok(result)
-    }
-}
-
-fn parse_mapping(names: &[String], rules: &Rules) -> AppResult<Vec<Target>> {
-    let keys: Vec<String> = rules.custom.iter().map(|c| c.key.clone()).collect();
-    let mut bad = Vec::new();
-    let targets: Vec<Target> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            Target::parse(n, &keys).unwrap_or_else(|| {
-                bad.push((
-                    format!("mapping[{i}]"),
-                    format!("\"{n}\" is not a field you can import into"),
-                ));
-                Target::Ignore
-            })
-        })
-        .collect();
-    if bad.is_empty() {
-        Ok(targets)
-    } else {
-        Err(AppError::InvalidInput(bad))
-    }
 }
 
 /// The custom-field keys and labels offered in the mapping (for the UI).
