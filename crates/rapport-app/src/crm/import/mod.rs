@@ -11,9 +11,9 @@ pub mod decode;
 pub mod mapping;
 pub mod plan;
 pub mod rows;
+mod run;
 pub mod table;
 pub mod vcard;
-mod run;
 mod view;
 
 pub use decode::Encoding;
@@ -338,7 +338,6 @@ impl App {
         }
         Ok(out)
     }
-
 }
 
 /// The custom-field keys and labels offered in the mapping (for the UI).

@@ -118,7 +118,8 @@ impl App {
         store::save_report(&txn, scope, id, "completed", report, now).await?;
         txn.commit().await?;
         Ok(result)
-    }}
+    }
+}
 
 pub(super) fn parse_mapping(names: &[String], rules: &Rules) -> AppResult<Vec<Target>> {
     let keys: Vec<String> = rules.custom.iter().map(|c| c.key.clone()).collect();
@@ -142,4 +143,3 @@ pub(super) fn parse_mapping(names: &[String], rules: &Rules) -> AppResult<Vec<Ta
         Err(AppError::InvalidInput(bad))
     }
 }
-
