@@ -371,7 +371,7 @@ fn weighted(rng: &mut StdRng) -> &'static str {
 /// Generates the dataset: `companies` companies with about `per_company` people each, plus
 /// some independents on free mail.
 pub fn generate(companies: usize, per_company: usize) -> DemoData {
-    let mut rng = StdRng::seed_from_u64(0x5a1e_5_2026);
+    let mut rng = StdRng::seed_from_u64(0x0005_a1e5_2026);
     let mut out = DemoData {
         companies: Vec::new(),
         contacts: Vec::new(),
