@@ -413,7 +413,7 @@ pub fn generate(companies: usize, per_company: usize) -> DemoData {
             None => FREE_MAIL
                 .choose(&mut rng)
                 .copied()
-                .unwrap_or("gmail.com")
+                .unwrap_or(FREE_MAIL[0])
                 .to_owned(),
         };
         let mut local = format!("{}.{}", slug(first), slug(last));

@@ -135,6 +135,25 @@ fn data_str(data: &serde_json::Value, keys: &[&str]) -> Option<String> {
         .find_map(|k| data.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
 }
 
+/// `field: old → new` from a `field.changed` entry (`old`/`new` or `from`/`to`; empty shows —).
+fn field_change(data: &serde_json::Value) -> String {
+    let Some(field) = data_str(data, &["field", "label"]) else {
+        return String::new();
+    };
+    let show = |keys: [&str; 2]| {
+        keys.iter().find_map(|k| data.get(*k)).map(|v| match v {
+            serde_json::Value::Null => "—".to_owned(),
+            serde_json::Value::String(s) if s.is_empty() => "—".to_owned(),
+            serde_json::Value::String(s) => s.chars().take(80).collect(),
+            other => other.to_string().chars().take(80).collect(),
+        })
+    };
+    match (show(["old", "from"]), show(["new", "to"])) {
+        (Some(old), Some(new)) => format!("{field}: {old} → {new}"),
+        _ => field,
+    }
+}
+
 fn entry(tr: &Tr, item: TimelineItem) -> EntryView {
     let a = &item.activity;
     let who = item
@@ -149,6 +168,12 @@ fn entry(tr: &Tr, item: TimelineItem) -> EntryView {
         "field.changed" | "contact.updated" | "company.updated" | "deal.updated" => {
             ("field", ICON_FIELD, "crm_work.timeline.field_changed")
         }
+        "contact.created" => ("other", ICON_OTHER, "crm_work.timeline.contact_created"),
+        "company.created" => ("other", ICON_OTHER, "crm_work.timeline.company_created"),
+        "deal.created" => ("other", ICON_OTHER, "crm_work.timeline.deal_created"),
+        "company.linked" => ("other", ICON_OTHER, "crm_work.timeline.company_linked"),
+        "company.unlinked" => ("other", ICON_OTHER, "crm_work.timeline.company_unlinked"),
+        "contact.merged" => ("other", ICON_OTHER, "crm_work.timeline.contact_merged"),
         _ => ("other", ICON_OTHER, "crm_work.timeline.other"),
     };
     let headline = tr.tf(key, &[("who", who.as_str()), ("kind", a.kind.as_str())]);
@@ -183,13 +208,20 @@ fn entry(tr: &Tr, item: TimelineItem) -> EntryView {
     } else if class == "stage" {
         let from = data_str(&a.data, &["from_name", "from_stage", "from"]);
         let to = data_str(&a.data, &["to_name", "to_stage", "to"]);
-        view.detail = match (from, to) {
+        let moved = match (from, to) {
             (Some(f), Some(t)) => format!("{f} → {t}"),
             (None, Some(t)) => t,
             _ => String::new(),
         };
+        // On a contact's or company's timeline, say which deal moved.
+        view.detail = match data_str(&a.data, &["title"]) {
+            Some(title) if a.record_type != "deal" => format!("{title}: {moved}"),
+            _ => moved,
+        };
     } else if class == "field" {
-        view.detail = data_str(&a.data, &["summary", "field", "label"]).unwrap_or_default();
+        view.detail = data_str(&a.data, &["summary"]).unwrap_or_else(|| field_change(&a.data));
+    } else {
+        view.detail = data_str(&a.data, &["company", "name", "title"]).unwrap_or_default();
     }
     view
 }
