@@ -334,6 +334,7 @@ impl App {
         let txn = self.db().conn().begin().await?;
         companies::delete(&txn, scope, id).await?;
         activities::delete_for_record(&txn, scope, (RecordType::Company, id.as_uuid())).await?;
+        super::notes::delete_record_work(&txn, scope, (RecordType::Company, id.as_uuid())).await?;
         activities::delete_for_subject(&txn, scope, id.as_uuid()).await?;
         outbox::record(
             &txn,

@@ -321,6 +321,7 @@ impl App {
         let txn = self.db().conn().begin().await?;
         contacts::delete(&txn, scope, id).await?;
         activities::delete_for_record(&txn, scope, (RecordType::Contact, id.as_uuid())).await?;
+        super::notes::delete_record_work(&txn, scope, (RecordType::Contact, id.as_uuid())).await?;
         // Entries about the contact on its companies' timelines name a person who is gone.
         activities::delete_for_subject(&txn, scope, id.as_uuid()).await?;
         outbox::record(

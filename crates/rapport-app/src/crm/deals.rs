@@ -181,6 +181,12 @@ impl App {
             (rapport_domain::crm::RecordType::Deal, id.as_uuid()),
         )
         .await?;
+        super::notes::delete_record_work(
+            &txn,
+            scope,
+            (rapport_domain::crm::RecordType::Deal, id.as_uuid()),
+        )
+        .await?;
         deals::delete(&txn, scope, id).await?;
         outbox::record(
             &txn,

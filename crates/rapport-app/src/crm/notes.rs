@@ -196,3 +196,17 @@ impl App {
         Ok(())
     }
 }
+
+/// What a deleted record leaves behind in notes and tasks, removed in the deleting transaction:
+/// its notes (with their timeline entries on related records) and its task links.
+pub(crate) async fn delete_record_work(
+    txn: &impl rapport_store::ConnectionTrait,
+    scope: rapport_store::OrgScope,
+    record: (RecordType, uuid::Uuid),
+) -> AppResult<()> {
+    for note in rapport_store::repo::notes::delete_for_record(txn, scope, record).await? {
+        rapport_store::repo::activities::delete_for_subject(txn, scope, note).await?;
+    }
+    rapport_store::repo::tasks::unlink_record(txn, scope, record).await?;
+    Ok(())
+}

@@ -180,3 +180,30 @@ pub async fn delete(db: &impl ConnectionTrait, scope: OrgScope, id: NoteId) -> S
     }
     Ok(())
 }
+
+/// Deletes every note on one record (the record itself is being deleted; notes have no foreign
+/// key to it because they attach to three record types). Returns the ids, so the caller can
+/// remove the timeline entries about them on other records.
+pub async fn delete_for_record(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    record: (RecordType, uuid::Uuid),
+) -> StoreResult<Vec<uuid::Uuid>> {
+    let ids: Vec<uuid::Uuid> = note::Entity::find()
+        .filter(note::Column::OrgId.eq(scope.uuid()))
+        .filter(note::Column::RecordType.eq(record.0.as_str()))
+        .filter(note::Column::RecordId.eq(record.1))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    if !ids.is_empty() {
+        note::Entity::delete_many()
+            .filter(note::Column::OrgId.eq(scope.uuid()))
+            .filter(note::Column::Id.is_in(ids.clone()))
+            .exec(db)
+            .await?;
+    }
+    Ok(ids)
+}

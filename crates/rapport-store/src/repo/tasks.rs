@@ -407,3 +407,19 @@ pub async fn claim_due_reminders(
     }
     Ok(claimed)
 }
+
+/// Unlinks every task from one record that is being deleted (the tasks stay: they may link
+/// other records, and an assignee's to-do does not vanish with a contact).
+pub async fn unlink_record(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    record: (RecordType, uuid::Uuid),
+) -> StoreResult<u64> {
+    let res = task_link::Entity::delete_many()
+        .filter(task_link::Column::OrgId.eq(scope.uuid()))
+        .filter(task_link::Column::RecordType.eq(record.0.as_str()))
+        .filter(task_link::Column::RecordId.eq(record.1))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}

@@ -287,3 +287,60 @@ async fn the_activity_page_composer_posts_a_note_that_appears() {
     let (_, html) = b.get(&t, &format!("{page}?kinds=tasks")).await;
     assert!(html.contains("Nothing of this kind yet."));
 }
+
+#[tokio::test]
+async fn deleting_a_record_removes_its_notes_and_task_links_but_keeps_the_task() {
+    let t = spawn_app().await;
+    let owner = t.create_org_with("Cleanup Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let acme = company(&t, owner.org_id, "Acme Ltd").await;
+    let ada = contact(&t, owner.org_id, "Ada Lovelace", Some(acme)).await;
+    let note = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/notes",
+            Some(json!({ "record_type": "contact", "record_id": ada, "body": "Call Ada back" })),
+        )
+        .await;
+    let task = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/tasks",
+            Some(json!({ "title": "Send the proposal", "links": [
+                { "record_type": "contact", "record_id": ada },
+                { "record_type": "company", "record_id": acme },
+            ] })),
+        )
+        .await;
+    b.api_ok(&t, Method::DELETE, &format!("/contacts/{ada}"), None)
+        .await;
+
+    let res = b
+        .api(
+            &t,
+            Method::PATCH,
+            &format!("/notes/{}", note["id"].as_str().unwrap()),
+            Some(json!({ "body": "still here?" })),
+        )
+        .await;
+    assert_eq!(res.status(), 404, "the contact's notes went with it");
+    let company_feed = timeline(&b, &t, &format!("/companies/{acme}/timeline")).await;
+    assert!(
+        company_feed.iter().all(|e| e["kind"] != "note.created"),
+        "no entry on the company points at a deleted note: {company_feed:?}"
+    );
+    let task = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/tasks/{}", task["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(task["title"], "Send the proposal", "the task stays");
+    let links = task["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "only the company link is left: {links:?}");
+    assert_eq!(links[0]["record_type"], "company");
+}
