@@ -17,6 +17,7 @@ pub use rapport_store::repo::mfa::CredentialRecord;
 pub use rapport_store::repo::notifications::{NotificationCursor, NotificationRecord};
 pub use rapport_store::repo::orgs::OrgRecord;
 pub use rapport_store::repo::pipelines::{PipelineRecord, StageRecord};
+pub use rapport_store::repo::record_deals::RecordDeal;
 pub use rapport_store::repo::roles::RoleRecord;
 pub use rapport_store::repo::tasks::{TaskRecord, TaskStatus};
 pub use rapport_store::repo::teams::TeamRecord;

@@ -145,6 +145,27 @@ impl App {
     }
 }
 
+impl App {
+    /// The deals of a contact or company for its page; empty for members who may not read
+    /// deals (the page shows the record, not its pipeline).
+    pub async fn record_deals(
+        &self,
+        actor: &Actor,
+        record: (rapport_domain::crm::RecordType, uuid::Uuid),
+    ) -> AppResult<Vec<rapport_store::repo::record_deals::RecordDeal>> {
+        if !actor.can(Permission::DealsRead) {
+            return Ok(Vec::new());
+        }
+        Ok(rapport_store::repo::record_deals::for_record(
+            self.db().conn(),
+            actor.scope(),
+            record,
+            50,
+        )
+        .await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@ pub mod oidc_identities;
 pub mod orgs;
 pub mod password_resets;
 pub mod pipelines;
+pub mod record_deals;
 pub mod resolve;
 pub mod roles;
 pub mod segments;

@@ -386,3 +386,33 @@ async fn another_orgs_deals_pipelines_and_stages_are_not_found() {
     assert_eq!(got["title"], "Alpha secret deal");
     assert_eq!(got["stage"], "Qualification");
 }
+
+#[tokio::test]
+async fn contact_and_company_pages_list_their_deals() {
+    let t = spawn_app().await;
+    let (b, org) = owner(&t, "Panel Org").await;
+    let company = seed_company(&t, org, "Initech").await;
+    let contact = super::seed_contact(&t, org, "Peter", "Gibbons").await;
+    deal(
+        &t,
+        &b,
+        json!({ "title": "TPS reports", "amount_minor": 1_250_000, "company_id": company,
+                "contact_ids": [contact] }),
+    )
+    .await;
+    for path in [
+        format!("/contacts/{contact}"),
+        format!("/companies/{company}"),
+    ] {
+        let (status, page) = b.get(&t, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            page.contains("TPS reports") && page.contains("$12,500"),
+            "{path}: {page}"
+        );
+    }
+    // A viewer of another org sees nothing of it.
+    let (other, _) = owner(&t, "Other Org").await;
+    let (status, _) = other.get(&t, &format!("/contacts/{contact}")).await;
+    assert_eq!(status, 404);
+}

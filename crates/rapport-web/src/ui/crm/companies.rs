@@ -49,6 +49,8 @@ pub struct CompanyPage {
     contacts: Vec<PersonView>,
     can_write: bool,
     timeline: TimelineView,
+    /// (id, title, amount, stage, status) of its deals.
+    deals: Vec<(String, String, String, String, String)>,
 }
 
 /// `GET /companies/{id}`.
@@ -72,6 +74,10 @@ pub async fn show(
             .custom_fields(actor, Some(RecordType::Company))
             .await?;
         let members = state.app.members(actor).await?;
+        let deals = state
+            .app
+            .record_deals(actor, (RecordType::Company, id.as_uuid()))
+            .await?;
         let timeline = timeline_for(
             &state,
             actor,
@@ -82,10 +88,10 @@ pub async fn show(
         )
         .await?;
         let (jar, page) = app_page(&state, &info, "companies", jar).await?;
-        Ok::<_, AppError>((jar, page, c, contacts, defs, members, timeline))
+        Ok::<_, AppError>((jar, page, c, contacts, defs, members, timeline, deals))
     }
     .await;
-    let (jar, page, c, contacts, defs, members, timeline) = match loaded {
+    let (jar, page, c, contacts, defs, members, timeline, deals) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
@@ -140,6 +146,17 @@ pub async fn show(
             .collect(),
         can_write: page.can("contacts.write"),
         timeline,
+        deals: deals
+            .into_iter()
+            .map(|d| {
+                let amount = d
+                    .amount_minor
+                    .map(|m| crate::ui::deals::money::format(&page.tr, m, &d.currency, false))
+                    .unwrap_or_default();
+                let status = page.tr.t(&format!("crm_deals.status.{}", d.status));
+                (d.id.to_string(), d.title, amount, d.stage, status)
+            })
+            .collect(),
         page,
     };
     (jar, body).into_response()

@@ -72,6 +72,8 @@ pub struct ContactPage {
     companies: Vec<CompanyView>,
     can_write: bool,
     timeline: TimelineView,
+    /// (id, title, amount, stage, status) of its deals.
+    deals: Vec<(String, String, String, String, String)>,
 }
 
 /// `GET /contacts/{id}`.
@@ -95,6 +97,10 @@ pub async fn show(
             .custom_fields(actor, Some(RecordType::Contact))
             .await?;
         let members = state.app.members(actor).await?;
+        let deals = state
+            .app
+            .record_deals(actor, (RecordType::Contact, id.as_uuid()))
+            .await?;
         let timeline = timeline_for(
             &state,
             actor,
@@ -105,10 +111,10 @@ pub async fn show(
         )
         .await?;
         let (jar, page) = app_page(&state, &info, "contacts", jar).await?;
-        Ok::<_, AppError>((jar, page, c, companies, defs, members, timeline))
+        Ok::<_, AppError>((jar, page, c, companies, defs, members, timeline, deals))
     }
     .await;
-    let (jar, page, c, companies, defs, members, timeline) = match loaded {
+    let (jar, page, c, companies, defs, members, timeline, deals) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
@@ -203,6 +209,17 @@ pub async fn show(
             .collect(),
         can_write: page.can("contacts.write"),
         timeline,
+        deals: deals
+            .into_iter()
+            .map(|d| {
+                let amount = d
+                    .amount_minor
+                    .map(|m| crate::ui::deals::money::format(&page.tr, m, &d.currency, false))
+                    .unwrap_or_default();
+                let status = page.tr.t(&format!("crm_deals.status.{}", d.status));
+                (d.id.to_string(), d.title, amount, d.stage, status)
+            })
+            .collect(),
         page,
     };
     (jar, body).into_response()
