@@ -49,8 +49,8 @@ pub struct CompanyPage {
     contacts: Vec<PersonView>,
     can_write: bool,
     timeline: TimelineView,
-    /// (id, title, amount, stage, status) of its deals.
-    deals: Vec<(String, String, String, String, String)>,
+    /// Its deals.
+    deals: Vec<super::DealLine>,
 }
 
 /// `GET /companies/{id}`.
@@ -146,17 +146,7 @@ pub async fn show(
             .collect(),
         can_write: page.can("contacts.write"),
         timeline,
-        deals: deals
-            .into_iter()
-            .map(|d| {
-                let amount = d
-                    .amount_minor
-                    .map(|m| crate::ui::deals::money::format(&page.tr, m, &d.currency, false))
-                    .unwrap_or_default();
-                let status = page.tr.t(&format!("crm_deals.status.{}", d.status));
-                (d.id.to_string(), d.title, amount, d.stage, status)
-            })
-            .collect(),
+        deals: super::deal_lines(&page.tr, deals),
         page,
     };
     (jar, body).into_response()

@@ -346,3 +346,34 @@ pub fn owner_picks(members: &[(String, String)], chosen: &str) -> Vec<Pick> {
         })
         .collect()
 }
+
+/// One deal in the Deals panel of a contact or company page.
+pub struct DealLine {
+    /// Deal id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Amount in the member's locale (empty when the deal has none).
+    pub amount: String,
+    /// Stage name.
+    pub stage: String,
+    /// Open, won or lost, translated.
+    pub status: String,
+}
+
+/// The Deals panel's lines, formatted for the member.
+pub fn deal_lines(tr: &Tr, deals: Vec<rapport_app::records::RecordDeal>) -> Vec<DealLine> {
+    deals
+        .into_iter()
+        .map(|d| DealLine {
+            amount: d
+                .amount_minor
+                .map(|m| crate::ui::deals::money::format(tr, m, &d.currency, false))
+                .unwrap_or_default(),
+            status: tr.t(&format!("crm_deals.status.{}", d.status)),
+            id: d.id.to_string(),
+            title: d.title,
+            stage: d.stage,
+        })
+        .collect()
+}
