@@ -6,7 +6,6 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::setup::create_org_with_owner;
 use rapport_domain::{DisplayName, Email, OrgName, Password, TimeZoneName};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::users;
 
 /// Email of the demo owner.
@@ -33,7 +32,7 @@ impl App {
             .await
             .map_err(AppError::Internal)?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let created = match users::find_for_login(&txn, &email).await? {
             Some(login) => {
                 users::set_password_hash(&txn, login.user.id, hash, now).await?;

@@ -86,6 +86,10 @@ impl App {
             crate::crm::reminders::SEND_REMINDERS,
             Arc::new(crate::crm::reminders::SendReminders(self.clone())),
         );
+        registry.register(
+            crate::crm::import::SWEEP_IMPORTS,
+            Arc::new(crate::crm::import::SweepImports(self.clone())),
+        );
         registry
     }
 
@@ -104,6 +108,10 @@ impl App {
             def(
                 crate::crm::reminders::SEND_REMINDERS,
                 crate::crm::reminders::REMINDER_INTERVAL,
+            ),
+            def(
+                crate::crm::import::SWEEP_IMPORTS,
+                crate::crm::import::SWEEP_INTERVAL,
             ),
         ]
     }

@@ -9,7 +9,6 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::lists::read_permission;
 use rapport_domain::crm::RecordType;
 use rapport_domain::{DomainError, Permission, SegmentId, bounded_text};
-use rapport_store::TransactionTrait;
 use rapport_store::query::Sort;
 use rapport_store::repo::segments::{self, SegmentFields};
 
@@ -133,7 +132,7 @@ impl App {
     ) -> AppResult<SegmentRecord> {
         actor.require(read_permission(object))?;
         let fields = self.checked_fields(actor, object, input).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let id = segments::insert(
             &txn,
             actor.scope(),
@@ -168,7 +167,7 @@ impl App {
         Self::may_edit(actor, &seg)?;
         let object = RecordType::parse(&seg.object_type).ok_or(AppError::NotFound)?;
         let fields = self.checked_fields(actor, object, input).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         segments::update(&txn, actor.scope(), id, &fields, self.clock().now()).await?;
         txn.commit().await?;
         self.segment(actor, id).await

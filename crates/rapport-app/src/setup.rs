@@ -9,7 +9,7 @@ use rapport_domain::{
     DisplayName, Email, EventKind, OrgId, OrgName, OrgSlug, Password, Role, TimeZoneName, UserId,
 };
 use rapport_store::repo::{memberships, orgs, users};
-use rapport_store::{ConnectionTrait, TransactionTrait, outbox};
+use rapport_store::{ConnectionTrait, outbox};
 
 /// What the setup form asks for.
 #[derive(Debug, Clone, Default)]
@@ -102,7 +102,7 @@ impl App {
         let hash = password::hash(fields.password)
             .await
             .map_err(AppError::Internal)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         orgs::lock_for_setup(&txn).await?;
         if orgs::count_all(&txn).await? > 0 {
             txn.rollback().await?;

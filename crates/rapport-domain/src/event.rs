@@ -32,6 +32,9 @@ pub enum EventKind {
     /// Two contacts were merged into one.
     #[serde(rename = "contact.merged")]
     ContactsMerged,
+    /// A contact import wrote its rows (one event per import, not one per contact).
+    #[serde(rename = "contact.import_completed")]
+    ImportCompleted,
     /// A company was created.
     #[serde(rename = "company.created")]
     CompanyCreated,
@@ -78,6 +81,7 @@ impl EventKind {
         Self::ContactUpdated,
         Self::ContactDeleted,
         Self::ContactsMerged,
+        Self::ImportCompleted,
         Self::CompanyCreated,
         Self::CompanyUpdated,
         Self::CompanyDeleted,
@@ -102,6 +106,7 @@ impl EventKind {
             Self::ContactUpdated => "contact.updated",
             Self::ContactDeleted => "contact.deleted",
             Self::ContactsMerged => "contact.merged",
+            Self::ImportCompleted => "contact.import_completed",
             Self::CompanyCreated => "company.created",
             Self::CompanyUpdated => "company.updated",
             Self::CompanyDeleted => "company.deleted",

@@ -4,8 +4,8 @@
 //! down runs once on return, not once per missed period.
 
 use crate::queue::{EnqueueOptions, Queue};
+use rapport_store::StoreError;
 use rapport_store::jobs;
-use rapport_store::{StoreError, TransactionTrait};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -57,7 +57,7 @@ impl Scheduler {
             // The next boundary after now, on the schedule's own grid.
             let periods_passed = (now_ms - schedule.next_run_ms) / interval + 1;
             let next = schedule.next_run_ms + periods_passed * interval;
-            let txn = self.queue.db().conn().begin().await?;
+            let txn = self.queue.db().begin().await?;
             if !jobs::advance_schedule(&txn, &schedule.name, schedule.next_run_ms, next, now_ms)
                 .await?
             {

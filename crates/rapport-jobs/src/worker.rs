@@ -6,7 +6,7 @@ use crate::handler::{HandlerRegistry, JobContext, JobError};
 use crate::queue::Queue;
 use rapport_domain::{JobId, OrgId};
 use rapport_store::jobs;
-use rapport_store::{StoreError, TransactionTrait, entity::job};
+use rapport_store::{StoreError, entity::job};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -169,7 +169,7 @@ impl WorkerPool {
             ))),
             Some(handler) => {
                 let heartbeat = self.spawn_heartbeat(ctx.id, worker.to_owned());
-                let txn = db.conn().begin().await?;
+                let txn = db.begin().await?;
                 let result = match handler.run(&ctx, &txn).await {
                     Ok(()) => {
                         let now = clock.now();

@@ -391,9 +391,48 @@ async fn run(db: &Db, org: &Org, total: usize, deep: bool) -> (f64, Vec<Duration
     (started.elapsed().as_secs_f64(), all, rows)
 }
 
+/// The orgs of an already seeded database, largest first, owners in creation (= id) order.
+async fn seeded_orgs(db: &Db) -> Vec<Org> {
+    let q = |sql: &str| Statement::from_string(db.db_backend(), sql.to_owned());
+    let rows = db
+        .conn()
+        .query_all_raw(q(
+            "SELECT org_id FROM contacts GROUP BY org_id ORDER BY COUNT(*) DESC",
+        ))
+        .await
+        .unwrap();
+    let mut orgs = Vec::new();
+    for r in rows {
+        let id: Uuid = r.try_get("", "org_id").unwrap();
+        let owners = db
+            .conn()
+            .query_all_raw(Statement::from_sql_and_values(
+                db.db_backend(),
+                "SELECT DISTINCT owner_id FROM contacts WHERE org_id = ? AND owner_id IS NOT NULL \
+                 ORDER BY owner_id",
+                [id.into()],
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get("", "owner_id").unwrap())
+            .collect();
+        orgs.push(Org {
+            id,
+            owners,
+            companies: Vec::new(),
+        });
+    }
+    orgs
+}
+
 async fn bench(label: &str, db: &Db, rows: usize, queries: usize) {
     println!("{label}:");
-    let orgs = seed(db, rows).await;
+    let orgs = if std::env::var("CRM_BENCH_SQLITE_REUSE").is_ok() {
+        seeded_orgs(db).await
+    } else {
+        seed(db, rows).await
+    };
     let big = &orgs[0];
     // Warm the caches once, as a running server would be.
     let _ = run(db, big, 200, false).await;
@@ -435,13 +474,19 @@ async fn main() {
     let only = std::env::var("CRM_BENCH_ONLY").unwrap_or_default();
     if only.is_empty() || only == "sqlite" {
         let dir = tempfile::tempdir().unwrap();
-        let target = DatabaseTarget::Sqlite {
-            path: dir.path().join("bench.db"),
-            create: true,
-        };
+        // `CRM_BENCH_SQLITE_REUSE=/path.db` (made by `CRM_BENCH_SQLITE_KEEP`) skips the seeding,
+        // for profiling the queries alone.
+        let path = std::env::var("CRM_BENCH_SQLITE_REUSE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| dir.path().join("bench.db"));
+        let target = DatabaseTarget::Sqlite { path, create: true };
         let db = Db::connect_migrated(&target).await.unwrap();
         bench("SQLite", &db, rows, queries).await;
         db.close().await;
+        // `CRM_BENCH_SQLITE_KEEP=/path.db` keeps the seeded file, to look at plans with sqlite3.
+        if let Ok(keep) = std::env::var("CRM_BENCH_SQLITE_KEEP") {
+            std::fs::copy(dir.path().join("bench.db"), &keep).unwrap();
+        }
     }
     if only.is_empty() || only == "postgres" {
         let admin_url = std::env::var("RAPPORT_BENCH_DATABASE_URL")

@@ -7,7 +7,6 @@ use crate::context::App;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use rapport_domain::{Permission, UserId};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::audit::{self, AuditFilter, AuditRow};
 
 /// What to list.
@@ -104,7 +103,7 @@ impl App {
             ];
             out.push_str(&crate::csv::row(&cells));
         }
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         self.audit(
             &txn,
             actor.scope(),

@@ -8,8 +8,8 @@ use crate::authz::{Actor, RequestMeta, system_scope};
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::{DomainError, Email, Password, UserId};
+use rapport_store::ConnectionTrait;
 use rapport_store::repo::{memberships, password_resets, sessions, users};
-use rapport_store::{ConnectionTrait, TransactionTrait};
 
 const RESET_MINUTES: i64 = 60;
 const RESETS_PER_HOUR: u64 = 3;
@@ -51,7 +51,7 @@ impl App {
         let session = actor.require_session()?;
         let new = Password::parse(new)?;
         self.require_password(actor, current).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let revoked = self
             .set_new_password(&txn, actor.user_id, new, Some(session))
             .await?;
@@ -99,7 +99,7 @@ impl App {
              password stays as it is.\n",
             name = login.user.name
         );
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         password_resets::insert(
             &txn,
             user,
@@ -162,7 +162,7 @@ impl App {
         if secret.is_empty() || secret.len() > 128 {
             return Err(AppError::InvalidToken);
         }
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let now = self.clock().now();
         let Some(user) = password_resets::consume(&txn, &token::digest(secret), now).await? else {
             return Err(AppError::InvalidToken);

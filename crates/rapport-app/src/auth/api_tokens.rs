@@ -9,7 +9,6 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use chrono::Duration;
 use rapport_domain::{DomainError, Email, OrgId, PermissionSet, TokenId, bounded_text};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::api_tokens::{self, NewToken, TokenRecord};
 use rapport_store::repo::{memberships, resolve, users};
 
@@ -70,7 +69,7 @@ impl App {
             }
         };
         let secret = format!("{TOKEN_PREFIX}{}", token::generate());
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let record = api_tokens::insert(
             &txn,
             scope,
@@ -151,7 +150,7 @@ impl App {
 
     /// Revokes one of the actor's tokens.
     pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> AppResult<()> {
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         api_tokens::revoke(&txn, actor.scope(), actor.user_id, id, self.clock().now()).await?;
         self.audit(
             &txn,
@@ -202,7 +201,7 @@ impl App {
         let last_used_at = found.last_used_at;
         let stale = |minutes| last_used_at.is_none_or(|t| now - t > Duration::minutes(minutes));
         if stale(60) {
-            let txn = conn.begin().await?;
+            let txn = self.db().begin().await?;
             api_tokens::touch(&txn, token_id, now).await?;
             self.audit(
                 &txn,

@@ -9,8 +9,8 @@ use crate::error::{AppError, AppResult};
 use crate::vault::{KeyOwner, reveal};
 use rand::Rng;
 use rapport_domain::{OrgId, UserId};
+use rapport_store::ConnectionTrait;
 use rapport_store::repo::{memberships, mfa, orgs, users};
-use rapport_store::{ConnectionTrait, TransactionTrait};
 use rapport_vault::SecretString;
 use totp_rs::{Builder, Secret, Totp};
 
@@ -193,7 +193,7 @@ impl App {
         who: &Who,
         orgs_to_audit: &[OrgId],
     ) -> AppResult<RecoveryCodes> {
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         if !self.check_totp(&txn, user, email, code, true).await? {
             return Err(AppError::InvalidToken);
         }
@@ -272,7 +272,7 @@ impl App {
             }
         }
         let keys_remain = !mfa::credentials_of(conn, actor.user_id).await?.is_empty();
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         users::set_totp(&txn, actor.user_id, None, None, self.clock().now()).await?;
         if !keys_remain {
             // Recovery codes stand in for a second factor; with none left they mean nothing.
@@ -302,7 +302,7 @@ impl App {
             .iter()
             .map(|c| token::digest(&normalize_code(c)))
             .collect();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         mfa::replace_recovery_codes(&txn, actor.user_id, hashes, self.clock().now()).await?;
         self.audit(
             &txn,

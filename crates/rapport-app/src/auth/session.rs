@@ -8,8 +8,8 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rapport_domain::{EventKind, OrgId, SessionId, UserId};
+use rapport_store::outbox;
 use rapport_store::repo::{memberships, resolve, sessions, users};
-use rapport_store::{TransactionTrait, outbox};
 
 /// The result of a successful sign-in: the secret for the cookie, shown once.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ impl App {
             + ChronoDuration::from_std(self.config().session_absolute)
                 .unwrap_or(ChronoDuration::days(14));
         let record = users::get(self.db().conn(), user).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let new = sessions::NewSession {
             token_hash: token::digest(&secret),
             user_id: user,
@@ -161,7 +161,7 @@ impl App {
         let Some(id) = actor.session_id() else {
             return Ok(());
         };
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         sessions::delete(&txn, id).await?;
         self.audit(
             &txn,
@@ -196,7 +196,7 @@ impl App {
 
     /// Ends one of the actor's own sessions.
     pub async fn revoke_session(&self, actor: &Actor, id: SessionId) -> AppResult<()> {
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         sessions::delete_owned(&txn, actor.user_id, id).await?;
         self.audit(
             &txn,
@@ -211,7 +211,7 @@ impl App {
 
     /// Ends every other session of the actor ("sign out everywhere else").
     pub async fn sign_out_everywhere(&self, actor: &Actor) -> AppResult<u64> {
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let n = sessions::delete_all_for_user(&txn, actor.user_id, actor.session_id()).await?;
         self.audit(
             &txn,

@@ -11,7 +11,6 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::vault::{KeyOwner, reveal};
 use rapport_domain::{Email, OrgId, Password, UserId};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::challenges::{self, ChallengeRecord, NewChallenge};
 use rapport_store::repo::{memberships, mfa, users};
 use rapport_vault::SecretString;
@@ -164,7 +163,7 @@ impl App {
         let orgs = memberships::orgs_of(conn, login.user.id).await?;
         if !verdict.ok() {
             let locked = self.record_failed_attempt(&keys).await?;
-            let txn = conn.begin().await?;
+            let txn = self.db().begin().await?;
             let who = Who {
                 user_id: Some(login.user.id),
                 label: login.user.email.clone(),
@@ -266,7 +265,7 @@ impl App {
             challenges::bump_attempts(conn, record.id).await?;
             // Wrong codes count against the account like wrong passwords, across sign-ins.
             self.record_failed_attempt(&keys).await?;
-            let txn = conn.begin().await?;
+            let txn = self.db().begin().await?;
             let who = Who {
                 user_id: Some(user),
                 label: u.email.clone(),

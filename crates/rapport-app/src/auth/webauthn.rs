@@ -12,9 +12,9 @@ use crate::vault::{KeyOwner, reveal};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rapport_domain::{CredentialId, UserId, bounded_text};
+use rapport_store::ConnectionTrait;
 use rapport_store::repo::challenges;
 use rapport_store::repo::mfa::{self, CredentialRecord};
-use rapport_store::{ConnectionTrait, TransactionTrait};
 use rapport_vault::SecretString;
 use webauthn_rs::prelude::{
     Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
@@ -152,7 +152,7 @@ impl App {
             .finish_passkey_registration(&credential, &reg)
             .map_err(|_| AppError::InvalidToken)?;
         let id = CredentialId::new();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let sealed = self
             .vault()
             .seal(
@@ -213,7 +213,7 @@ impl App {
                 }
             }
         }
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         mfa::delete_credential(&txn, actor.user_id, id).await?;
         if last_factor {
             mfa::delete_recovery_codes(&txn, actor.user_id).await?;

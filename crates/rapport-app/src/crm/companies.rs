@@ -9,10 +9,10 @@ use crate::error::{AppError, AppResult};
 use rapport_domain::crm::phone::is_region;
 use rapport_domain::crm::{CompanyDomain, Phone, RecordType};
 use rapport_domain::{CompanyId, EventKind, Permission, UserId};
+use rapport_store::outbox;
 use rapport_store::repo::activities::{self, NewActivity};
 use rapport_store::repo::companies::{self, CompanyData, CompanyRecord, LinkedContact};
 use rapport_store::repo::{contacts, custom_fields};
-use rapport_store::{TransactionTrait, outbox};
 use serde_json::{Value, json};
 
 /// Most contacts a company page or `?include=contacts` lists.
@@ -250,7 +250,7 @@ impl App {
         self.validate_company(actor, None, &mut data, input, true)
             .await?;
         let (scope, now, id) = (actor.scope(), self.clock().now(), CompanyId::new());
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         companies::insert(&txn, scope, id, &data, Some(actor.user_id), now)
             .await
             .map_err(domain_taken)?;
@@ -297,7 +297,7 @@ impl App {
             return Ok(before);
         }
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         companies::update(&txn, scope, id, &data, now)
             .await
             .map_err(domain_taken)?;
@@ -331,7 +331,7 @@ impl App {
     pub async fn delete_company(&self, actor: &Actor, id: CompanyId) -> AppResult<()> {
         actor.require(Permission::ContactsWrite)?;
         let (scope, now) = (actor.scope(), self.clock().now());
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         companies::delete(&txn, scope, id).await?;
         activities::delete_for_record(&txn, scope, (RecordType::Company, id.as_uuid())).await?;
         super::notes::delete_record_work(&txn, scope, (RecordType::Company, id.as_uuid())).await?;

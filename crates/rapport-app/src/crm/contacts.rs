@@ -16,7 +16,7 @@ use rapport_store::repo::activities::{self, NewActivity};
 use rapport_store::repo::companies::{self, CompanyRecord};
 use rapport_store::repo::contacts::{self, ContactData, ContactRecord};
 use rapport_store::repo::{custom_fields, orgs};
-use rapport_store::{ConnectionTrait, OrgScope, TransactionTrait, outbox};
+use rapport_store::{ConnectionTrait, OrgScope, outbox};
 use serde_json::json;
 
 /// Checks what needs the database: the owner is a member, linked companies exist, and no
@@ -169,7 +169,7 @@ impl App {
             let emails: Vec<String> = data.emails.iter().map(|e| e.email.clone()).collect();
             domains_of(conn, scope, &emails).await?
         };
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         let created_companies = link_by_domain(
             &txn,
             scope,
@@ -257,7 +257,7 @@ impl App {
         } else {
             domains_of(conn, scope, &new_emails).await?
         };
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         link_by_domain(
             &txn,
             scope,
@@ -318,7 +318,7 @@ impl App {
         actor.require(Permission::ContactsWrite)?;
         let scope = actor.scope();
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         contacts::delete(&txn, scope, id).await?;
         activities::delete_for_record(&txn, scope, (RecordType::Contact, id.as_uuid())).await?;
         super::notes::delete_record_work(&txn, scope, (RecordType::Contact, id.as_uuid())).await?;

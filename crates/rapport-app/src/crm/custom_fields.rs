@@ -10,7 +10,6 @@ use crate::error::{AppError, AppResult};
 use rapport_domain::crm::custom_field::MAX_OPTIONS;
 use rapport_domain::crm::{Currency, FieldKey, FieldType, RecordType, SelectOption};
 use rapport_domain::{CustomFieldId, Permission};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::custom_fields::{self, CustomFieldRecord, FieldDefinition};
 
 /// One option as sent: the label, and the stored value (derived from the label when absent).
@@ -226,7 +225,7 @@ impl App {
         let scope = actor.scope();
         // Read before the transaction: it must write first (see `linking::domains_of`).
         let position = custom_fields::next_position(self.db().conn(), scope, object_type).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let def = FieldDefinition {
             label,
             field_type,
@@ -253,6 +252,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.db().forget_custom_defs(scope);
         Ok(custom_fields::get(self.db().conn(), scope, id).await?)
     }
 
@@ -296,7 +296,7 @@ impl App {
             filterable: change.filterable.unwrap_or(before.filterable),
             position: change.position.unwrap_or(before.position),
         };
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         custom_fields::update(&txn, scope, id, &def, self.clock().now()).await?;
         match (before.filterable, def.filterable) {
             (false, true) => {
@@ -327,6 +327,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.db().forget_custom_defs(scope);
         Ok(custom_fields::get(self.db().conn(), scope, id).await?)
     }
 
@@ -335,7 +336,7 @@ impl App {
         actor.require(Permission::SettingsManage)?;
         let scope = actor.scope();
         let field = custom_fields::get(self.db().conn(), scope, id).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         custom_fields::delete(&txn, scope, id).await?;
         let cleared =
             custom_fields::remove_values(&txn, scope, field.object_type, &field.key).await?;
@@ -359,6 +360,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.db().forget_custom_defs(scope);
         Ok(())
     }
 }

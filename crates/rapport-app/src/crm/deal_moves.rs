@@ -14,7 +14,7 @@ use rapport_domain::{DealId, DomainError, EventKind, Permission, StageId, bounde
 use rapport_store::repo::activities::{self, NewActivity};
 use rapport_store::repo::deals::{self, DealRecord, HistoryRecord};
 use rapport_store::repo::pipelines::{self, StageRecord};
-use rapport_store::{DatabaseTransaction, TransactionTrait, outbox};
+use rapport_store::{DatabaseTransaction, outbox};
 
 /// Where a moved card goes within its (new) stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl App {
             })?;
         let pipeline = pipelines::get(self.db().conn(), scope, target.pipeline_id).await?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let ctx = MoveCtx {
             actor,
             now,

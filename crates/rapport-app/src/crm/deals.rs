@@ -7,11 +7,11 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::AppResult;
 use rapport_domain::{DealId, EventKind, Permission, UserId};
+use rapport_store::outbox;
 use rapport_store::repo::activities;
 use rapport_store::repo::deals::{self, DealRecord, HistoryRecord};
 use rapport_store::repo::deals_board::{self, Linked};
 use rapport_store::repo::pipelines::{self, PipelineRecord};
-use rapport_store::{TransactionTrait, outbox};
 
 pub use super::deal_fields::DealPatch;
 
@@ -40,7 +40,7 @@ impl App {
         let now = self.clock().now();
         let Validated { deal: d, contacts } =
             self.validate_deal(actor, DealDraft::New, input).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let mut deal = d;
         // Written first (SQLite's write lock before any read), then placed last in its column.
         deals::insert(&txn, scope, &deal).await?;
@@ -120,7 +120,7 @@ impl App {
         let Validated { deal, contacts } = self
             .validate_deal(actor, DealDraft::Existing(&before, &old_contacts), patch)
             .await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         // Lock first (see deals::lock), then write what changed.
         let current = deals::lock(&txn, scope, id, now).await?;
         let mut deal = deal;
@@ -172,7 +172,7 @@ impl App {
         actor.require(Permission::DealsWrite)?;
         let scope = actor.scope();
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let deal = deals::lock(&txn, scope, id, now).await?;
         activities::delete_for_subject(&txn, scope, id.as_uuid()).await?;
         activities::delete_for_record(

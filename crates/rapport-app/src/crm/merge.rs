@@ -7,7 +7,6 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::crm::RecordType;
 use rapport_domain::{ContactId, EventKind, Permission};
-use rapport_store::TransactionTrait;
 use rapport_store::outbox;
 use rapport_store::repo::activities::{self, NewActivity};
 use rapport_store::repo::crm_dupes::{self, ContactSummary};
@@ -235,7 +234,7 @@ impl App {
         let fields = resolve(&s, &m, picks);
         let now = self.clock().now();
         let scope = actor.scope();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let moved = crm_merge::merge(&txn, scope, s.id, m.id, &fields, now).await?;
         let data = serde_json::json!({
             "merged_id": m.id,

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use rapport_domain::crm::RecordType;
 use rapport_domain::event::EventKind;
 use rapport_domain::{DomainError, NoteId, UserId};
-use rapport_store::TransactionTrait;
 use rapport_store::outbox;
 use rapport_store::repo::activities::{self, NewActivity};
 use rapport_store::repo::{crm_records, notes};
@@ -113,7 +112,7 @@ impl App {
     ) -> AppResult<NoteView> {
         actor.require(write_permission(record.0))?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         // Another org's record is a 404 whatever the body says.
         self.require_record(&txn, actor, record).await?;
         let body = note_body(body)?;
@@ -167,7 +166,7 @@ impl App {
         body: Option<&str>,
         pinned: Option<bool>,
     ) -> AppResult<NoteView> {
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let note = notes::get(&txn, actor.scope(), id).await?;
         actor.require(write_permission(note.record_type))?;
         let body = body.map(note_body).transpose()?;
@@ -187,7 +186,7 @@ impl App {
 
     /// Deletes a note and its timeline entries.
     pub async fn delete_note(&self, actor: &Actor, id: NoteId) -> AppResult<()> {
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let note = notes::get(&txn, actor.scope(), id).await?;
         actor.require(write_permission(note.record_type))?;
         notes::delete(&txn, actor.scope(), id).await?;

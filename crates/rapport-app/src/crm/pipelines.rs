@@ -8,8 +8,8 @@ use crate::context::App;
 use crate::error::{AppError, AppResult, FieldErrors};
 use rapport_domain::crm::Currency;
 use rapport_domain::{DomainError, Permission, PipelineId, bounded_text};
+use rapport_store::StoreError;
 use rapport_store::repo::pipelines::{self, DEFAULT_STAGES, PipelineRecord};
-use rapport_store::{StoreError, TransactionTrait};
 
 /// The currency of the default pipeline (members change it in pipeline settings).
 pub const DEFAULT_CURRENCY: &str = "USD";
@@ -42,7 +42,7 @@ impl App {
     /// Creates the default pipeline when the org has none yet (idempotent, race-safe).
     pub(crate) async fn ensure_pipeline(&self, actor: &Actor) -> AppResult<()> {
         pipelines::ensure_default(
-            self.db().conn(),
+            self.db(),
             actor.scope(),
             DEFAULT_CURRENCY,
             self.clock().now(),
@@ -103,7 +103,7 @@ impl App {
         self.ensure_pipeline(actor).await?;
         let scope = actor.scope();
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let id = pipelines::insert(&txn, scope, &name, currency.as_str(), now)
             .await
             .map_err(name_taken)?;
@@ -150,7 +150,7 @@ impl App {
         let (Some(name), Some(currency)) = (name, currency) else {
             return Err(AppError::Internal("pipeline validation".into()));
         };
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         pipelines::update(
             &txn,
             actor.scope(),
@@ -177,7 +177,7 @@ impl App {
     pub async fn delete_pipeline(&self, actor: &Actor, id: PipelineId) -> AppResult<()> {
         actor.require(Permission::SettingsManage)?;
         let scope = actor.scope();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         pipelines::touch(&txn, scope, id, self.clock().now()).await?;
         let all = pipelines::list(&txn, scope).await?;
         let Some(p) = all.iter().find(|p| p.id == id) else {

@@ -11,7 +11,6 @@ use crate::context::App;
 use crate::error::{AppError, AppResult, FieldErrors};
 use rapport_domain::crm::StageKind;
 use rapport_domain::{DomainError, Permission, PipelineId, StageId, bounded_text};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::pipelines::{self, PipelineRecord, StageRecord};
 
 /// Most stages one pipeline may have.
@@ -64,7 +63,7 @@ impl App {
         let (name, p, k) = new_stage(input)?;
         let scope = actor.scope();
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         pipelines::touch(&txn, scope, pipeline, now).await?;
         let current = pipelines::get(&txn, scope, pipeline).await?;
         if current.stages.len() >= MAX_STAGES {
@@ -124,7 +123,7 @@ impl App {
         let prob = input.probability.and_then(|p| errors.check(probability(p)));
         let k = input.kind.as_deref().and_then(|k| errors.check(kind(k)));
         errors.finish()?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         pipelines::touch(&txn, scope, pipeline, now).await?;
         let current = pipelines::get(&txn, scope, pipeline).await?;
         let mut order = current.stages;
@@ -173,7 +172,7 @@ impl App {
         actor.require(Permission::SettingsManage)?;
         let scope = actor.scope();
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         pipelines::touch(&txn, scope, pipeline, now).await?;
         let current = pipelines::get(&txn, scope, pipeline).await?;
         let Some(doomed) = current.stages.iter().find(|s| s.id == stage).cloned() else {

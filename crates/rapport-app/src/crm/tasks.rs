@@ -18,7 +18,7 @@ use rapport_domain::{DomainError, Permission, TaskId, UserId, bounded_text};
 use rapport_store::repo::activities::{self, NewActivity};
 use rapport_store::repo::crm_records;
 use rapport_store::repo::tasks::{self, TaskFields, TaskQuery, TaskRecord, TaskStatus};
-use rapport_store::{ConnectionTrait, TransactionTrait, outbox};
+use rapport_store::{ConnectionTrait, outbox};
 
 /// The most records one task links to.
 pub const MAX_LINKS: usize = 20;
@@ -230,7 +230,7 @@ impl App {
     pub async fn create_task(&self, actor: &Actor, input: &TaskInput) -> AppResult<TaskView> {
         actor.require(Permission::ContactsWrite)?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let (fields, links) = self.task_fields(&txn, actor, input).await?;
         let id = tasks::insert(&txn, actor.scope(), &fields, &links, actor.user_id, now).await?;
         let entries: Vec<NewActivity> = links
@@ -276,7 +276,7 @@ impl App {
     ) -> AppResult<TaskView> {
         actor.require(Permission::ContactsWrite)?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let current = tasks::get(&txn, actor.scope(), id).await?;
         let (fields, links) = self.task_fields(&txn, actor, input).await?;
         let reset = fields.remind_at != current.remind_at;
@@ -295,7 +295,7 @@ impl App {
     ) -> AppResult<TaskView> {
         actor.require(Permission::ContactsWrite)?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let by = done.then_some(actor.user_id);
         let changed = tasks::set_done(&txn, actor.scope(), id, by, now).await?;
         if changed && done {
@@ -329,7 +329,7 @@ impl App {
     /// Deletes a task and its timeline entries.
     pub async fn delete_task(&self, actor: &Actor, id: TaskId) -> AppResult<()> {
         actor.require(Permission::ContactsWrite)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         tasks::delete(&txn, actor.scope(), id).await?;
         activities::delete_for_subject(&txn, actor.scope(), id.as_uuid()).await?;
         txn.commit().await?;

@@ -8,7 +8,6 @@ use crate::context::App;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use rapport_domain::{Permission, Role, UserId};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::{memberships, orgs, teams, users};
 
 /// One member's grants.
@@ -49,7 +48,7 @@ impl App {
     /// The access review, recording that it was viewed (it lists every member's grants).
     pub async fn access_review(&self, actor: &Actor) -> AppResult<AccessReview> {
         let review = self.build_access_review(actor).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         self.audit(
             &txn,
             actor.scope(),
@@ -135,7 +134,7 @@ impl App {
                 r.joined_at.to_rfc3339(),
             ]));
         }
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         self.audit(
             &txn,
             actor.scope(),
@@ -153,7 +152,7 @@ impl App {
         actor.require(Permission::RolesManage)?;
         let review = self.build_access_review(actor).await?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         orgs::set_access_reviewed(&txn, actor.scope(), actor.user_id, now).await?;
         let summary: Vec<_> = review
             .rows

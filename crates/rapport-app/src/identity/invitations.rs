@@ -12,9 +12,9 @@ use rapport_domain::{
     DisplayName, Email, EventKind, InvitationId, Password, Permission, Role, RoleId, TimeZoneName,
     UserId,
 };
+use rapport_store::outbox;
 use rapport_store::repo::invitations::{self, InvitationRecord, NewInvitation};
 use rapport_store::repo::{memberships, orgs, roles, users};
-use rapport_store::{TransactionTrait, outbox};
 
 const VALID_DAYS: i64 = 7;
 
@@ -83,7 +83,7 @@ impl App {
         let secret = token::generate();
         let link = self.link(&format!("/invite/{secret}"));
         let now = self.clock().now();
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         let invitation = invitations::insert(
             &txn,
             scope,
@@ -144,7 +144,7 @@ impl App {
     /// Withdraws an invitation.
     pub async fn revoke_invitation(&self, actor: &Actor, id: InvitationId) -> AppResult<()> {
         actor.require(Permission::MembersManage)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         invitations::revoke(&txn, actor.scope(), id, self.clock().now()).await?;
         self.audit(
             &txn,
@@ -245,7 +245,7 @@ impl App {
         };
         let email = Email::parse(&inv.email)?;
         let hash = password::hash(pw).await.map_err(AppError::Internal)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         if users::find_for_login(&txn, &email).await?.is_some() {
             return Err(AppError::Conflict(
                 "an account with this email exists: sign in, then open the link again".into(),
@@ -285,7 +285,7 @@ impl App {
                 inv.email
             )));
         }
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         self.join(&txn, &inv, actor.user_id, &actor.email, &actor.meta)
             .await?;
         txn.commit().await?;

@@ -7,7 +7,6 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::{Permission, Role, RoleId, UserId};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::memberships::{self, MemberRecord};
 use rapport_store::repo::{api_tokens, roles};
 
@@ -39,7 +38,7 @@ impl App {
         if current.role == Role::Owner && actor.role != Role::Owner {
             return Err(AppError::Forbidden);
         }
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         if current.role == Role::Owner
             && role != Role::Owner
             && memberships::count_with_role(&txn, scope, Role::Owner).await? <= 1
@@ -81,7 +80,7 @@ impl App {
         if current.role == Role::Owner && actor.role != Role::Owner {
             return Err(AppError::Forbidden);
         }
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         if current.role == Role::Owner
             && memberships::count_with_role(&txn, scope, Role::Owner).await? <= 1
         {
@@ -156,7 +155,7 @@ impl App {
                 .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("Member")),
         )?;
         let now = self.clock().now();
-        let txn = conn.begin().await?;
+        let txn = self.db().begin().await?;
         let user = users::insert(
             &txn,
             users::NewUser {

@@ -7,7 +7,6 @@ use crate::error::{AppError, AppResult};
 use crate::setup::create_org_with_owner;
 use crate::vault::Rotation;
 use rapport_domain::{DisplayName, Email, OrgId, OrgName, Password, TimeZoneName};
-use rapport_store::TransactionTrait;
 
 impl App {
     /// Creates an org and its owner account (`rapport admin create-org`).
@@ -27,7 +26,7 @@ impl App {
         };
         let display = DisplayName::parse(email.as_str().split('@').next().unwrap_or("Owner"))?;
         let hash = password::hash(pw).await.map_err(AppError::Internal)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let (org, _) = create_org_with_owner(
             self,
             &txn,

@@ -6,7 +6,6 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppResult, FieldErrors};
 use rapport_domain::{DisplayName, DomainError, TimeZoneName};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::users;
 
 /// A tz name that the tz database knows (the domain checks only its shape).
@@ -38,7 +37,7 @@ impl App {
                 "validation state mismatch".into(),
             ));
         };
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         users::update_profile(&txn, actor.user_id, &name, &time_zone, self.clock().now()).await?;
         self.audit(
             &txn,

@@ -7,7 +7,6 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::{DomainError, Permission, PermissionSet, Role, RoleId, bounded_text};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::memberships;
 use rapport_store::repo::roles::{self, RoleFields, RoleRecord};
 
@@ -71,7 +70,7 @@ impl App {
     pub async fn create_role(&self, actor: &Actor, input: RoleInput) -> AppResult<RoleRecord> {
         actor.require(Permission::RolesManage)?;
         let fields = input.validate(actor)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let role = roles::insert(&txn, actor.scope(), fields, self.clock().now())
             .await
             .map_err(name_taken)?;
@@ -98,7 +97,7 @@ impl App {
         actor.require(Permission::RolesManage)?;
         let fields = input.validate(actor)?;
         let before = roles::get(self.db().conn(), actor.scope(), id).await?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         roles::update(&txn, actor.scope(), id, fields.clone(), self.clock().now())
             .await
             .map_err(name_taken)?;
@@ -121,7 +120,7 @@ impl App {
     pub async fn delete_role(&self, actor: &Actor, id: RoleId) -> AppResult<()> {
         actor.require(Permission::RolesManage)?;
         let scope = actor.scope();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let role = roles::get(&txn, scope, id).await?;
         if memberships::count_with_custom_role(&txn, scope, id).await? > 0 {
             return Err(AppError::Conflict(

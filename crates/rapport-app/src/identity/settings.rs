@@ -5,7 +5,6 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::{OrgId, OrgName, Permission};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::orgs::{self, OrgRecord, OrgSettings};
 use rapport_store::repo::{memberships, sessions};
 
@@ -59,7 +58,7 @@ impl App {
                 "set up two-factor authentication for your own account first".into(),
             ));
         }
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         orgs::update_settings(
             &txn,
             actor.scope(),

@@ -5,7 +5,6 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::{Permission, TeamId, UserId, bounded_text};
-use rapport_store::TransactionTrait;
 use rapport_store::repo::teams::{self, TeamRecord};
 
 fn name_taken(e: rapport_store::StoreError) -> AppError {
@@ -44,7 +43,7 @@ impl App {
         let name = bounded_text("name", name, 64)?;
         let desc = description(desc)?;
         let now = self.clock().now();
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let team = teams::insert(&txn, actor.scope(), &name, &desc, now)
             .await
             .map_err(name_taken)?;
@@ -74,7 +73,7 @@ impl App {
         actor.require(Permission::MembersManage)?;
         let name = bounded_text("name", name, 64)?;
         let desc = description(desc)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         teams::update(&txn, actor.scope(), id, &name, &desc, self.clock().now())
             .await
             .map_err(name_taken)?;
@@ -92,7 +91,7 @@ impl App {
     /// Deletes a team.
     pub async fn delete_team(&self, actor: &Actor, id: TeamId) -> AppResult<()> {
         actor.require(Permission::MembersManage)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         teams::delete(&txn, actor.scope(), id).await?;
         self.audit(
             &txn,
@@ -114,7 +113,7 @@ impl App {
         member: bool,
     ) -> AppResult<()> {
         actor.require(Permission::MembersManage)?;
-        let txn = self.db().conn().begin().await?;
+        let txn = self.db().begin().await?;
         let (action, result) = if member {
             let r = teams::add_member(&txn, actor.scope(), team, user, self.clock().now()).await;
             ("team.member_added", r)

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_domain::crm::RecordType;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{Condition, ConnectionTrait, QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
@@ -232,8 +232,14 @@ pub struct PageSpec {
     pub after: Option<Cursor>,
 }
 
-/// Runs the page query over `object`'s table selecting `columns`, filtered by `cond`.
-/// Returns the rows (at most `limit`) and the cursor of the next page, if there is one.
+/// What one page query selects: the table's `columns` and the `related` values of each row.
+pub(crate) struct Selection<'a> {
+    pub columns: &'a [&'a str],
+    pub related: Vec<super::related::Related>,
+}
+
+/// Runs the page query over `object`'s table, filtered by `cond`. Returns the rows (at most
+/// `limit`) and the cursor of the next page, if there is one.
 pub(crate) async fn page_rows(
     db: &impl ConnectionTrait,
     backend: Backend,
@@ -241,16 +247,17 @@ pub(crate) async fn page_rows(
     object: RecordType,
     cond: Option<Condition>,
     spec: &PageSpec,
-    columns: &[&str],
+    selection: Selection<'_>,
 ) -> Result<(Vec<QueryResult>, Option<String>), QueryError> {
     let table = object.plural();
     let sort = &spec.sort;
     let limit = spec.limit.clamp(1, MAX_LIMIT);
     let mut q = Query::select();
-    for c in columns {
+    for c in selection.columns {
         q.column((Alias::new(table), Alias::new(*c)));
     }
-    q.expr_as(sort.expr(backend), Alias::new("sort_key"))
+    q.column((Alias::new(table), Alias::new("org_id")))
+        .expr_as(sort.expr(backend), Alias::new("sort_key"))
         .from(Alias::new(table))
         .and_where(col(table, "org_id").eq(org));
     if let Some(cond) = cond {
@@ -267,8 +274,24 @@ pub(crate) async fn page_rows(
     }
     let order = if sort.desc { Order::Desc } else { Order::Asc };
     q.order_by_expr(sort.expr(backend), order.clone())
-        .order_by((Alias::new(table), Alias::new("id")), order)
+        .order_by((Alias::new(table), Alias::new("id")), order.clone())
         .limit(limit + 1);
+    // The related values are computed over the page only (see `related`).
+    let page = Alias::new(super::related::PAGE);
+    let q = if selection.related.is_empty() {
+        q
+    } else {
+        let mut outer = Query::select();
+        outer.column((page.clone(), Asterisk));
+        for (expr, alias) in selection.related {
+            outer.expr_as(expr, Alias::new(alias));
+        }
+        outer
+            .from_subquery(q, page.clone())
+            .order_by((page.clone(), Alias::new("sort_key")), order.clone())
+            .order_by((page, Alias::new("id")), order);
+        outer
+    };
     let mut rows = db.query_all(&q).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);

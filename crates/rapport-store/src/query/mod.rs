@@ -2,13 +2,15 @@
 //! SQLite and PostgreSQL), keyset pages with opaque cursors, and the rows lists display.
 //!
 //! Queries are written with sea-query against the migration's table and column names, so this
-//! module depends on no record repository. Each page is one filtered, index-ordered query plus
-//! one look-up per related thing shown (tags, company names, owners …), never one per row.
+//! module depends on no record repository. Each page is one filtered, index-ordered query whose
+//! related values (tags, company names, owners …) are subqueries evaluated for the page's rows.
 
 pub mod compile;
 mod custom_filter;
+pub mod def_cache;
 pub mod fields;
 pub mod list;
+mod related;
 pub mod rows;
 pub mod values;
 
@@ -72,15 +74,17 @@ pub async fn compile_for(
     filter: &Filter,
     me: uuid::Uuid,
 ) -> Result<sea_orm::Condition, QueryError> {
-    let customs = custom_defs(db.conn(), scope, object).await?;
+    let customs = db.custom_defs().get(db.conn(), scope, object).await?;
     let needs_company = filter
         .conditions()
         .iter()
         .any(|c| c.field.starts_with("company.custom."));
     let company_customs = if needs_company && object != RecordType::Company {
-        custom_defs(db.conn(), scope, RecordType::Company).await?
+        db.custom_defs()
+            .get(db.conn(), scope, RecordType::Company)
+            .await?
     } else {
-        Vec::new()
+        std::sync::Arc::default()
     };
     let ctx = compile::Ctx {
         backend: db.backend(),
@@ -97,7 +101,7 @@ async fn page(
     scope: OrgScope,
     object: RecordType,
     req: &ListRequest<'_>,
-    columns: &[&str],
+    selection: list::Selection<'_>,
 ) -> Result<(Vec<sea_orm::QueryResult>, Option<String>), QueryError> {
     let cond = match req.filter {
         Some(f) => Some(compile_for(db, scope, object, f, req.me).await?),
@@ -110,7 +114,7 @@ async fn page(
         object,
         cond,
         &req.page,
-        columns,
+        selection,
     )
     .await
 }
@@ -121,30 +125,15 @@ pub async fn list_contacts(
     scope: OrgScope,
     req: &ListRequest<'_>,
 ) -> Result<Page<ContactRow>, QueryError> {
-    let (rows, next_cursor) =
-        page(db, scope, RecordType::Contact, req, rows::CONTACT_COLUMNS).await?;
-    let mut items = rows
+    let selection = list::Selection {
+        columns: rows::CONTACT_COLUMNS,
+        related: related::contact(db.backend()),
+    };
+    let (rows, next_cursor) = page(db, scope, RecordType::Contact, req, selection).await?;
+    let items = rows
         .iter()
         .map(ContactRow::read)
-        .collect::<Result<Vec<_>, _>>()?;
-    let conn = db.conn();
-    let org = scope.uuid();
-    let ids: Vec<uuid::Uuid> = items.iter().map(|r| r.id).collect();
-    let mut tags = rows::tags(conn, org, &ids).await?;
-    let companies = rows::names(
-        conn,
-        "companies",
-        "name",
-        Some(org),
-        items.iter().filter_map(|r| r.company_id),
-    )
-    .await?;
-    let owners = rows::owner_names(conn, org, items.iter().filter_map(|r| r.owner_id)).await?;
-    for r in &mut items {
-        r.tags = tags.remove(&r.id).unwrap_or_default();
-        r.company_name = r.company_id.and_then(|c| companies.get(&c).cloned());
-        r.owner_name = r.owner_id.and_then(|o| owners.get(&o).cloned());
-    }
+        .collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor })
 }
 
@@ -154,21 +143,15 @@ pub async fn list_companies(
     scope: OrgScope,
     req: &ListRequest<'_>,
 ) -> Result<Page<CompanyRow>, QueryError> {
-    let (rows, next_cursor) =
-        page(db, scope, RecordType::Company, req, rows::COMPANY_COLUMNS).await?;
-    let mut items = rows
+    let selection = list::Selection {
+        columns: rows::COMPANY_COLUMNS,
+        related: related::company(),
+    };
+    let (rows, next_cursor) = page(db, scope, RecordType::Company, req, selection).await?;
+    let items = rows
         .iter()
         .map(CompanyRow::read)
-        .collect::<Result<Vec<_>, _>>()?;
-    let conn = db.conn();
-    let org = scope.uuid();
-    let ids: Vec<uuid::Uuid> = items.iter().map(|r| r.id).collect();
-    let counts = rows::contact_counts(conn, org, &ids).await?;
-    let owners = rows::owner_names(conn, org, items.iter().filter_map(|r| r.owner_id)).await?;
-    for r in &mut items {
-        r.contact_count = counts.get(&r.id).copied().unwrap_or(0);
-        r.owner_name = r.owner_id.and_then(|o| owners.get(&o).cloned());
-    }
+        .collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor })
 }
 
@@ -178,44 +161,11 @@ pub async fn list_deals(
     scope: OrgScope,
     req: &ListRequest<'_>,
 ) -> Result<Page<DealRow>, QueryError> {
-    let (rows, next_cursor) = page(db, scope, RecordType::Deal, req, rows::DEAL_COLUMNS).await?;
-    let mut items = rows
-        .iter()
-        .map(DealRow::read)
-        .collect::<Result<Vec<_>, _>>()?;
-    let conn = db.conn();
-    let org = Some(scope.uuid());
-    let pipelines = rows::names(
-        conn,
-        "pipelines",
-        "name",
-        org,
-        items.iter().map(|r| r.pipeline_id),
-    )
-    .await?;
-    let stages = rows::names(
-        conn,
-        "pipeline_stages",
-        "name",
-        org,
-        items.iter().map(|r| r.stage_id),
-    )
-    .await?;
-    let companies = rows::names(
-        conn,
-        "companies",
-        "name",
-        org,
-        items.iter().filter_map(|r| r.company_id),
-    )
-    .await?;
-    let owners =
-        rows::owner_names(conn, scope.uuid(), items.iter().filter_map(|r| r.owner_id)).await?;
-    for r in &mut items {
-        r.pipeline_name = pipelines.get(&r.pipeline_id).cloned();
-        r.stage_name = stages.get(&r.stage_id).cloned();
-        r.company_name = r.company_id.and_then(|c| companies.get(&c).cloned());
-        r.owner_name = r.owner_id.and_then(|o| owners.get(&o).cloned());
-    }
+    let selection = list::Selection {
+        columns: rows::DEAL_COLUMNS,
+        related: related::deal(),
+    };
+    let (rows, next_cursor) = page(db, scope, RecordType::Deal, req, selection).await?;
+    let items = rows.iter().map(DealRow::read).collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor })
 }

@@ -1,13 +1,8 @@
-//! What a list shows per row, and the batch look-ups that complete a page: tags, company
-//! names, owner names, contact counts, pipeline and stage names. Each is one query for the
-//! whole page (`… WHERE id IN (page ids)`), never one per row.
+//! What a list shows per row. The related values (tags, company, owner, pipeline and stage
+//! names, contact counts) are read by the page query itself, see [`super::related`].
 
-use super::compile::col;
-use crate::error::StoreResult;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ConnectionTrait, QueryResult};
-use std::collections::HashMap;
+use sea_orm::QueryResult;
 
 /// A contact as lists show it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -67,7 +62,7 @@ pub const CONTACT_COLUMNS: &[&str] = &[
 ];
 
 impl ContactRow {
-    /// Reads the row (names and tags filled in later).
+    /// Reads the row, with the related values of [`super::related::contact`].
     pub fn read(r: &QueryResult) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
             id: r.try_get("", "id")?,
@@ -78,12 +73,12 @@ impl ContactRow {
             phone: r.try_get("", "primary_phone")?,
             title: r.try_get("", "title")?,
             company_id: r.try_get("", "company_id")?,
-            company_name: None,
+            company_name: r.try_get("", "company_name")?,
             owner_id: r.try_get("", "owner_id")?,
-            owner_name: None,
+            owner_name: r.try_get("", "owner_name")?,
             lifecycle_stage: r.try_get("", "lifecycle_stage")?,
             source: r.try_get("", "source")?,
-            tags: Vec::new(),
+            tags: super::related::split_tags(r.try_get("", "tags")?),
             custom: r.try_get("", "custom")?,
             created_at: r.try_get("", "created_at")?,
             updated_at: r.try_get("", "updated_at")?,
@@ -138,7 +133,7 @@ pub const COMPANY_COLUMNS: &[&str] = &[
 ];
 
 impl CompanyRow {
-    /// Reads the row (counts and names filled in later).
+    /// Reads the row, with the related values of [`super::related::company`].
     pub fn read(r: &QueryResult) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
             id: r.try_get("", "id")?,
@@ -149,8 +144,8 @@ impl CompanyRow {
             country: r.try_get("", "country")?,
             city: r.try_get("", "city")?,
             owner_id: r.try_get("", "owner_id")?,
-            owner_name: None,
-            contact_count: 0,
+            owner_name: r.try_get("", "owner_name")?,
+            contact_count: r.try_get("", "contact_count")?,
             custom: r.try_get("", "custom")?,
             created_at: r.try_get("", "created_at")?,
             updated_at: r.try_get("", "updated_at")?,
@@ -215,7 +210,7 @@ pub const DEAL_COLUMNS: &[&str] = &[
 ];
 
 impl DealRow {
-    /// Reads the row (names filled in later).
+    /// Reads the row, with the related values of [`super::related::deal`].
     pub fn read(r: &QueryResult) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
             id: r.try_get("", "id")?,
@@ -223,129 +218,18 @@ impl DealRow {
             amount_minor: r.try_get("", "amount_minor")?,
             currency: r.try_get("", "currency")?,
             pipeline_id: r.try_get("", "pipeline_id")?,
-            pipeline_name: None,
+            pipeline_name: r.try_get("", "pipeline_name")?,
             stage_id: r.try_get("", "stage_id")?,
-            stage_name: None,
+            stage_name: r.try_get("", "stage_name")?,
             status: r.try_get("", "status")?,
             owner_id: r.try_get("", "owner_id")?,
-            owner_name: None,
+            owner_name: r.try_get("", "owner_name")?,
             company_id: r.try_get("", "company_id")?,
-            company_name: None,
+            company_name: r.try_get("", "company_name")?,
             expected_close_on: r.try_get("", "expected_close_on")?,
             custom: r.try_get("", "custom")?,
             created_at: r.try_get("", "created_at")?,
             updated_at: r.try_get("", "updated_at")?,
         })
     }
-}
-
-fn distinct(ids: impl Iterator<Item = uuid::Uuid>) -> Vec<uuid::Uuid> {
-    let mut v: Vec<uuid::Uuid> = ids.collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// `id → name` of rows of `table` (org-scoped unless `org` is None, for users).
-pub(crate) async fn names(
-    db: &impl ConnectionTrait,
-    table: &str,
-    name_col: &str,
-    org: Option<uuid::Uuid>,
-    ids: impl Iterator<Item = uuid::Uuid>,
-) -> StoreResult<HashMap<uuid::Uuid, String>> {
-    let ids = distinct(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut q = Query::select();
-    q.column((Alias::new(table), Alias::new("id")))
-        .expr_as(col(table, name_col), Alias::new("label"))
-        .from(Alias::new(table))
-        .and_where(col(table, "id").is_in(ids));
-    if let Some(org) = org {
-        q.and_where(col(table, "org_id").eq(org));
-    }
-    let mut out = HashMap::new();
-    for r in db.query_all(&q).await? {
-        out.insert(r.try_get("", "id")?, r.try_get("", "label")?);
-    }
-    Ok(out)
-}
-
-/// Owner names: only users who are members of the org (a stale owner id shows no name).
-pub(crate) async fn owner_names(
-    db: &impl ConnectionTrait,
-    org: uuid::Uuid,
-    ids: impl Iterator<Item = uuid::Uuid>,
-) -> StoreResult<HashMap<uuid::Uuid, String>> {
-    let ids = distinct(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let q = Query::select()
-        .column((Alias::new("users"), Alias::new("id")))
-        .column((Alias::new("users"), Alias::new("name")))
-        .from(Alias::new("users"))
-        .inner_join(
-            Alias::new("memberships"),
-            col("memberships", "user_id").equals((Alias::new("users"), Alias::new("id"))),
-        )
-        .and_where(col("memberships", "org_id").eq(org))
-        .and_where(col("users", "id").is_in(ids))
-        .to_owned();
-    let mut out = HashMap::new();
-    for r in db.query_all(&q).await? {
-        out.insert(r.try_get("", "id")?, r.try_get("", "name")?);
-    }
-    Ok(out)
-}
-
-/// Tags per contact, sorted.
-pub(crate) async fn tags(
-    db: &impl ConnectionTrait,
-    org: uuid::Uuid,
-    ids: &[uuid::Uuid],
-) -> StoreResult<HashMap<uuid::Uuid, Vec<String>>> {
-    let mut out: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let q = Query::select()
-        .columns([Alias::new("contact_id"), Alias::new("tag")])
-        .from(Alias::new("contact_tags"))
-        .and_where(Expr::col(Alias::new("org_id")).eq(org))
-        .and_where(Expr::col(Alias::new("contact_id")).is_in(ids.to_vec()))
-        .order_by(Alias::new("tag"), sea_orm::Order::Asc)
-        .to_owned();
-    for r in db.query_all(&q).await? {
-        out.entry(r.try_get("", "contact_id")?)
-            .or_default()
-            .push(r.try_get("", "tag")?);
-    }
-    Ok(out)
-}
-
-/// Contacts per company (primary company).
-pub(crate) async fn contact_counts(
-    db: &impl ConnectionTrait,
-    org: uuid::Uuid,
-    ids: &[uuid::Uuid],
-) -> StoreResult<HashMap<uuid::Uuid, i64>> {
-    let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let q = Query::select()
-        .column(Alias::new("company_id"))
-        .expr_as(Func::count(Expr::val(1)), Alias::new("n"))
-        .from(Alias::new("contacts"))
-        .and_where(Expr::col(Alias::new("org_id")).eq(org))
-        .and_where(Expr::col(Alias::new("company_id")).is_in(ids.to_vec()))
-        .group_by_col(Alias::new("company_id"))
-        .to_owned();
-    for r in db.query_all(&q).await? {
-        out.insert(r.try_get("", "company_id")?, r.try_get("", "n")?);
-    }
-    Ok(out)
 }

@@ -239,6 +239,23 @@ pub async fn save_report(
     Ok(())
 }
 
+/// Deletes uploads that were never run and were made before `cutoff`, in every org (the
+/// retention job). An upload holds personal data and is no record of its own; one the user
+/// walked away from must not stay. Returns how many went.
+pub async fn delete_abandoned(
+    db: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let res = db
+        .execute_raw(stmt(
+            db,
+            "DELETE FROM crm_imports WHERE status = $1 AND created_at < $2",
+            vec!["uploaded".into(), cutoff.into()],
+        ))
+        .await?;
+    Ok(res.rows_affected())
+}
+
 /// A custom-field definition as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomFieldRow {

@@ -10,7 +10,7 @@ use rapport_domain::{PipelineId, StageId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession, TransactionTrait, TryInsertResult,
+    QueryOrder, QuerySelect, TryInsertResult,
 };
 
 /// The default pipeline's name and stages (name, probability %, kind).
@@ -135,14 +135,14 @@ pub async fn stage(
 /// (org, name) index lets exactly one of two racing callers insert it; the other sees a
 /// conflict and leaves it alone. Returns whether it created it.
 pub async fn ensure_default(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &crate::connect::Db,
     scope: OrgScope,
     currency: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let existing = pipeline::Entity::find()
         .filter(pipeline::Column::OrgId.eq(scope.uuid()))
-        .count(db)
+        .count(db.conn())
         .await?;
     if existing > 0 {
         return Ok(false);

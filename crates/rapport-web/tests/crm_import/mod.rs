@@ -5,6 +5,7 @@ mod csv;
 mod large;
 mod merge;
 mod pages;
+mod retention;
 mod vcf;
 
 use rapport_domain::Role;
@@ -22,7 +23,11 @@ pub struct Api {
 
 impl Api {
     pub async fn new() -> Self {
-        let t = spawn_app().await;
+        Self::on(spawn_app().await).await
+    }
+
+    /// A signed-in client of a new org on `t`.
+    pub async fn on(t: TestApp) -> Self {
         let user = t.create_org_with("Acme", Role::Owner).await;
         let (c, csrf) = login(&t, &user).await;
         Self { t, user, c, csrf }

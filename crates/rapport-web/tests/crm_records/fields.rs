@@ -285,9 +285,18 @@ async fn definitions_are_validated_and_need_settings_manage() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 }
 
+/// The status of a contacts list filtered on `custom.segment`.
+async fn filter_status(b: &Browser, t: &TestApp) -> u16 {
+    let path = "/contacts?filter=custom.segment%20%3D%20smb";
+    b.api(t, Method::GET, path, None).await.status().as_u16()
+}
+
 #[tokio::test]
 async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() {
     let (t, _owner, b) = signed_in().await;
+    // Lists know a field from the moment it exists until the moment it is deleted (the
+    // definitions lists compile filters against are cached per process).
+    assert_eq!(filter_status(&b, &t).await, 422, "no such field yet");
     let f = define(&b, &t, json!({ "object_type": "contact", "label": "Segment", "field_type": "text", "filterable": true })).await;
     assert!(has_index(&t, "ix_contacts_cf_segment").await);
     let n = define(
@@ -310,6 +319,7 @@ async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() 
         )
         .await;
     assert_eq!(n["label"], "Rank (1-10)");
+    assert_eq!(filter_status(&b, &t).await, 200, "filterable at once");
     assert_eq!(n["key"], "rank", "the key stays");
     assert!(has_index(&t, "ix_contacts_cf_rank").await);
     b.api_ok(
@@ -338,6 +348,7 @@ async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() 
         .await;
     assert_eq!(res.status(), 204);
     assert!(!has_index(&t, "ix_contacts_cf_segment").await);
+    assert_eq!(filter_status(&b, &t).await, 422, "unknown once deleted");
     let after = b
         .api_ok(
             &t,

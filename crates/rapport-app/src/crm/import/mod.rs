@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod plan;
 pub mod rows;
 mod run;
+mod sweep;
 pub mod table;
 pub mod vcard;
 mod view;
@@ -19,6 +20,7 @@ mod view;
 pub use decode::Encoding;
 pub use plan::{OnDuplicate, RowAction};
 pub use rows::RowError;
+pub use sweep::{ABANDONED_AFTER, SWEEP_IMPORTS, SWEEP_INTERVAL, SweepImports};
 pub use view::{ColumnView, ImportResult, ImportView, PreviewRow};
 
 use crate::authz::Actor;

@@ -10,8 +10,7 @@ use crate::audit::{AuditEvent, Who};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
-use rapport_domain::{ImportId, Permission};
-use rapport_store::TransactionTrait;
+use rapport_domain::{EventKind, ImportId, Permission};
 use rapport_store::repo::crm_import as store;
 
 impl App {
@@ -88,7 +87,7 @@ impl App {
             store::save_report(db, scope, id, "uploaded", report, now).await?;
             return Ok(result);
         }
-        let txn = db.begin().await?;
+        let txn = self.db().begin().await?;
         let by = actor.user_id;
         store::insert_companies(&txn, scope, &plan.companies, by, now).await?;
         store::insert_contacts(&txn, scope, &plan.creates, by, now).await?;
@@ -110,6 +109,22 @@ impl App {
                 "skipped": result.skipped,
                 "companies_created": plan.companies.len(),
             })),
+        )
+        .await?;
+        // Subscribers (automation, webhooks) get the import as one event with the counts; the
+        // contacts it created carry no event of their own, like the timeline.
+        rapport_store::outbox::record(
+            &txn,
+            scope,
+            EventKind::ImportCompleted,
+            serde_json::json!({
+                "import_id": id,
+                "imported": result.imported,
+                "updated": result.updated,
+                "skipped": result.skipped,
+                "companies_created": plan.companies.len(),
+            }),
+            now,
         )
         .await?;
         result.status = "completed".into();
