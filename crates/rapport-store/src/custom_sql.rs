@@ -36,6 +36,22 @@ pub fn custom_expr(
     }
 }
 
+/// The name of a custom field's expression index. On PostgreSQL a text and a numeric field with
+/// the same key (in two orgs) need two indexes, since their expressions differ; SQLite's one
+/// expression serves both kinds, so one index does.
+pub fn custom_index_name(
+    backend: Backend,
+    table: &str,
+    key: &FieldKey,
+    kind: CustomValueKind,
+) -> String {
+    let suffix = match (backend, kind) {
+        (Backend::Postgres, CustomValueKind::Numeric) => "_num",
+        _ => "",
+    };
+    format!("ix_{table}_cf_{}{suffix}", key.as_str())
+}
+
 /// `CREATE INDEX` for a filterable custom field of `table` (`contacts`, `companies`, `deals`):
 /// keyed like the list queries (org, value, created_at, id) so a filtered page stops early.
 pub fn custom_index_ddl(
@@ -44,7 +60,7 @@ pub fn custom_index_ddl(
     key: &FieldKey,
     kind: CustomValueKind,
 ) -> (String, String) {
-    let name = format!("ix_{table}_cf_{}", key.as_str());
+    let name = custom_index_name(backend, table, key, kind);
     let expr = custom_expr(backend, None, key, kind);
     let create = format!(
         "CREATE INDEX IF NOT EXISTS \"{name}\" ON \"{table}\" (\"org_id\", {expr}, \"created_at\", \"id\")"

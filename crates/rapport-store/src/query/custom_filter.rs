@@ -2,7 +2,8 @@
 //! expression its per-field index covers (`custom_sql::custom_expr`, the key inlined after it
 //! was checked against the org's definitions, the value always bound).
 
-use super::compile::{Ctx, fail, one, ordered, text, unsupported, values};
+use super::compare::{fail, one, ordered, text, unsupported, values};
+use super::compile::Ctx;
 use super::fields::CustomDef;
 use super::values::{money_minor, number, parse_bool, parse_date};
 use crate::connect::Backend;

@@ -5,6 +5,7 @@
 //! module depends on no record repository. Each page is one filtered, index-ordered query whose
 //! related values (tags, company names, owners …) are subqueries evaluated for the page's rows.
 
+mod compare;
 pub mod compile;
 mod custom_filter;
 pub mod def_cache;

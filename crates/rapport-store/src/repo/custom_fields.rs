@@ -3,7 +3,7 @@
 //! the one place that spells them.
 
 use crate::connect::Backend;
-use crate::custom_sql::{CustomValueKind, custom_index_ddl, custom_remove_sql};
+use crate::custom_sql::{CustomValueKind, custom_index_ddl, custom_index_name, custom_remove_sql};
 use crate::entity::custom_field;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -12,7 +12,7 @@ use rapport_domain::CustomFieldId;
 use rapport_domain::crm::{Currency, FieldKey, FieldType, RecordType, SelectOption};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Statement,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 /// A custom field's definition.
@@ -251,29 +251,36 @@ pub async fn create_index(
 }
 
 /// Drops the expression index of a field that stopped being filterable, unless another org
-/// still filters on a field with the same key. Index names are per table and key, not per org
-/// (one index serves every org, led by `org_id`), so this check reads across orgs on purpose.
+/// still filters on a field the same index serves (same key and, on PostgreSQL, the same kind of
+/// value). Index names are per table and key, not per org (one index serves every org, led by
+/// `org_id`), so this check reads across orgs on purpose.
 pub async fn drop_index_if_unused(
     db: &impl ConnectionTrait,
     object_type: RecordType,
     key: &FieldKey,
     field_type: FieldType,
 ) -> StoreResult<()> {
-    let others = custom_field::Entity::find()
+    let backend = backend_of(db);
+    let table = table_of(object_type);
+    let kind = value_kind(field_type);
+    let name = custom_index_name(backend, table, key, kind);
+    let others: Vec<String> = custom_field::Entity::find()
+        .select_only()
+        .column(custom_field::Column::FieldType)
         .filter(custom_field::Column::ObjectType.eq(object_type.as_str()))
         .filter(custom_field::Column::Key.eq(key.as_str()))
         .filter(custom_field::Column::Filterable.eq(true))
-        .count(db)
+        .into_tuple()
+        .all(db)
         .await?;
-    if others > 0 {
+    let still_used = others.iter().any(|t| {
+        FieldType::parse(t)
+            .is_some_and(|t| custom_index_name(backend, table, key, value_kind(t)) == name)
+    });
+    if still_used {
         return Ok(());
     }
-    let (_, drop) = custom_index_ddl(
-        backend_of(db),
-        table_of(object_type),
-        key,
-        value_kind(field_type),
-    );
+    let (_, drop) = custom_index_ddl(backend, table, key, kind);
     db.execute_unprepared(&drop).await?;
     Ok(())
 }

@@ -201,7 +201,7 @@ async fn show(
         error,
         next_href,
         prev_href,
-        fields_json: view::builder_fields(object, &customs),
+        fields_json: super::lists_builder::builder_fields(object, &customs),
     });
     (status, jar, body).into_response()
 }

@@ -1,5 +1,5 @@
-//! What the list pages show: the column catalog per object type, formatted cells, the field
-//! catalog the filter builder offers, and the page template.
+//! What the list pages show: the column catalog per object type, formatted cells, and the page
+//! template (the filter builder's field catalog is in `lists_builder`).
 
 use super::lists::{Query, base_path};
 use crate::i18n::Tr;
@@ -12,8 +12,7 @@ use rapport_app::AppResult;
 use rapport_app::lists::{CustomDef, ListParams};
 use rapport_app::lists_export::{custom_cell, decimal};
 use rapport_app::segments::SegmentRecord;
-use rapport_domain::crm::{FieldType, RecordType};
-use serde_json::json;
+use rapport_domain::crm::RecordType;
 
 /// A column the table can show.
 #[derive(Debug, Clone)]
@@ -326,85 +325,6 @@ pub async fn load_rows(
         }
     };
     Ok((rows, next))
-}
-
-/// The fields the filter builder offers, as JSON for static/crm_lists.js.
-pub fn builder_fields(object: RecordType, customs: &[CustomDef]) -> String {
-    let stages = json!([
-        "subscriber",
-        "lead",
-        "marketing_qualified",
-        "sales_qualified",
-        "opportunity",
-        "customer",
-        "evangelist",
-        "other"
-    ]);
-    let statuses = json!(["open", "won", "lost"]);
-    let mut fields = match object {
-        RecordType::Contact => vec![
-            json!({"name": "name", "type": "text"}),
-            json!({"name": "email", "type": "text"}),
-            json!({"name": "phone", "type": "text"}),
-            json!({"name": "title", "type": "text"}),
-            json!({"name": "lifecycle_stage", "type": "choice", "options": stages}),
-            json!({"name": "source", "type": "text"}),
-            json!({"name": "owner", "type": "user"}),
-            json!({"name": "tag", "type": "tag"}),
-            json!({"name": "company.name", "type": "text"}),
-            json!({"name": "company.industry", "type": "text"}),
-            json!({"name": "deals.open_amount", "type": "number"}),
-            json!({"name": "deals.count", "type": "number"}),
-            json!({"name": "deals.status", "type": "choice", "options": statuses}),
-            json!({"name": "created_at", "type": "date"}),
-        ],
-        RecordType::Company => vec![
-            json!({"name": "name", "type": "text"}),
-            json!({"name": "domain", "type": "text"}),
-            json!({"name": "industry", "type": "text"}),
-            json!({"name": "size", "type": "text"}),
-            json!({"name": "country", "type": "text"}),
-            json!({"name": "city", "type": "text"}),
-            json!({"name": "owner", "type": "user"}),
-            json!({"name": "contacts.count", "type": "number"}),
-            json!({"name": "deals.open_amount", "type": "number"}),
-            json!({"name": "created_at", "type": "date"}),
-        ],
-        RecordType::Deal => vec![
-            json!({"name": "title", "type": "text"}),
-            json!({"name": "status", "type": "choice", "options": statuses}),
-            json!({"name": "stage", "type": "text"}),
-            json!({"name": "pipeline", "type": "text"}),
-            json!({"name": "amount", "type": "number"}),
-            json!({"name": "currency", "type": "text"}),
-            json!({"name": "expected_close_on", "type": "date"}),
-            json!({"name": "owner", "type": "user"}),
-            json!({"name": "company.name", "type": "text"}),
-            json!({"name": "company.industry", "type": "text"}),
-            json!({"name": "created_at", "type": "date"}),
-        ],
-    };
-    for d in customs {
-        let (ty, options) = match d.field_type {
-            FieldType::Number | FieldType::Currency => ("number", json!([])),
-            FieldType::Date => ("date", json!([])),
-            FieldType::Boolean => ("choice", json!(["true", "false"])),
-            FieldType::Select => (
-                "choice",
-                json!(d.options.iter().map(|o| &o.value).collect::<Vec<_>>()),
-            ),
-            FieldType::MultiSelect => (
-                "tag",
-                json!(d.options.iter().map(|o| &o.value).collect::<Vec<_>>()),
-            ),
-            _ => ("text", json!([])),
-        };
-        fields.push(json!({"name": format!("custom.{}", d.key.as_str()), "label": d.label, "type": ty, "options": options}));
-    }
-    // `<` is escaped so the JSON cannot close the script element it sits in.
-    serde_json::to_string(&fields)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
 }
 
 /// What [`ListPage::new`] assembles.

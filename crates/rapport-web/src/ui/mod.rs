@@ -14,6 +14,7 @@ pub mod invite;
 pub mod jobs;
 pub mod labels;
 pub mod lists;
+mod lists_builder;
 pub mod lists_view;
 pub mod orgs;
 pub mod page;

@@ -299,16 +299,19 @@ async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() 
     assert_eq!(filter_status(&b, &t).await, 422, "no such field yet");
     let f = define(&b, &t, json!({ "object_type": "contact", "label": "Segment", "field_type": "text", "filterable": true })).await;
     assert!(has_index(&t, "ix_contacts_cf_segment").await);
+    // A number field's index (PostgreSQL names the numeric expression's index apart).
+    let rank_index = if t.db.db.db_backend() == sea_orm::DbBackend::Postgres {
+        "ix_contacts_cf_rank_num"
+    } else {
+        "ix_contacts_cf_rank"
+    };
     let n = define(
         &b,
         &t,
         json!({ "object_type": "contact", "label": "Rank", "field_type": "number" }),
     )
     .await;
-    assert!(
-        !has_index(&t, "ix_contacts_cf_rank").await,
-        "not filterable, no index"
-    );
+    assert!(!has_index(&t, rank_index).await, "not filterable, no index");
     let id = n["id"].as_str().unwrap();
     let n = b
         .api_ok(
@@ -321,7 +324,7 @@ async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() 
     assert_eq!(n["label"], "Rank (1-10)");
     assert_eq!(filter_status(&b, &t).await, 200, "filterable at once");
     assert_eq!(n["key"], "rank", "the key stays");
-    assert!(has_index(&t, "ix_contacts_cf_rank").await);
+    assert!(has_index(&t, rank_index).await);
     b.api_ok(
         &t,
         Method::PATCH,
@@ -329,10 +332,7 @@ async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() 
         Some(json!({ "filterable": false })),
     )
     .await;
-    assert!(
-        !has_index(&t, "ix_contacts_cf_rank").await,
-        "un-marked: index dropped"
-    );
+    assert!(!has_index(&t, rank_index).await, "un-marked: index dropped");
 
     let c = b
         .api_ok(
@@ -371,4 +371,51 @@ async fn a_filterable_field_has_an_index_and_a_deleted_field_leaves_no_values() 
         )
         .await;
     assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn two_orgs_may_filter_a_key_of_different_types_each_on_its_own_index() {
+    let (t, _owner, a) = signed_in().await;
+    let other = t.create_org_with("Other Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &other).await;
+    let text = define(&a, &t, json!({ "object_type": "contact", "label": "Score", "field_type": "text", "filterable": true })).await;
+    let number = define(&b, &t, json!({ "object_type": "contact", "label": "Score", "field_type": "number", "filterable": true })).await;
+    let pg = t.db.db.db_backend() == sea_orm::DbBackend::Postgres;
+    // PostgreSQL compares text and numbers through different expressions: one index each.
+    // SQLite's one expression serves both, so one index serves both orgs.
+    let numeric_index = if pg {
+        "ix_contacts_cf_score_num"
+    } else {
+        "ix_contacts_cf_score"
+    };
+    assert!(has_index(&t, "ix_contacts_cf_score").await);
+    assert!(has_index(&t, numeric_index).await);
+    for (browser, filter) in [
+        (&a, "custom.score%20%3D%20high"),
+        (&b, "custom.score%20%3E%203"),
+    ] {
+        let path = format!("/contacts?filter={filter}");
+        assert_eq!(
+            browser.api(&t, Method::GET, &path, None).await.status(),
+            200
+        );
+    }
+
+    let id = text["id"].as_str().unwrap();
+    let res = a
+        .api(&t, Method::DELETE, &format!("/custom-fields/{id}"), None)
+        .await;
+    assert_eq!(res.status(), 204);
+    assert!(
+        has_index(&t, numeric_index).await,
+        "the other org's field keeps its index"
+    );
+    assert_eq!(has_index(&t, "ix_contacts_cf_score").await, !pg);
+    let id = number["id"].as_str().unwrap();
+    let res = b
+        .api(&t, Method::DELETE, &format!("/custom-fields/{id}"), None)
+        .await;
+    assert_eq!(res.status(), 204);
+    assert!(!has_index(&t, "ix_contacts_cf_score").await);
+    assert!(!has_index(&t, numeric_index).await);
 }
