@@ -827,6 +827,21 @@ async function dealChecks(t) {
     ['Fabrikam expansion', '93,200', '2026-12-18'],
     ['Tailspin onboarding', '7,800', ''],
   ];
+  // The company picker narrows as you type (and asks the API for names the page left out).
+  await page.goto('/deals/new');
+  const companySearch = page.locator('#d-company').locator('xpath=preceding-sibling::input[@type="search"]');
+  await visible(page, '.picker-search', 'the picker search box');
+  await companySearch.fill('acm');
+  await until(async () => (await page.locator('#d-company option:not([hidden])').allInnerTexts()).some((n) => n.includes('Acme Inc')), 'typing did not keep Acme Inc');
+  const shown = await page.locator('#d-company option:not([hidden])').allInnerTexts();
+  assert(shown.every((n) => n.includes('Acme') || n === 'No company'), `the company list shows ${shown.join('|')}`);
+  await page.locator('#d-company').selectOption({ label: 'Acme Inc' });
+  await page.fill('#d-title', 'Acme expansion');
+  await t.shot('deal-form-picker');
+  await submit('form.dl-form button[type=submit]');
+  await visible(page, '.alert-success', 'the "deal created" flash');
+  assert((await page.locator('main').innerText()).includes('Acme Inc'), 'the deal page names the picked company');
+
   for (const [title, amount, close] of deals) {
     await page.goto('/deals/new');
     await page.fill('#d-title', title);
@@ -839,7 +854,7 @@ async function dealChecks(t) {
   await page.goto('/deals');
   const column = (name) => page.locator(`.dl-column[data-stage-name="${name}"]`);
   const card = (title) => page.locator('.dl-card', { hasText: title });
-  assert(await column('Qualification').locator('.dl-card').count() === 4, 'new deals start in Qualification');
+  assert(await column('Qualification').locator('.dl-card').count() === 5, 'new deals start in Qualification');
 
   // Drag and drop into Proposal.
   await card('Northwind renewal').dragTo(column('Proposal').locator('.dl-cards'));

@@ -58,6 +58,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/deals.js"),
     ),
     (
+        "pickers.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/pickers.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),
