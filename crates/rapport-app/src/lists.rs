@@ -11,6 +11,7 @@ use rapport_store::query::{
 };
 use rapport_store::repo::segments;
 
+pub use rapport_store::query::fields::{DEAL_STATUSES, LIFECYCLE_STAGES};
 pub use rapport_store::query::{CompanyRow, ContactRow, CustomDef, DealRow, Page};
 
 /// What a list request asks for (query parameters of the API and the list pages).

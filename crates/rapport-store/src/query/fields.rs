@@ -83,7 +83,8 @@ pub enum DealProp {
 /// Deal statuses.
 pub const DEAL_STATUSES: &[&str] = &["open", "won", "lost"];
 
-const STAGES: &[&str] = &[
+/// Lifecycle stages, in funnel order.
+pub const LIFECYCLE_STAGES: &[&str] = &[
     "subscriber",
     "lead",
     "marketing_qualified",
@@ -126,7 +127,10 @@ pub fn builtins(object: RecordType) -> &'static [(&'static str, Kind)] {
                 },
             ),
             ("title", Text("title")),
-            ("lifecycle_stage", Choice("lifecycle_stage", STAGES)),
+            (
+                "lifecycle_stage",
+                Choice("lifecycle_stage", LIFECYCLE_STAGES),
+            ),
             ("source", Text("source")),
             ("owner", User("owner_id")),
             ("company", Ref("company_id")),

@@ -1,23 +1,14 @@
 //! The field catalog the list pages' filter builder offers (static/crm_lists.js): the built-in
 //! fields of each object type with their value kinds, then the org's custom fields.
 
-use rapport_app::lists::CustomDef;
+use rapport_app::lists::{CustomDef, DEAL_STATUSES, LIFECYCLE_STAGES};
 use rapport_domain::crm::{FieldType, RecordType};
 use serde_json::json;
 
 /// The fields the filter builder offers, as JSON for static/crm_lists.js.
 pub fn builder_fields(object: RecordType, customs: &[CustomDef]) -> String {
-    let stages = json!([
-        "subscriber",
-        "lead",
-        "marketing_qualified",
-        "sales_qualified",
-        "opportunity",
-        "customer",
-        "evangelist",
-        "other"
-    ]);
-    let statuses = json!(["open", "won", "lost"]);
+    let stages = json!(LIFECYCLE_STAGES);
+    let statuses = json!(DEAL_STATUSES);
     let mut fields = match object {
         RecordType::Contact => vec![
             json!({"name": "name", "type": "text"}),

@@ -13,16 +13,7 @@ const CSV: &str =
     "First name,Last name,Email\nAda,Lovelace,ada@acme.test\nAlan,Turing,alan@acme.test\n";
 
 async fn sweep(a: &Api) -> usize {
-    a.t.app
-        .queue()
-        .enqueue(
-            rapport_app::crm::import::SWEEP_IMPORTS,
-            json!({}),
-            rapport_jobs::EnqueueOptions::default(),
-        )
-        .await
-        .unwrap();
-    crate::crm_work::run_jobs(&a.t).await
+    crate::crm_work::run_job_now(&a.t, rapport_app::crm::import::SWEEP_IMPORTS).await
 }
 
 #[tokio::test]

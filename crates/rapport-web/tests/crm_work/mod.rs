@@ -157,6 +157,20 @@ pub async fn deal(t: &TestApp, org: OrgId, title: &str) -> uuid::Uuid {
 }
 
 /// Runs every due job with the app's handlers until the queue is empty; each must succeed.
+/// Enqueues one job of `kind` (as the scheduler would) and runs the queue dry.
+pub async fn run_job_now(t: &TestApp, kind: &str) -> usize {
+    t.app
+        .queue()
+        .enqueue(
+            kind,
+            serde_json::json!({}),
+            rapport_jobs::EnqueueOptions::default(),
+        )
+        .await
+        .unwrap();
+    run_jobs(t).await
+}
+
 pub async fn run_jobs(t: &TestApp) -> usize {
     let pool = rapport_jobs::WorkerPool::new(
         t.app.queue().clone(),

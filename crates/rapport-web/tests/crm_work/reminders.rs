@@ -3,7 +3,7 @@
 //! the due time in the member's time zone; notifications are the member's own only; the bell,
 //! the page and "mark all read".
 
-use super::{Browser, run_jobs};
+use super::{Browser, run_job_now};
 use chrono::{DateTime, Duration, Utc};
 use rapport_app::AppConfig;
 use rapport_app::context::{SmtpConfig, SmtpSecurity};
@@ -29,16 +29,7 @@ fn mail_config(sink: &SmtpSink) -> AppConfig {
 }
 
 async fn sweep(t: &rapport_testkit::TestApp) -> usize {
-    t.app
-        .queue()
-        .enqueue(
-            rapport_app::crm::reminders::SEND_REMINDERS,
-            json!({}),
-            rapport_jobs::EnqueueOptions::default(),
-        )
-        .await
-        .unwrap();
-    run_jobs(t).await
+    run_job_now(t, rapport_app::crm::reminders::SEND_REMINDERS).await
 }
 
 async fn notifications(b: &Browser, t: &rapport_testkit::TestApp) -> Value {
