@@ -1,13 +1,14 @@
 //! The company detail page (`/companies/{id}`): header, properties, the timeline column and
 //! the company's contacts; and deleting a company.
 
+use super::record_context::RecordContext;
 use super::{CustomShow, custom_shown};
 use crate::state::WebState;
 use crate::ui::admin::{CsrfOnly, done, parse_id};
 use crate::ui::form::{UiForm, csrf_ok};
 use crate::ui::page::{PageCtx, UiSession, app_page, initials};
 use crate::ui::pages;
-use crate::ui::work::{TimelineQuery, TimelineView, timeline_for};
+use crate::ui::work::{TimelineQuery, TimelineView};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -69,36 +70,21 @@ pub async fn show(
     let loaded = async {
         let c = state.app.company(actor, id).await?;
         let contacts = state.app.company_contacts(actor, id).await?;
-        let defs = state
-            .app
-            .custom_fields(actor, Some(RecordType::Company))
-            .await?;
-        let members = state.app.members(actor).await?;
-        let deals = state
-            .app
-            .record_deals(actor, (RecordType::Company, id.as_uuid()))
-            .await?;
-        let timeline = timeline_for(
+        let ctx = RecordContext::load(
             &state,
             actor,
             (RecordType::Company, id.as_uuid()),
-            &q.kinds,
-            q.cursor.as_deref(),
+            &q,
             &format!("/companies/{id}"),
         )
         .await?;
         let (jar, page) = app_page(&state, &info, "companies", jar).await?;
-        Ok::<_, AppError>((jar, page, c, contacts, defs, members, timeline, deals))
+        Ok::<_, AppError>((jar, page, c, contacts, ctx))
     }
     .await;
-    let (jar, page, c, contacts, defs, members, timeline, deals) = match loaded {
+    let (jar, page, c, contacts, ctx) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
-    };
-    let name_of = |u: Option<rapport_domain::UserId>| {
-        u.and_then(|u| members.iter().find(|m| m.user.id == u))
-            .map(|m| m.user.name.clone())
-            .unwrap_or_default()
     };
     let d = &c.data;
     let city_line = [d.postal_code.as_deref(), d.city.as_deref()]
@@ -124,11 +110,11 @@ pub async fn show(
         size: d.size.clone().unwrap_or_default(),
         phone: d.phone.clone().unwrap_or_default(),
         address,
-        owner: name_of(d.owner_id),
-        custom: custom_shown(&page.tr, &defs, &d.custom),
+        owner: ctx.member_name(d.owner_id),
+        custom: custom_shown(&page.tr, &ctx.defs, &d.custom),
         created: page.tr.datetime(&c.created_at),
         updated: page.tr.datetime(&c.updated_at),
-        created_by: name_of(c.created_by),
+        created_by: ctx.member_name(c.created_by),
         contacts: contacts
             .into_iter()
             .map(|p| PersonView {
@@ -145,8 +131,8 @@ pub async fn show(
             })
             .collect(),
         can_write: page.can("contacts.write"),
-        timeline,
-        deals: super::deal_lines(&page.tr, deals),
+        timeline: ctx.timeline,
+        deals: super::deal_lines(&page.tr, ctx.deals),
         page,
     };
     (jar, body).into_response()

@@ -1,13 +1,14 @@
 //! The contact detail page (`/contacts/{id}`): header, properties, the timeline column (filled
 //! by the timeline partial) and linked companies; and deleting a contact.
 
+use super::record_context::RecordContext;
 use super::{CustomShow, custom_shown};
 use crate::state::WebState;
 use crate::ui::admin::{CsrfOnly, done, parse_id};
 use crate::ui::form::{UiForm, csrf_ok};
 use crate::ui::page::{PageCtx, UiSession, app_page, initials};
 use crate::ui::pages;
-use crate::ui::work::{TimelineQuery, TimelineView, timeline_for};
+use crate::ui::work::{TimelineQuery, TimelineView};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -92,36 +93,21 @@ pub async fn show(
     let loaded = async {
         let c = state.app.contact(actor, id).await?;
         let companies = state.app.contact_companies(actor, &c).await?;
-        let defs = state
-            .app
-            .custom_fields(actor, Some(RecordType::Contact))
-            .await?;
-        let members = state.app.members(actor).await?;
-        let deals = state
-            .app
-            .record_deals(actor, (RecordType::Contact, id.as_uuid()))
-            .await?;
-        let timeline = timeline_for(
+        let ctx = RecordContext::load(
             &state,
             actor,
             (RecordType::Contact, id.as_uuid()),
-            &q.kinds,
-            q.cursor.as_deref(),
+            &q,
             &format!("/contacts/{id}"),
         )
         .await?;
         let (jar, page) = app_page(&state, &info, "contacts", jar).await?;
-        Ok::<_, AppError>((jar, page, c, companies, defs, members, timeline, deals))
+        Ok::<_, AppError>((jar, page, c, companies, ctx))
     }
     .await;
-    let (jar, page, c, companies, defs, members, timeline, deals) = match loaded {
+    let (jar, page, c, companies, ctx) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
-    };
-    let name_of = |u: Option<rapport_domain::UserId>| {
-        u.and_then(|u| members.iter().find(|m| m.user.id == u))
-            .map(|m| m.user.name.clone())
-            .unwrap_or_default()
     };
     let d = &c.data;
     let primary = d.primary_company();
@@ -136,7 +122,7 @@ pub async fn show(
             d.lifecycle_stage.as_str()
         )),
         stage_key: d.lifecycle_stage.as_str().to_owned(),
-        owner: name_of(d.owner_id),
+        owner: ctx.member_name(d.owner_id),
         company: primary.and_then(|p| {
             companies
                 .iter()
@@ -185,13 +171,13 @@ pub async fn show(
                 }
             })
             .collect(),
-        custom: custom_shown(&page.tr, &defs, &d.custom),
+        custom: custom_shown(&page.tr, &ctx.defs, &d.custom),
         consent_marketing: d.consent_marketing,
         consent_ai: d.consent_ai,
         source: d.source.clone().unwrap_or_default(),
         created: page.tr.datetime(&c.created_at),
         updated: page.tr.datetime(&c.updated_at),
-        created_by: name_of(c.created_by),
+        created_by: ctx.member_name(c.created_by),
         companies: d
             .companies
             .iter()
@@ -208,8 +194,8 @@ pub async fn show(
             })
             .collect(),
         can_write: page.can("contacts.write"),
-        timeline,
-        deals: super::deal_lines(&page.tr, deals),
+        timeline: ctx.timeline,
+        deals: super::deal_lines(&page.tr, ctx.deals),
         page,
     };
     (jar, body).into_response()

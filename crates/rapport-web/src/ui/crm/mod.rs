@@ -8,6 +8,7 @@ pub mod contact_form;
 pub mod contact_values;
 pub mod contacts;
 pub mod custom_fields;
+mod record_context;
 
 use crate::i18n::Tr;
 use crate::ui::admin::field_message;
