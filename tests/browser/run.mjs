@@ -1177,6 +1177,79 @@ async function crmImportChecks(t) {
 }
 crmImportChecks.title = 'contact import, duplicates and merge';
 
+async function inboxChecks(t) {
+  // The agent inbox: an integration posts two customers' messages through the API channel; the
+  // agent finds them unread in "All", opens one, replies with Ctrl+Enter, adds a private note
+  // (n), assigns it to themself, labels it, resolves it (e) and moves on with j.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/inbox');
+  await visible(page, '.ib-list h1', 'the inbox');
+  const seeded = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const call = async (path, body, key) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      if (key) headers['idempotency-key'] = key;
+      const res = await fetch('/api/v1' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+      return res.json();
+    };
+    const inbox = await call('/inboxes', { name: 'Website' });
+    const a = await call(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'visitor-1', name: 'Ada Byron', email: 'ada.byron@example.org' },
+      content: 'Hello! My invoice shows the wrong address.\nCan you fix it?', subject: 'Wrong address on invoice',
+    }, 'b-1');
+    const b = await call(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'visitor-2', name: 'Alan Turing' }, content: 'Is there a discount for schools?',
+    }, 'b-2');
+    return { inbox: inbox.id, a: a.conversation_id, b: b.conversation_id };
+  });
+  await page.goto('/inbox?folder=all&status=open');
+  await visible(page, '.ib-item.unread', 'an unread conversation');
+  assert(await page.locator('.ib-item').count() === 2, 'both conversations are listed');
+  await t.shot('inbox-list');
+
+  await submit(() => page.click(`.ib-item[data-conversation="${seeded.a}"]`));
+  await visible(page, '.ib-msg-in .ib-text', 'the customer message');
+  assert((await page.locator('.ib-convo-head h2').innerText()).includes('Wrong address on invoice'), 'the subject heads the conversation');
+  assert(await page.locator('.ib-item.selected.unread').count() === 0, 'the open conversation is read');
+  await page.fill('#ib-body', 'Sorry about that, Ada. The corrected invoice is on its way.');
+  await submit(() => page.press('#ib-body', 'Control+Enter'));
+  await visible(page, '.alert-success', 'the "reply sent" flash');
+  await visible(page, '.ib-msg-out:has-text("corrected invoice")', 'the reply in the thread');
+
+  await page.keyboard.press('n');
+  assert(await page.locator('.ib-composer.note-mode').count() === 1, 'n switches the composer to a private note');
+  await page.keyboard.type('Check the **billing** address in the CRM too.');
+  await submit(() => page.click('[data-send]'));
+  const note = await visible(page, '.ib-msg-note', 'the private note');
+  assert((await note.innerHTML()).includes('<strong>billing</strong>'), 'the note renders Markdown');
+
+  await page.selectOption('#ib-assignee', { label: OWNER.name });
+  await submit(() => page.click('[data-assign-form] button[type=submit]:not([name])'));
+  await visible(page, '.ib-activity:has-text("assigned this to")', 'the assignment line');
+  await page.fill('#ib-label', 'Billing');
+  await submit(() => page.press('#ib-label', 'Enter'));
+  await visible(page, '.ib-labels .ib-label:has-text("billing")', 'the new label');
+  await t.shot('inbox-conversation');
+
+  await submit(() => page.keyboard.press('e'));
+  await visible(page, '.ib-side .ib-status-resolved', 'the conversation is resolved');
+  await page.goto(`/inbox?folder=all&status=all&c=${seeded.a}`);
+  await visible(page, '.ib-item.selected');
+  const items = page.locator('.ib-item');
+  const order = [await items.nth(0).getAttribute('data-conversation'), await items.nth(1).getAttribute('data-conversation')];
+  const next = order[order.indexOf(seeded.a) + 1] || null;
+  if (next) {
+    await submit(() => page.keyboard.press('j'));
+    assert(new URL(page.url()).searchParams.get('c') === next, 'j opens the next conversation');
+  }
+  await t.shot('inbox-next');
+}
+inboxChecks.title = 'inbox: folders, unread, reply, note, assign, label, resolve and j/k shortcuts';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -1194,6 +1267,7 @@ const CHECKS = [
   crmWorkPages,
   crmLists,
   crmImportChecks,
+  inboxChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

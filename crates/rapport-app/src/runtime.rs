@@ -87,6 +87,14 @@ impl App {
             Arc::new(crate::crm::reminders::SendReminders(self.clone())),
         );
         registry.register(
+            crate::inbox::deliver::DELIVER_JOB,
+            Arc::new(crate::inbox::deliver::DeliverReply(self.clone())),
+        );
+        registry.register(
+            crate::inbox::snooze::SNOOZE_JOB,
+            Arc::new(crate::inbox::snooze::WakeSnoozed(self.clone())),
+        );
+        registry.register(
             crate::crm::import::SWEEP_IMPORTS,
             Arc::new(crate::crm::import::SweepImports(self.clone())),
         );
@@ -112,6 +120,10 @@ impl App {
             def(
                 crate::crm::import::SWEEP_IMPORTS,
                 crate::crm::import::SWEEP_INTERVAL,
+            ),
+            def(
+                crate::inbox::snooze::SNOOZE_JOB,
+                crate::inbox::snooze::SNOOZE_INTERVAL,
             ),
         ]
     }

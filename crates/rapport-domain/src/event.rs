@@ -68,6 +68,30 @@ pub enum EventKind {
     /// A task's reminder time arrived.
     #[serde(rename = "task.due")]
     TaskDue,
+    /// An inbox was created.
+    #[serde(rename = "inbox.created")]
+    InboxCreated,
+    /// An inbox's settings changed.
+    #[serde(rename = "inbox.updated")]
+    InboxUpdated,
+    /// An inbox was deleted with its conversations.
+    #[serde(rename = "inbox.deleted")]
+    InboxDeleted,
+    /// A conversation was opened (by an inbound message or an agent).
+    #[serde(rename = "conversation.created")]
+    ConversationCreated,
+    /// A conversation's status, priority or labels changed.
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated,
+    /// A conversation's assignee or team changed.
+    #[serde(rename = "conversation.assigned")]
+    ConversationAssigned,
+    /// A message, note or activity line was added to a conversation.
+    #[serde(rename = "message.created")]
+    MessageCreated,
+    /// A message's delivery status changed.
+    #[serde(rename = "message.updated")]
+    MessageUpdated,
 }
 
 impl EventKind {
@@ -93,6 +117,14 @@ impl EventKind {
         Self::TaskCreated,
         Self::TaskCompleted,
         Self::TaskDue,
+        Self::InboxCreated,
+        Self::InboxUpdated,
+        Self::InboxDeleted,
+        Self::ConversationCreated,
+        Self::ConversationUpdated,
+        Self::ConversationAssigned,
+        Self::MessageCreated,
+        Self::MessageUpdated,
     ];
 
     /// The stable dotted name.
@@ -118,6 +150,14 @@ impl EventKind {
             Self::TaskCreated => "task.created",
             Self::TaskCompleted => "task.completed",
             Self::TaskDue => "task.due",
+            Self::InboxCreated => "inbox.created",
+            Self::InboxUpdated => "inbox.updated",
+            Self::InboxDeleted => "inbox.deleted",
+            Self::ConversationCreated => "conversation.created",
+            Self::ConversationUpdated => "conversation.updated",
+            Self::ConversationAssigned => "conversation.assigned",
+            Self::MessageCreated => "message.created",
+            Self::MessageUpdated => "message.updated",
         }
     }
 

@@ -168,6 +168,19 @@ uuid_id!(
     ImportId
 );
 
+uuid_id!(
+    /// An inbox: one channel account (an API channel, a mailbox, a chat widget …).
+    InboxId
+);
+uuid_id!(
+    /// A conversation with one contact in one inbox.
+    ConversationId
+);
+uuid_id!(
+    /// One message (or private note, or activity line) of a conversation.
+    MessageId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

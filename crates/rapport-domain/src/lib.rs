@@ -10,6 +10,7 @@ pub mod email;
 pub mod error;
 pub mod event;
 pub mod id;
+pub mod inbox;
 pub mod org;
 pub mod permission;
 pub mod person;
@@ -20,9 +21,9 @@ pub use email::Email;
 pub use error::{DomainError, bounded_text};
 pub use event::{DomainEvent, EventKind};
 pub use id::{
-    ActivityId, AuditId, CompanyId, ContactId, CredentialId, CustomFieldId, DealId, EventId,
-    ImportId, InvitationId, JobId, NoteId, NotificationId, OrgId, PipelineId, RoleId, SegmentId,
-    SessionId, StageId, TaskId, TeamId, TokenId, UserId,
+    ActivityId, AuditId, CompanyId, ContactId, ConversationId, CredentialId, CustomFieldId, DealId,
+    EventId, ImportId, InboxId, InvitationId, JobId, MessageId, NoteId, NotificationId, OrgId,
+    PipelineId, RoleId, SegmentId, SessionId, StageId, TaskId, TeamId, TokenId, UserId,
 };
 pub use org::{OrgName, OrgSlug};
 pub use permission::{Permission, PermissionSet};

@@ -48,6 +48,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/htmx.min.js"),
     ),
     (
+        "inbox.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/inbox.css"),
+    ),
+    (
+        "inbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/inbox.js"),
+    ),
+    (
         "deals.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/deals.css"),

@@ -18,6 +18,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/crm_work.toml")),
     ("en", include_str!("../locales/en/crm_lists.toml")),
     ("en", include_str!("../locales/en/crm_import.toml")),
+    ("en", include_str!("../locales/en/inbox.toml")),
 ];
 
 /// The fallback language.

@@ -16,6 +16,7 @@ mod crm_lists;
 mod crm_records;
 mod crm_work;
 mod identity_api;
+mod inbox;
 mod privacy;
 mod signin;
 

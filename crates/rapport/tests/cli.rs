@@ -1,5 +1,6 @@
 //! The `rapport` binary as a user runs it: start-up on SQLite and PostgreSQL, refusing bad
-//! database URLs, graceful shutdown, and two processes sharing one database's scheduler.
+//! database URLs, graceful shutdown, two processes sharing one database's scheduler, and
+//! exactly-once ingest through a SIGKILL (`ingest_crash`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -8,6 +9,8 @@ use sea_orm::{ConnectionTrait, Statement};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod ingest_crash;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rapport");
 

@@ -162,6 +162,7 @@ impl App {
                 self.set_task_done(&actor, view.task.id, true).await?;
             }
         }
+        self.seed_demo_inbox(&actor, &data.contacts).await?;
         Ok(())
     }
 }

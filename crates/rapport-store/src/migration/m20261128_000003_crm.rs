@@ -22,58 +22,7 @@ impl MigrationName for Migration {
     }
 }
 
-fn a(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-/// A tenant table: `id` primary key (unless `keyed` is false), `org_id` cascading from orgs.
-fn table(name: &str, keyed: bool) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(a(name));
-    if keyed {
-        t.col(pk_uuid(a("id")));
-    }
-    t.col(uuid(a("org_id"))).foreign_key(
-        ForeignKey::create()
-            .from(a(name), a("org_id"))
-            .to(a("orgs"), a("id"))
-            .on_delete(ForeignKeyAction::Cascade),
-    );
-    t.to_owned()
-}
-
-/// A foreign key that deletes the row with its parent.
-fn cascade(t: &mut TableCreateStatement, name: &str, col: &str, parent: &str) {
-    t.foreign_key(
-        ForeignKey::create()
-            .from(a(name), a(col))
-            .to(a(parent), a("id"))
-            .on_delete(ForeignKeyAction::Cascade),
-    );
-}
-
-fn stamps(t: &mut TableCreateStatement) {
-    t.col(timestamp_with_time_zone(a("created_at")))
-        .col(timestamp_with_time_zone(a("updated_at")));
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: &str,
-    cols: &[&str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut idx = Index::create();
-    idx.name(name).table(a(table));
-    for c in cols {
-        idx.col(a(c));
-    }
-    if unique {
-        idx.unique();
-    }
-    m.create_index(idx.to_owned()).await
-}
+use super::helpers::{a, cascade, index, stamps, table};
 
 async fn companies(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let mut t = table("companies", true);

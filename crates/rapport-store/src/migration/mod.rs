@@ -3,10 +3,12 @@
 
 use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261125_000001_foundation;
 mod m20261127_000002_identity;
 mod m20261128_000003_crm;
 mod m20261128_000004_crm_records;
+mod m20261129_000005_inbox;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -19,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_identity::Migration),
             Box::new(m20261128_000003_crm::Migration),
             Box::new(m20261128_000004_crm_records::Migration),
+            Box::new(m20261129_000005_inbox::Migration),
         ]
     }
 }

@@ -354,3 +354,44 @@ pub async fn delete(db: &impl ConnectionTrait, scope: OrgScope, id: ContactId) -
     }
     Ok(())
 }
+
+/// Adds a channel identity to a contact (an inbound message from a known email address on a
+/// new channel). A taken identity is a `Conflict`.
+pub async fn add_identity(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: ContactId,
+    identity: &IdentityRow,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let model = contact_identity::ActiveModel {
+        org_id: Set(scope.uuid()),
+        contact_id: Set(id.as_uuid()),
+        channel: Set(identity.channel.clone()),
+        identifier: Set(identity.identifier.clone()),
+        created_at: Set(now),
+    };
+    contact_identity::Entity::insert(model)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Takes the contact's row for this transaction (a no-op update: on PostgreSQL it locks the
+/// row until commit, on SQLite the transaction already holds the write lock), so two messages
+/// of one person cannot both open a new conversation.
+pub async fn lock(db: &impl ConnectionTrait, scope: OrgScope, id: ContactId) -> StoreResult<()> {
+    let res = contact::Entity::update_many()
+        .col_expr(
+            contact::Column::DisplayName,
+            sea_orm::sea_query::Expr::col(contact::Column::DisplayName),
+        )
+        .filter(contact::Column::OrgId.eq(scope.uuid()))
+        .filter(contact::Column::Id.eq(id.as_uuid()))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

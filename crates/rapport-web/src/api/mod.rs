@@ -7,6 +7,7 @@ pub mod contact_merge;
 pub mod crm;
 pub mod deals;
 pub mod imports;
+pub mod inbox;
 pub mod lists;
 pub mod me;
 pub mod notes;
@@ -63,7 +64,9 @@ use utoipa_axum::routes;
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "timeline", description = "The activity timeline of a contact, company or deal"),
         (name = "segments", description = "Saved list filters, private or shared"),
-        (name = "imports", description = "CSV and vCard import of contacts")
+        (name = "imports", description = "CSV and vCard import of contacts"),
+        (name = "inbox", description = "Inboxes (one per channel account) and the API channel's inbound messages"),
+        (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions")
     )
 )]
 pub struct ApiDoc;
@@ -171,6 +174,36 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contact_merge::merge_contacts))
         .routes(routes!(contact_merge::contact_vcard))
         .routes(routes!(contact_merge::export_vcards))
+        .routes(routes!(
+            inbox::inboxes::list_inboxes,
+            inbox::inboxes::create_inbox
+        ))
+        .routes(routes!(
+            inbox::inboxes::get_inbox,
+            inbox::inboxes::update_inbox,
+            inbox::inboxes::delete_inbox
+        ))
+        .routes(routes!(inbox::inboxes::post_inbound_message))
+        .routes(routes!(inbox::conversations::list_conversations))
+        .routes(routes!(inbox::conversations::bulk))
+        .routes(routes!(inbox::conversations::get_conversation))
+        .routes(routes!(inbox::conversations::set_status))
+        .routes(routes!(inbox::conversations::set_priority))
+        .routes(routes!(inbox::conversations::assign))
+        .routes(routes!(inbox::conversations::set_labels))
+        .routes(routes!(
+            inbox::conversations::follow,
+            inbox::conversations::unfollow
+        ))
+        .routes(routes!(inbox::conversations::mark_read))
+        .routes(routes!(inbox::conversations::merge))
+        .routes(routes!(inbox::conversations::move_conversation))
+        .routes(routes!(inbox::conversations::list_labels))
+        .routes(routes!(
+            inbox::messages::list_messages,
+            inbox::messages::create_message
+        ))
+        .routes(routes!(inbox::messages::split_message))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

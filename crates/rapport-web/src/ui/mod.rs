@@ -10,6 +10,7 @@ pub mod crm_merge;
 pub mod deals;
 pub mod form;
 pub mod home;
+pub mod inbox;
 pub mod invite;
 pub mod jobs;
 pub mod labels;
@@ -70,4 +71,5 @@ pub fn table() -> RouteTable {
         .merge(crm::table())
         .merge(deals::table())
         .merge(work::table())
+        .merge(inbox::table())
 }

@@ -148,6 +148,14 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("stage_deleted", "crm_deals.flash.stage_deleted"),
     // Notes, tasks and notifications (ui/work).
     ("crm_work_invalid", "crm_work.flash.invalid"),
+    // The inbox (ui/inbox).
+    ("inbox_invalid", "inbox.flash.invalid"),
+    ("inbox_note_added", "inbox.flash.note_added"),
+    ("inbox_reply_sent", "inbox.flash.reply_sent"),
+    ("inbox_status_changed", "inbox.flash.status_changed"),
+    ("inbox_assigned", "inbox.flash.assigned"),
+    ("inbox_priority_changed", "inbox.flash.priority_changed"),
+    ("inbox_labels_changed", "inbox.flash.labels_changed"),
     ("crm_work_note_added", "crm_work.flash.note_added"),
     ("crm_work_note_saved", "crm_work.flash.note_saved"),
     ("crm_work_note_pinned", "crm_work.flash.note_pinned"),

@@ -102,6 +102,26 @@ pub fn from_app_error(state: &WebState, headers: &HeaderMap, err: AppError) -> R
     match err {
         AppError::NotFound => not_found(state, headers),
         AppError::Forbidden => forbidden(state, headers),
+        // A form a page did not expect to be refused (its own handler shows field errors):
+        // a readable page that says nothing was saved, never a 500.
+        AppError::Invalid(_)
+        | AppError::InvalidField { .. }
+        | AppError::InvalidFields(_)
+        | AppError::InvalidInput(_)
+        | AppError::InvalidFilter(_) => page_for(
+            state,
+            headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "errors.invalid_title",
+            "errors.invalid_text",
+        ),
+        AppError::Conflict(_) => page_for(
+            state,
+            headers,
+            StatusCode::CONFLICT,
+            "errors.conflict_title",
+            "errors.conflict_text",
+        ),
         other => internal_error(state, headers, &other),
     }
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// What an API operation requires of the caller.
 #[derive(Debug, Clone, Copy)]
-enum Guard {
+pub enum Guard {
     /// This permission.
     Needs(Permission),
     /// Any member (their own things, or what every member may see).
@@ -145,6 +145,13 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("DELETE", "/segments/{id}", Needs(ContactsRead)),
 ];
 
+/// Every operation: [`ACTIONS`] and the inbox's.
+fn all_actions() -> impl Iterator<Item = &'static (&'static str, &'static str, Guard)> {
+    ACTIONS
+        .iter()
+        .chain(super::access_inbox::INBOX_ACTIONS.iter())
+}
+
 /// The custom role: a viewer who also manages members and reads the audit log.
 fn custom_permissions() -> PermissionSet {
     let mut set = Role::Viewer.permissions();
@@ -220,6 +227,9 @@ async fn perform(
             .clone();
         (id(pair["a"].clone()), id(pair["b"].clone()))
     };
+    if super::access_inbox::is_inbox(path) {
+        return super::access_inbox::perform_inbox(t, owner, actor, method, path).await;
+    }
     if (method, path) == ("POST", "/imports") {
         let csv = format!("Name,Email\nC5 Person,c5-{}@example.test\n", fresh());
         return upload(actor, csv).await.unwrap();
@@ -471,7 +481,7 @@ async fn pp_c5_each_role_is_refused_what_it_lacks() {
     for (path, item) in spec["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
             let method = method.to_uppercase();
-            if !ACTIONS.iter().any(|(m, p, _)| *m == method && p == path) {
+            if !all_actions().any(|(m, p, _)| *m == method && p == path) {
                 missing.push(format!("{method} {path}"));
             }
         }
@@ -512,7 +522,7 @@ async fn pp_c5_each_role_is_refused_what_it_lacks() {
         let actor = Browser::sign_in(&t, user).await;
         let me = actor.api_ok(&t, Method::GET, "/me", None).await;
         assert_eq!(me["permissions"], json!(names(*held)), "{label}");
-        for (method, path, guard) in ACTIONS {
+        for (method, path, guard) in all_actions() {
             let allowed = match guard {
                 NotGuarded(why) => {
                     assert!(

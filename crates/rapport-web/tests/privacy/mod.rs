@@ -3,12 +3,14 @@
 //! PostgreSQL when `RAPPORT_TEST_DATABASE_URL` is set.
 
 mod access;
+mod access_inbox;
 mod audit;
 mod mfa;
 mod passwords;
 mod secrets;
 mod sessions;
 mod tenancy;
+mod tenancy_inbox;
 
 use rapport_app::AppConfig;
 use rapport_app::mail::{SmtpConfig, SmtpSecurity};

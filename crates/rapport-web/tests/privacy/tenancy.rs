@@ -64,6 +64,12 @@ enum Kind {
     WorkTask,
     /// A notification (of A's owner).
     WorkNotification,
+    /// An inbox.
+    Inbox,
+    /// A conversation.
+    Conversation,
+    /// A message of a conversation.
+    Message,
 }
 
 impl Kind {
@@ -133,6 +139,10 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/notes/", "id", Kind::WorkNote),
     ("/tasks/", "id", Kind::WorkTask),
     ("/notifications/", "id", Kind::WorkNotification),
+    ("/api/v1/inboxes/", "id", Kind::Inbox),
+    ("/api/v1/conversations/", "id", Kind::Conversation),
+    ("/api/v1/messages/", "id", Kind::Message),
+    ("/inbox/conversations/", "id", Kind::Conversation),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -174,6 +184,7 @@ struct OrgA {
     owner_browser: Browser,
     agent_browser: reqwest::Client,
     work: WorkA,
+    inbox: super::tenancy_inbox::InboxA,
 }
 
 /// A's CRM work: records, a note, a task and a notification.
@@ -220,6 +231,9 @@ impl OrgA {
             Kind::WorkNote => self.work.note.clone(),
             Kind::WorkTask => self.work.task.clone(),
             Kind::WorkNotification => self.work.notification.clone(),
+            Kind::Inbox => self.inbox.inbox.clone(),
+            Kind::Conversation => self.inbox.conversation.clone(),
+            Kind::Message => self.inbox.message.clone(),
         }
     }
 
@@ -253,6 +267,9 @@ impl OrgA {
             self.segment.clone(),
             self.import.clone(),
             self.contact.clone(),
+            self.inbox.inbox.clone(),
+            self.inbox.conversation.clone(),
+            self.inbox.message.clone(),
         ]
     }
 }
@@ -353,6 +370,9 @@ async fn all_routes(t: &TestApp) -> Vec<Route> {
 
 /// A JSON body that passes validation, so what answers is the authorization.
 fn api_body(method: &Method, template: &str) -> Value {
+    if let Some(body) = super::tenancy_inbox::api_body(method.as_str(), template) {
+        return body;
+    }
     match (method.as_str(), template) {
         ("POST", "/api/v1/setup") => json!({
             "org_name": "B5 probe", "name": "B5 probe", "email": "b5-setup@example.test",
@@ -582,6 +602,8 @@ async fn pp_b5_every_route_refuses_another_orgs_objects() {
                     "record_type" => Some((q.clone(), "contact".to_owned())),
                     "record_id" => Some((q.clone(), a.work.contact.clone())),
                     "ids" => Some((q.clone(), a.contact.clone())),
+                    "inbox_id" => Some((q.clone(), a.inbox.inbox.clone())),
+                    "contact_id" => Some((q.clone(), a.work.contact.clone())),
                     _ => None,
                 })
                 .collect();
@@ -1298,6 +1320,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
 
     // A contact (imported) and an upload waiting to run.
     let (import, imported_contact) = seed_crm_import(t, &ob).await;
+    let inbox = super::tenancy_inbox::seed(t, &ob).await;
 
     OrgA {
         org: owner.org_id.to_string(),
@@ -1326,6 +1349,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         owner_browser: ob,
         agent_browser,
         work,
+        inbox,
     }
 }
 

@@ -1,0 +1,228 @@
+//! The conversation list: one folder's page (status, assignee, inbox, team, label, contact or
+//! follower), newest activity first, keyset-paged on `(last_activity_at, id)`, with the names
+//! the list shows (contact, inbox, assignee, team), the labels and the reader's read mark read
+//! in the same statement through correlated subqueries over the page (see `query/related.rs`
+//! for why one statement).
+
+use crate::error::StoreResult;
+use crate::repo::crm_import::sql_for;
+use crate::scope::OrgScope;
+use chrono::{DateTime, Utc};
+use rapport_domain::inbox::{ChannelKind, ConversationStatus, Priority};
+use rapport_domain::{ContactId, ConversationId, InboxId, TeamId, UserId};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+
+use super::conversations::ConversationRecord;
+
+/// Whose conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssigneeFilter {
+    /// Anyone's or no one's.
+    #[default]
+    Any,
+    /// No one's.
+    Unassigned,
+    /// This member's.
+    User(UserId),
+}
+
+/// Which conversations, from where.
+#[derive(Debug, Clone, Default)]
+pub struct ConversationQuery {
+    /// Any of these statuses (empty: every status).
+    pub statuses: Vec<ConversationStatus>,
+    /// Assignee.
+    pub assignee: AssigneeFilter,
+    /// Only this inbox.
+    pub inbox: Option<InboxId>,
+    /// Only this team.
+    pub team: Option<TeamId>,
+    /// Only conversations with this label.
+    pub label: Option<String>,
+    /// Only this contact's.
+    pub contact: Option<ContactId>,
+    /// Only those this member follows.
+    pub follower: Option<UserId>,
+    /// At or above this priority.
+    pub min_priority: Option<Priority>,
+    /// Only this conversation (reads one row with everything the list shows).
+    pub only: Option<ConversationId>,
+    /// Whose read marks decide the unread state.
+    pub reader: Option<UserId>,
+    /// Start after this (last_activity_at, id).
+    pub after: Option<(DateTime<Utc>, ConversationId)>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// A list row: the conversation and what the list shows beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRow {
+    /// The conversation.
+    pub record: ConversationRecord,
+    /// The contact's display name.
+    pub contact_name: String,
+    /// The contact's primary email.
+    pub contact_email: Option<String>,
+    /// The inbox's name.
+    pub inbox_name: String,
+    /// The inbox's channel.
+    pub channel: ChannelKind,
+    /// The assignee's name.
+    pub assignee_name: Option<String>,
+    /// The team's name.
+    pub team_name: Option<String>,
+    /// Labels, sorted.
+    pub labels: Vec<String>,
+    /// When the reader last read it.
+    pub last_read_at: Option<DateTime<Utc>>,
+}
+
+/// Builds a statement with `$n` placeholders numbered as values are pushed.
+struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn bind(&mut self, v: impl Into<Value>) -> String {
+        self.values.push(v.into());
+        format!("${}", self.values.len())
+    }
+}
+
+const SEPARATOR: char = '\u{1f}';
+
+/// One page of conversations; the next page starts after the last row's key.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    q: &ConversationQuery,
+) -> StoreResult<Vec<ConversationRow>> {
+    let backend = db.get_database_backend();
+    let mut sql = Sql {
+        text: String::new(),
+        values: Vec::new(),
+    };
+    let org = sql.bind(scope.uuid());
+    let mut conds = vec![format!("c.org_id = {org}")];
+    match q.statuses.as_slice() {
+        [] => {}
+        [one] => conds.push(format!("c.status = {}", sql.bind(one.as_str()))),
+        many => {
+            let list: Vec<String> = many.iter().map(|s| sql.bind(s.as_str())).collect();
+            conds.push(format!("c.status IN ({})", list.join(", ")));
+        }
+    }
+    match q.assignee {
+        AssigneeFilter::Any => {}
+        AssigneeFilter::Unassigned => conds.push("c.assignee_id IS NULL".into()),
+        AssigneeFilter::User(u) => {
+            conds.push(format!("c.assignee_id = {}", sql.bind(u.as_uuid())));
+        }
+    }
+    if let Some(i) = q.inbox {
+        conds.push(format!("c.inbox_id = {}", sql.bind(i.as_uuid())));
+    }
+    if let Some(t) = q.team {
+        conds.push(format!("c.team_id = {}", sql.bind(t.as_uuid())));
+    }
+    if let Some(c) = q.only {
+        conds.push(format!("c.id = {}", sql.bind(c.as_uuid())));
+    }
+    if let Some(c) = q.contact {
+        conds.push(format!("c.contact_id = {}", sql.bind(c.as_uuid())));
+    }
+    if let Some(l) = &q.label {
+        let l = sql.bind(l.clone());
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id \
+             AND l.org_id = c.org_id AND l.label = {l})"
+        ));
+    }
+    if let Some(f) = q.follower {
+        let f = sql.bind(f.as_uuid());
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM conversation_followers f WHERE f.conversation_id = c.id \
+             AND f.org_id = c.org_id AND f.user_id = {f})"
+        ));
+    }
+    if let Some(p) = q.min_priority {
+        let names: Vec<String> = Priority::ALL
+            .iter()
+            .filter(|x| **x >= p)
+            .map(|x| sql.bind(x.as_str()))
+            .collect();
+        conds.push(format!("c.priority IN ({})", names.join(", ")));
+    }
+    if let Some((at, id)) = q.after {
+        let at1 = sql.bind(at);
+        let at2 = sql.bind(at);
+        let id = sql.bind(id.as_uuid());
+        conds.push(format!(
+            "(c.last_activity_at < {at1} OR (c.last_activity_at = {at2} AND c.id < {id}))"
+        ));
+    }
+    let limit = q.limit.clamp(1, 200);
+    let labels = if backend == DbBackend::Postgres {
+        "string_agg(l.label, chr(31))"
+    } else {
+        "group_concat(l.label, char(31))"
+    };
+    let read = match q.reader {
+        Some(u) => format!(
+            "(SELECT r.last_read_at FROM conversation_reads r WHERE r.conversation_id = page.id \
+             AND r.user_id = {})",
+            sql.bind(u.as_uuid())
+        ),
+        None => "NULL".into(),
+    };
+    sql.text = format!(
+        "SELECT page.*, \
+         (SELECT k.display_name FROM contacts k WHERE k.id = page.contact_id AND k.org_id = page.org_id) AS contact_name, \
+         (SELECT k.primary_email FROM contacts k WHERE k.id = page.contact_id AND k.org_id = page.org_id) AS contact_email, \
+         (SELECT i.name FROM inboxes i WHERE i.id = page.inbox_id AND i.org_id = page.org_id) AS inbox_name, \
+         (SELECT i.channel FROM inboxes i WHERE i.id = page.inbox_id AND i.org_id = page.org_id) AS inbox_channel, \
+         (SELECT u.name FROM users u WHERE u.id = page.assignee_id) AS assignee_name, \
+         (SELECT t.name FROM teams t WHERE t.id = page.team_id AND t.org_id = page.org_id) AS team_name, \
+         (SELECT {labels} FROM conversation_labels l WHERE l.conversation_id = page.id AND l.org_id = page.org_id) AS label_list, \
+         {read} AS last_read_at \
+         FROM (SELECT c.* FROM conversations c WHERE {} \
+               ORDER BY c.last_activity_at DESC, c.id DESC LIMIT {limit}) AS page \
+         ORDER BY page.last_activity_at DESC, page.id DESC",
+        conds.join(" AND ")
+    );
+    let stmt = Statement::from_sql_and_values(backend, sql_for(backend, &sql.text), sql.values);
+    let rows = db.query_all_raw(stmt).await?;
+    rows.iter().map(row).collect()
+}
+
+fn row(r: &QueryResult) -> StoreResult<ConversationRow> {
+    use crate::entity::conversation;
+    use sea_orm::FromQueryResult;
+    let model = conversation::Model::from_query_result(r, "")?;
+    let mut labels: Vec<String> = r
+        .try_get::<Option<String>>("", "label_list")?
+        .map(|s| s.split(SEPARATOR).map(str::to_owned).collect())
+        .unwrap_or_default();
+    labels.sort();
+    let channel: Option<String> = r.try_get("", "inbox_channel")?;
+    Ok(ConversationRow {
+        record: model.into(),
+        contact_name: r
+            .try_get::<Option<String>>("", "contact_name")?
+            .unwrap_or_default(),
+        contact_email: r.try_get("", "contact_email")?,
+        inbox_name: r
+            .try_get::<Option<String>>("", "inbox_name")?
+            .unwrap_or_default(),
+        channel: channel
+            .as_deref()
+            .and_then(|c| ChannelKind::parse(c).ok())
+            .unwrap_or(ChannelKind::Api),
+        assignee_name: r.try_get("", "assignee_name")?,
+        team_name: r.try_get("", "team_name")?,
+        labels,
+        last_read_at: r.try_get("", "last_read_at")?,
+    })
+}

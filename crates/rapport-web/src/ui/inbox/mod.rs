@@ -1,0 +1,27 @@
+//! The agent inbox (`/inbox`): three panes — folders (mine, unassigned, all, following, each
+//! inbox, the most used labels), the folder's conversations with unread state, and the open
+//! conversation with its thread, composer (reply or private note) and a side panel with the
+//! contact and the conversation's status, priority, assignee and labels. Keyboard shortcuts
+//! live in `static/inbox.js`.
+//!
+//! Forms follow the other pages' conventions: `_csrf` on every POST, a `303` back to where the
+//! agent was (a validated local `return_to`), unparsable ids are a 404.
+
+mod actions;
+mod folders;
+mod page;
+mod thread;
+
+use crate::ui::routes::RouteTable;
+
+/// The routes of this module.
+pub fn table() -> RouteTable {
+    RouteTable::new()
+        .get("/inbox", page::show)
+        .get("/inbox/conversations/{id}", page::show_one)
+        .post("/inbox/conversations/{id}/messages", actions::send)
+        .post("/inbox/conversations/{id}/status", actions::status)
+        .post("/inbox/conversations/{id}/assign", actions::assign)
+        .post("/inbox/conversations/{id}/priority", actions::priority)
+        .post("/inbox/conversations/{id}/labels", actions::labels)
+}

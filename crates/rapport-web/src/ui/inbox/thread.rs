@@ -1,0 +1,124 @@
+//! A conversation's thread as the page shows it: customer messages on the left, the team's
+//! replies on the right with their delivery state, private notes highlighted, and activity
+//! lines said in the reader's language from their recorded facts.
+
+use crate::i18n::Tr;
+use crate::ui::page::initials;
+use rapport_app::inbox::messages::note_html;
+use rapport_app::inbox::{MessageRecord, Sender};
+use rapport_domain::inbox::{DeliveryStatus, Direction, MessageKind};
+use std::collections::HashMap;
+
+/// One entry of the thread.
+pub struct Entry {
+    pub id: String,
+    /// `in`, `out`, `note` or `activity` (the CSS modifier).
+    pub kind: &'static str,
+    pub author: String,
+    pub initials: String,
+    pub when: String,
+    /// Plain text (messages), escaped by the template.
+    pub text: String,
+    /// Sanitized HTML (notes).
+    pub html: String,
+    /// Delivery state of a reply (`queued`, `sent`, `failed` …), translated.
+    pub delivery: String,
+    pub failed: bool,
+    pub error: String,
+}
+
+fn fact<'a>(m: &'a MessageRecord, key: &str) -> &'a str {
+    m.metadata["facts"][key].as_str().unwrap_or_default()
+}
+
+/// An activity line in the reader's language.
+fn activity_text(tr: &Tr, m: &MessageRecord, who: &str) -> String {
+    let event = m.metadata["event"].as_str().unwrap_or_default();
+    let status = |k: &str| tr.t(&format!("inbox.status.{}", fact(m, k)));
+    match event {
+        "status_changed" => tr.tf(
+            "inbox.activity.status_changed",
+            &[("who", who), ("status", &status("to"))],
+        ),
+        "priority_changed" => tr.tf(
+            "inbox.activity.priority_changed",
+            &[
+                ("who", who),
+                (
+                    "priority",
+                    &tr.t(&format!("inbox.priority.{}", fact(m, "to"))),
+                ),
+            ],
+        ),
+        "assigned" => match (fact(m, "assignee_name"), fact(m, "team_name")) {
+            ("", "") => tr.tf("inbox.activity.unassigned", &[("who", who)]),
+            ("", team) => tr.tf("inbox.activity.team", &[("who", who), ("team", team)]),
+            (name, _) => tr.tf("inbox.activity.assigned", &[("who", who), ("name", name)]),
+        },
+        "labels_changed" => tr.tf("inbox.activity.labels", &[("who", who)]),
+        "merged" => {
+            let n = m.metadata["facts"]["number"]
+                .as_i64()
+                .unwrap_or_default()
+                .to_string();
+            tr.tf("inbox.activity.merged", &[("who", who), ("number", &n)])
+        }
+        "split" => tr.tf("inbox.activity.split", &[("who", who)]),
+        "moved" => tr.tf(
+            "inbox.activity.moved",
+            &[("who", who), ("inbox", fact(m, "inbox_name"))],
+        ),
+        "snooze_ended" => tr.t("inbox.activity.snooze_ended"),
+        _ => m.body.clone(),
+    }
+}
+
+/// The page's entries. `members` names the team; `contact` is the customer's name.
+pub fn entries(
+    tr: &Tr,
+    items: &[MessageRecord],
+    members: &HashMap<uuid::Uuid, String>,
+    contact: &str,
+) -> Vec<Entry> {
+    items
+        .iter()
+        .map(|m| {
+            let author = match m.sender {
+                Sender::Contact(_) => contact.to_owned(),
+                Sender::User(u) => members
+                    .get(&u.as_uuid())
+                    .cloned()
+                    .unwrap_or_else(|| tr.t("inbox.thread.former_member")),
+                Sender::System => tr.t("inbox.thread.system"),
+            };
+            let kind = match (m.kind, m.direction) {
+                (MessageKind::Note, _) => "note",
+                (MessageKind::Activity, _) => "activity",
+                (MessageKind::Message, Direction::Incoming) => "in",
+                (MessageKind::Message, Direction::Outgoing) => "out",
+            };
+            let text = if kind == "activity" {
+                activity_text(tr, m, &author)
+            } else {
+                m.body.clone()
+            };
+            let delivery = if kind == "out" {
+                tr.t(&format!("inbox.delivery.{}", m.status))
+            } else {
+                String::new()
+            };
+            Entry {
+                id: m.id.to_string(),
+                kind,
+                initials: initials(&author),
+                author,
+                when: tr.datetime(&m.created_at),
+                text,
+                html: note_html(m).unwrap_or_default(),
+                delivery,
+                failed: m.status == DeliveryStatus::Failed,
+                error: m.error.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,153 @@
+//! [`super::access`]'s guard list and `perform` for the shared-inbox API: the inbox and the
+//! conversation an operation acts on are the owner's, created first, so only the call itself
+//! is the actor's.
+
+use super::Browser;
+use rapport_domain::Permission::{
+    ConversationsAssign as Assign, ConversationsRead as Read, ConversationsReply as Reply,
+    SettingsManage,
+};
+use rapport_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::access::Guard::{self, Needs};
+
+/// Every inbox operation and what guards it.
+pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
+    ("GET", "/inboxes", Needs(Read)),
+    ("POST", "/inboxes", Needs(SettingsManage)),
+    ("GET", "/inboxes/{id}", Needs(Read)),
+    ("PATCH", "/inboxes/{id}", Needs(SettingsManage)),
+    ("DELETE", "/inboxes/{id}", Needs(SettingsManage)),
+    ("POST", "/inboxes/{id}/messages", Needs(Reply)),
+    ("GET", "/conversations", Needs(Read)),
+    ("POST", "/conversations/bulk", Needs(Reply)),
+    ("GET", "/conversations/{id}", Needs(Read)),
+    ("POST", "/conversations/{id}/status", Needs(Reply)),
+    ("POST", "/conversations/{id}/priority", Needs(Reply)),
+    ("POST", "/conversations/{id}/assign", Needs(Assign)),
+    ("POST", "/conversations/{id}/labels", Needs(Reply)),
+    ("POST", "/conversations/{id}/follow", Needs(Read)),
+    ("DELETE", "/conversations/{id}/follow", Needs(Read)),
+    ("POST", "/conversations/{id}/read", Needs(Read)),
+    ("POST", "/conversations/{id}/merge", Needs(Reply)),
+    ("POST", "/conversations/{id}/move", Needs(Assign)),
+    ("GET", "/labels", Needs(Read)),
+    ("GET", "/conversations/{id}/messages", Needs(Read)),
+    ("POST", "/conversations/{id}/messages", Needs(Reply)),
+    ("POST", "/messages/{id}/split", Needs(Reply)),
+];
+
+fn fresh() -> String {
+    uuid::Uuid::now_v7().simple().to_string()[20..].to_owned()
+}
+
+/// Posts a customer message as `who` into `inbox`; the response.
+async fn inbound(t: &TestApp, who: &Browser, inbox: &str, body: Value) -> reqwest::Response {
+    who.client
+        .post(t.url(&format!("/api/v1/inboxes/{inbox}/messages")))
+        .header("x-csrf-token", &who.csrf)
+        .header("idempotency-key", fresh())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Whether `path` is one of the inbox operations.
+pub fn is_inbox(path: &str) -> bool {
+    INBOX_ACTIONS.iter().any(|(_, p, _)| *p == path)
+}
+
+/// Calls the inbox operation `(method, path)` as `actor`.
+pub async fn perform_inbox(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let inbox = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": format!("Inbox {}", fresh()) })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customer = json!({ "contact": { "identifier": fresh() }, "content": "c5" });
+    let first: Value = inbound(t, owner, &inbox, customer.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let conv = first["conversation_id"].as_str().unwrap().to_owned();
+    let me = actor.api_ok(t, Method::GET, "/me", None).await;
+    let (concrete, body) = match (method, path) {
+        ("POST", "/inboxes/{id}/messages") => return inbound(t, actor, &inbox, customer).await,
+        ("POST", "/inboxes") => (
+            "/inboxes".into(),
+            Some(json!({ "name": format!("Inbox {}", fresh()) })),
+        ),
+        ("PATCH", "/inboxes/{id}") => (
+            format!("/inboxes/{inbox}"),
+            Some(json!({ "csat_enabled": true })),
+        ),
+        (_, "/inboxes/{id}") => (format!("/inboxes/{inbox}"), None),
+        ("POST", "/conversations/bulk") => (
+            path.to_owned(),
+            Some(json!({ "ids": [conv], "status": "pending" })),
+        ),
+        ("POST", "/conversations/{id}/status") => (
+            path.replace("{id}", &conv),
+            Some(json!({ "status": "resolved" })),
+        ),
+        ("POST", "/conversations/{id}/priority") => (
+            path.replace("{id}", &conv),
+            Some(json!({ "priority": "high" })),
+        ),
+        ("POST", "/conversations/{id}/assign") => (
+            path.replace("{id}", &conv),
+            Some(json!({ "assignee_id": me["id"] })),
+        ),
+        ("POST", "/conversations/{id}/labels") => {
+            (path.replace("{id}", &conv), Some(json!({ "add": ["c5"] })))
+        }
+        ("POST", "/conversations/{id}/merge") => {
+            let other = json!({ "contact": { "identifier": fresh() }, "content": "c5 other" });
+            let second: Value = inbound(t, owner, &inbox, other).await.json().await.unwrap();
+            (
+                path.replace("{id}", &conv),
+                Some(json!({ "source_id": second["conversation_id"] })),
+            )
+        }
+        ("POST", "/conversations/{id}/move") => {
+            let target = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/inboxes",
+                    Some(json!({ "name": format!("Inbox {}", fresh()) })),
+                )
+                .await;
+            (
+                path.replace("{id}", &conv),
+                Some(json!({ "inbox_id": target["id"] })),
+            )
+        }
+        ("POST", "/conversations/{id}/messages") => (
+            path.replace("{id}", &conv),
+            Some(json!({ "content": "c5 reply" })),
+        ),
+        ("POST", "/messages/{id}/split") => (
+            path.replace("{id}", first["message"]["id"].as_str().unwrap()),
+            None,
+        ),
+        (_, p) => (p.replace("{id}", &conv), None),
+    };
+    actor.api(t, method.parse().unwrap(), &concrete, body).await
+}

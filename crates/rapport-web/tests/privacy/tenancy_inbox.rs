@@ -1,0 +1,89 @@
+//! Org A's shared-inbox objects for the B5 probe in [`super::tenancy`]: an API inbox, a
+//! conversation with a customer's message and a private note, all marked.
+
+use super::Browser;
+use rapport_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// A's inbox, its conversation and the customer's message.
+pub struct InboxA {
+    pub inbox: String,
+    pub conversation: String,
+    pub message: String,
+}
+
+/// Seeds A's inbox objects as A's owner.
+pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
+    let inbox = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Aardmarker inbox" })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let posted: Value = owner
+        .client
+        .post(t.url(&format!("/api/v1/inboxes/{inbox}/messages")))
+        .header("x-csrf-token", &owner.csrf)
+        .header("idempotency-key", "aardmarker-1")
+        .json(&json!({
+            "contact": { "identifier": "aardmarker-customer", "name": "Aardmarker Customer" },
+            "content": "Aardmarker message", "subject": "Aardmarker subject",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let conversation = posted["conversation_id"].as_str().unwrap().to_owned();
+    owner
+        .api_ok(
+            t,
+            Method::POST,
+            &format!("/conversations/{conversation}/messages"),
+            Some(json!({ "content": "Aardmarker private note", "private": true })),
+        )
+        .await;
+    owner
+        .api_ok(
+            t,
+            Method::POST,
+            &format!("/conversations/{conversation}/labels"),
+            Some(json!({ "add": ["aardmarker"] })),
+        )
+        .await;
+    InboxA {
+        inbox,
+        conversation,
+        message: posted["message"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Bodies that pass validation, so what answers B is the authorization.
+pub fn api_body(method: &str, template: &str) -> Option<Value> {
+    Some(match (method, template) {
+        ("POST", "/api/v1/inboxes") => json!({ "name": "B5 probe inbox" }),
+        ("PATCH", "/api/v1/inboxes/{id}") => json!({ "name": "B5 probe inbox 2" }),
+        ("POST", "/api/v1/inboxes/{id}/messages") => {
+            json!({ "contact": { "identifier": "b5-probe" }, "content": "B5 probe" })
+        }
+        ("POST", "/api/v1/conversations/{id}/status") => json!({ "status": "resolved" }),
+        ("POST", "/api/v1/conversations/{id}/priority") => json!({ "priority": "urgent" }),
+        ("POST", "/api/v1/conversations/{id}/assign") => json!({ "assignee_id": null }),
+        ("POST", "/api/v1/conversations/{id}/labels") => json!({ "add": ["b5"] }),
+        ("POST", "/api/v1/conversations/{id}/merge") => {
+            json!({ "source_id": "01a21d66-0000-7000-8000-000000000000" })
+        }
+        ("POST", "/api/v1/conversations/{id}/move") => {
+            json!({ "inbox_id": "01a21d66-0000-7000-8000-000000000000" })
+        }
+        ("POST", "/api/v1/conversations/{id}/messages") => json!({ "content": "B5 probe" }),
+        _ => return None,
+    })
+}
