@@ -11,7 +11,7 @@ use rapport_domain::MessageId;
 use rapport_domain::event::EventKind;
 use rapport_domain::inbox::{ConversationStatus, DeliveryStatus, Direction, MessageKind};
 use rapport_store::outbox;
-use rapport_store::repo::conversations::ConversationRecord;
+use rapport_store::repo::conversations::{self, ConversationRecord};
 use rapport_store::repo::messages::{self, MessageRecord, Sender};
 use rapport_store::{ConnectionTrait, OrgScope};
 use serde_json::json;
@@ -65,6 +65,23 @@ pub(crate) async fn store(
         m.created_at,
     )
     .await?;
+    Ok(())
+}
+
+/// Writes a change to the conversation: applies and stores its activity line, saves the
+/// conversation and records the change's event, all in the caller's transaction.
+pub(crate) async fn record(
+    txn: &impl ConnectionTrait,
+    scope: OrgScope,
+    conv: &mut ConversationRecord,
+    line: MessageRecord,
+    kind: EventKind,
+    payload: serde_json::Value,
+) -> AppResult<()> {
+    apply(conv, &line);
+    conversations::save(txn, scope, conv).await?;
+    store(txn, scope, conv, &line).await?;
+    outbox::record(txn, scope, kind, payload, line.created_at).await?;
     Ok(())
 }
 

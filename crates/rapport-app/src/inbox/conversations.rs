@@ -17,7 +17,7 @@ use rapport_store::repo::conversations::{self, ConversationRecord};
 use rapport_store::repo::messages::Sender;
 use rapport_store::repo::notifications::{self, NewNotification};
 use rapport_store::repo::{contacts, teams, users};
-use rapport_store::{DatabaseTransaction, OrgScope, outbox};
+use rapport_store::{DatabaseTransaction, OrgScope};
 use serde_json::json;
 
 /// The default page size.
@@ -175,16 +175,15 @@ impl App {
             format!("{} set the status to {}", actor.name, change.status),
             now,
         );
-        activity::apply(conv, &line);
         let scope = actor.scope();
-        conversations::save(txn, scope, conv).await?;
-        activity::store(txn, scope, conv, &line).await?;
-        outbox::record(
+        let conversation_id = conv.id;
+        activity::record(
             txn,
             scope,
+            conv,
+            line,
             EventKind::ConversationUpdated,
-            json!({ "conversation_id": conv.id, "changes": { "status": [before, change.status] } }),
-            now,
+            json!({ "conversation_id": conversation_id, "changes": { "status": [before, change.status] } }),
         )
         .await?;
         Ok(())
@@ -213,15 +212,13 @@ impl App {
                 format!("{} set the priority to {priority}", actor.name),
                 now,
             );
-            activity::apply(&mut conv, &line);
-            conversations::save(&txn, scope, &conv).await?;
-            activity::store(&txn, scope, &conv, &line).await?;
-            outbox::record(
+            activity::record(
                 &txn,
                 scope,
+                &mut conv,
+                line,
                 EventKind::ConversationUpdated,
                 json!({ "conversation_id": id, "changes": { "priority": [before, priority] } }),
-                now,
             )
             .await?;
         }
@@ -298,19 +295,18 @@ impl App {
             text,
             now,
         );
-        activity::apply(conv, &line);
-        conversations::save(txn, scope, conv).await?;
-        activity::store(txn, scope, conv, &line).await?;
-        outbox::record(
+        let conversation_id = conv.id;
+        activity::record(
             txn,
             scope,
+            conv,
+            line,
             EventKind::ConversationAssigned,
             json!({
-                "conversation_id": conv.id,
+                "conversation_id": conversation_id,
                 "assignee_id": assignee, "previous_assignee_id": before_user,
                 "team_id": team, "previous_team_id": before_team,
             }),
-            now,
         )
         .await?;
         if let Some(u) = assignee.filter(|u| Some(*u) != before_user) {

@@ -101,15 +101,14 @@ impl App {
             format!("{} changed the labels to: {}", actor.name, after.join(", ")),
             now,
         );
-        activity::apply(conv, &line);
-        conversations::save(txn, scope, conv).await?;
-        activity::store(txn, scope, conv, &line).await?;
-        outbox::record(
+        let conversation_id = conv.id;
+        activity::record(
             txn,
             scope,
+            conv,
+            line,
             EventKind::ConversationUpdated,
-            json!({ "conversation_id": conv.id, "changes": { "labels": [before, after] } }),
-            now,
+            json!({ "conversation_id": conversation_id, "changes": { "labels": [before, after] } }),
         )
         .await?;
         Ok(())
@@ -201,15 +200,13 @@ impl App {
             ),
             now,
         );
-        activity::apply(&mut target, &line);
-        conversations::save(&txn, scope, &target).await?;
-        activity::store(&txn, scope, &target, &line).await?;
-        outbox::record(
+        activity::record(
             &txn,
             scope,
+            &mut target,
+            line,
             EventKind::ConversationUpdated,
             json!({ "conversation_id": into, "changes": { "merged_from": source.id } }),
-            now,
         )
         .await?;
         let detail = self.conversation_detail(&txn, actor, into).await?;
@@ -324,15 +321,13 @@ impl App {
                 format!("{} moved this to the inbox {}", actor.name, target.name),
                 now,
             );
-            activity::apply(&mut conv, &line);
-            conversations::save(&txn, scope, &conv).await?;
-            activity::store(&txn, scope, &conv, &line).await?;
-            outbox::record(
+            activity::record(
                 &txn,
                 scope,
+                &mut conv,
+                line,
                 EventKind::ConversationUpdated,
                 json!({ "conversation_id": id, "changes": { "inbox_id": [from, inbox] } }),
-                now,
             )
             .await?;
         }

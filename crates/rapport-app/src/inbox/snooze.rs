@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use rapport_domain::event::EventKind;
 use rapport_domain::inbox::ConversationStatus;
 use rapport_jobs::{JobContext, JobError, JobHandler};
+use rapport_store::DatabaseTransaction;
 use rapport_store::repo::conversations;
 use rapport_store::repo::messages::Sender;
-use rapport_store::{DatabaseTransaction, outbox};
 use serde_json::json;
 
 /// Job kind: wake snoozed conversations.
@@ -44,19 +44,17 @@ impl JobHandler for WakeSnoozed {
                 "The snooze ended".to_owned(),
                 now,
             );
-            activity::apply(&mut conv, &line);
-            conversations::save(txn, scope, &conv).await?;
-            activity::store(txn, scope, &conv, &line)
-                .await
-                .map_err(|e| JobError::Retryable(e.to_string()))?;
-            outbox::record(
+            let conversation_id = conv.id;
+            activity::record(
                 txn,
                 scope,
+                &mut conv,
+                line,
                 EventKind::ConversationUpdated,
-                json!({ "conversation_id": conv.id, "changes": { "status": ["snoozed", "open"] } }),
-                now,
+                json!({ "conversation_id": conversation_id, "changes": { "status": ["snoozed", "open"] } }),
             )
-            .await?;
+            .await
+            .map_err(|e| JobError::Retryable(e.to_string()))?;
         }
         Ok(())
     }
