@@ -11,7 +11,7 @@ mod custom_filter;
 pub mod def_cache;
 pub mod fields;
 pub mod list;
-mod related;
+pub(crate) mod related;
 pub mod rows;
 pub mod values;
 

@@ -36,12 +36,18 @@ fn owner_name() -> Expr {
     ))
 }
 
-/// A contact's tags, joined by [`TAG_SEPARATOR`] (split again by [`split_tags`]).
+/// The aggregate joining `column`'s values with [`TAG_SEPARATOR`] (split again by
+/// [`split_tags`]): the one backend-specific spelling of a list column.
+pub(crate) fn joined(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("group_concat({column}, char(31))"),
+        Backend::Postgres => format!("string_agg({column}, chr(31))"),
+    }
+}
+
+/// A contact's tags, joined by [`TAG_SEPARATOR`].
 fn tags(backend: Backend) -> Expr {
-    let aggregate = match backend {
-        Backend::Sqlite => "group_concat(t.tag, char(31))",
-        Backend::Postgres => "string_agg(t.tag, chr(31))",
-    };
+    let aggregate = joined(backend, "t.tag");
     Expr::cust(format!(
         "(SELECT {aggregate} FROM contact_tags t \
          WHERE t.contact_id = {PAGE}.id AND t.org_id = {PAGE}.org_id)"

@@ -3,7 +3,7 @@
 
 use crate::entity::{conversation_follower, conversation_label, conversation_read};
 use crate::error::StoreResult;
-use crate::repo::crm_import::stmt;
+use crate::repo::raw::stmt;
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::Label;

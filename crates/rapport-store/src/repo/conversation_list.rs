@@ -4,13 +4,15 @@
 //! in the same statement through correlated subqueries over the page (see `query/related.rs`
 //! for why one statement).
 
+use crate::connect::Backend;
 use crate::error::StoreResult;
-use crate::repo::crm_import::sql_for;
+use crate::query::related;
+use crate::repo::raw::sql_for;
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::{ChannelKind, ConversationStatus, Priority};
 use rapport_domain::{ContactId, ConversationId, InboxId, TeamId, UserId};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
 
 use super::conversations::ConversationRecord;
 
@@ -78,6 +80,17 @@ pub struct ConversationRow {
     pub last_read_at: Option<DateTime<Utc>>,
 }
 
+impl ConversationRow {
+    /// Whether the customer wrote since the reader last read it.
+    pub fn unread(&self) -> bool {
+        match (self.record.last_incoming_at, self.last_read_at) {
+            (Some(incoming), Some(read)) => incoming > read,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+}
+
 /// Builds a statement with `$n` placeholders numbered as values are pushed.
 struct Sql {
     text: String,
@@ -90,8 +103,6 @@ impl Sql {
         format!("${}", self.values.len())
     }
 }
-
-const SEPARATOR: char = '\u{1f}';
 
 /// One page of conversations; the next page starts after the last row's key.
 pub async fn page(
@@ -164,11 +175,7 @@ pub async fn page(
         ));
     }
     let limit = q.limit.clamp(1, 200);
-    let labels = if backend == DbBackend::Postgres {
-        "string_agg(l.label, chr(31))"
-    } else {
-        "group_concat(l.label, char(31))"
-    };
+    let labels = related::joined(Backend::of(db), "l.label");
     let read = match q.reader {
         Some(u) => format!(
             "(SELECT r.last_read_at FROM conversation_reads r WHERE r.conversation_id = page.id \
@@ -201,11 +208,7 @@ fn row(r: &QueryResult) -> StoreResult<ConversationRow> {
     use crate::entity::conversation;
     use sea_orm::FromQueryResult;
     let model = conversation::Model::from_query_result(r, "")?;
-    let mut labels: Vec<String> = r
-        .try_get::<Option<String>>("", "label_list")?
-        .map(|s| s.split(SEPARATOR).map(str::to_owned).collect())
-        .unwrap_or_default();
-    labels.sort();
+    let labels = related::split_tags(r.try_get("", "label_list")?);
     let channel: Option<String> = r.try_get("", "inbox_channel")?;
     Ok(ConversationRow {
         record: model.into(),

@@ -3,9 +3,9 @@
 //! transaction that took its row with [`lock`], so two changes to one conversation never
 //! start from the same state.
 
-use crate::entity::{conversation, org_counter};
+use crate::entity::conversation;
 use crate::error::{StoreError, StoreResult};
-use crate::repo::crm_import::stmt;
+use crate::repo::raw::stmt;
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::{ConversationStatus, Priority};
@@ -128,16 +128,6 @@ pub async fn next_counter(
     Ok(row.try_get("", "value")?)
 }
 
-/// The current value of a counter (0 before its first use).
-pub async fn counter(db: &impl ConnectionTrait, scope: OrgScope, name: &str) -> StoreResult<i64> {
-    Ok(org_counter::Entity::find()
-        .filter(org_counter::Column::OrgId.eq(scope.uuid()))
-        .filter(org_counter::Column::Name.eq(name))
-        .one(db)
-        .await?
-        .map_or(0, |c| c.value))
-}
-
 /// Stores a new conversation.
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -177,21 +167,6 @@ pub async fn get(
     conversation::Entity::find()
         .filter(conversation::Column::OrgId.eq(scope.uuid()))
         .filter(conversation::Column::Id.eq(id.as_uuid()))
-        .one(db)
-        .await?
-        .map(Into::into)
-        .ok_or(StoreError::NotFound)
-}
-
-/// One conversation by its number.
-pub async fn by_number(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    number: i64,
-) -> StoreResult<ConversationRecord> {
-    conversation::Entity::find()
-        .filter(conversation::Column::OrgId.eq(scope.uuid()))
-        .filter(conversation::Column::Number.eq(number))
         .one(db)
         .await?
         .map(Into::into)
@@ -239,26 +214,6 @@ pub async fn latest_not_closed(
         .one(db)
         .await?
         .map(Into::into))
-}
-
-/// A contact's conversations, newest activity first (at most `limit`).
-pub async fn for_contact(
-    db: &impl ConnectionTrait,
-    scope: OrgScope,
-    contact: ContactId,
-    limit: u64,
-) -> StoreResult<Vec<ConversationRecord>> {
-    Ok(conversation::Entity::find()
-        .filter(conversation::Column::OrgId.eq(scope.uuid()))
-        .filter(conversation::Column::ContactId.eq(contact.as_uuid()))
-        .order_by_desc(conversation::Column::LastActivityAt)
-        .order_by_desc(conversation::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
 }
 
 /// Snoozed conversations whose time has come (at most `limit`, across orgs: the wake-up sweep

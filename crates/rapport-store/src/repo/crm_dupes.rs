@@ -2,7 +2,7 @@
 //! phones, tags and company name, pairs of contacts sharing a phone number, and the name rows
 //! the app compares (name similarity is decided in Rust: accent folding is not portable SQL).
 
-use super::crm_import::stmt;
+use super::raw::stmt;
 use crate::error::StoreResult;
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};

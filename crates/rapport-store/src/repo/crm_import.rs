@@ -9,6 +9,7 @@
 //! The raw SQL is needed because the contact entities belong to another slice and because
 //! SeaORM's `insert_many` builds a fresh, uncached statement per call.
 
+use super::raw::stmt;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
@@ -46,20 +47,6 @@ pub struct ImportRecord {
     pub created_at: DateTime<Utc>,
     /// When the import finished.
     pub finished_at: Option<DateTime<Utc>>,
-}
-
-/// `$n` on PostgreSQL, `?` on SQLite.
-pub(crate) fn sql_for(backend: DbBackend, sql: &str) -> String {
-    if backend == DbBackend::Postgres {
-        sql.to_owned()
-    } else {
-        sql.replace('$', "?")
-    }
-}
-
-pub(crate) fn stmt(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    Statement::from_sql_and_values(backend, sql_for(backend, sql), values)
 }
 
 /// Inserts `rows` (each `cols.len()` values) into `table`, `batch` rows per statement.

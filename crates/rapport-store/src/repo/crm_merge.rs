@@ -5,7 +5,7 @@
 //! violated; then the other contact is deleted.
 
 use super::activities;
-use super::crm_import::stmt;
+use super::raw::stmt;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};

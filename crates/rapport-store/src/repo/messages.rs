@@ -3,7 +3,7 @@
 
 use crate::entity::message;
 use crate::error::{StoreError, StoreResult};
-use crate::repo::crm_import::stmt;
+use crate::repo::raw::stmt;
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::{DeliveryStatus, Direction, IdempotencyKey, MessageKind};

@@ -32,6 +32,7 @@ pub mod oidc_identities;
 pub mod orgs;
 pub mod password_resets;
 pub mod pipelines;
+mod raw;
 pub mod record_deals;
 pub mod resolve;
 pub mod roles;

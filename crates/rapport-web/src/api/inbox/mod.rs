@@ -133,12 +133,8 @@ pub struct Conversation {
 
 impl From<ConversationRow> for Conversation {
     fn from(row: ConversationRow) -> Self {
+        let unread = row.unread();
         let r = row.record;
-        let unread = match (r.last_incoming_at, row.last_read_at) {
-            (Some(incoming), Some(read)) => incoming > read,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
         Self {
             id: r.id.as_uuid(),
             number: r.number,

@@ -50,8 +50,9 @@ pub struct InboxForm {
     remove: String,
 }
 
-/// Checks the token and the id, then that the conversation is the agent's org's (another
-/// org's is a 404 whatever the form says), runs `act`, and goes back with a flash.
+/// Checks the token and the id, runs `act`, and goes back with a flash. A refused form value
+/// is only reported for a conversation of the agent's org: another org's is a 404 whatever
+/// the form says (the form is parsed before the use case looks the conversation up).
 #[allow(clippy::too_many_arguments)]
 async fn respond<F, Fut>(
     state: &WebState,
@@ -75,9 +76,6 @@ where
     };
     let id = ConversationId::from_uuid(id);
     let to = safe_return(return_to, &format!("/inbox/conversations/{id}"));
-    if let Err(err) = state.app.conversation(actor, id).await {
-        return pages::from_app_error(state, headers, err);
-    }
     match act(id).await {
         Ok(flash) => (
             set_flash(jar, "success", flash, state.secure_cookies),
@@ -90,11 +88,14 @@ where
             | AppError::InvalidFields(_)
             | AppError::InvalidInput(_)
             | AppError::Conflict(_),
-        ) => (
-            set_flash(jar, "error", "inbox_invalid", state.secure_cookies),
-            Redirect::to(&to),
-        )
-            .into_response(),
+        ) => match state.app.conversation(actor, id).await {
+            Ok(_) => (
+                set_flash(jar, "error", "inbox_invalid", state.secure_cookies),
+                Redirect::to(&to),
+            )
+                .into_response(),
+            Err(err) => pages::from_app_error(state, headers, err),
+        },
         Err(err) => pages::from_app_error(state, headers, err),
     }
 }

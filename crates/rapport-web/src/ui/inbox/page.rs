@@ -174,12 +174,8 @@ fn item(
     selected: bool,
     now: &chrono::DateTime<chrono::Utc>,
 ) -> Item {
+    let unread = row.unread();
     let r = &row.record;
-    let unread = match (r.last_incoming_at, row.last_read_at) {
-        (Some(i), Some(read)) => i > read,
-        (Some(_), None) => true,
-        (None, _) => false,
-    };
     Item {
         id: r.id.to_string(),
         href,
