@@ -1250,6 +1250,120 @@ async function inboxChecks(t) {
 }
 inboxChecks.title = 'inbox: folders, unread, reply, note, assign, label, resolve and j/k shortcuts';
 
+async function inboxLiveChecks(t) {
+  // Realtime: with the inbox open, a new customer message appears in the list and in the open
+  // thread without a reload, and a colleague who opens the same conversation and types shows
+  // up above the composer (collision detection).
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  await signIn(page);
+  await page.goto('/inbox?folder=all&status=open');
+  await visible(page, '.ib-list h1', 'the inbox');
+  const seeded = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const call = async (path, body, key) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      if (key) headers['idempotency-key'] = key;
+      const res = await fetch('/api/v1' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+      return res.json();
+    };
+    const inbox = await call('/inboxes', { name: 'Live chat' });
+    await call('/users', { email: 'grace@example.com', name: 'Grace Hopper', password: 'correct horse battery staple', role: 'agent' });
+    return { inbox: inbox.id };
+  });
+  await page.waitForSelector('[data-inbox][data-live-ready]', { timeout: ACTION_TIMEOUT_MS });
+  const before = await page.locator('.ib-item').count();
+  const post = (key, content) => page.evaluate(async ({ inbox, key, content }) => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const res = await fetch(`/api/v1/inboxes/${inbox}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'idempotency-key': key },
+      body: JSON.stringify({ contact: { identifier: 'live-1', name: 'Katherine Johnson' }, content }),
+    });
+    return res.json();
+  }, { inbox: seeded.inbox, key, content });
+  const first = await post('live-a', 'Are you there? The launch window closes at noon.');
+  await page.waitForFunction((n) => document.querySelectorAll('.ib-item').length > n, before, { timeout: ACTION_TIMEOUT_MS });
+  await visible(page, `.ib-item[data-conversation="${first.conversation_id}"].unread`, 'the new conversation, unread, without a reload');
+
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`.ib-item[data-conversation="${first.conversation_id}"]`)]);
+  await page.waitForSelector('[data-inbox][data-live-ready]', { timeout: ACTION_TIMEOUT_MS });
+  const colleagueCtx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => colleagueCtx.close());
+  const colleague = t.use(await colleagueCtx.newPage());
+  await signIn(colleague, { email: 'grace@example.com', password: 'correct horse battery staple' });
+  await colleague.goto(`/inbox?folder=all&status=open&c=${first.conversation_id}`);
+  await colleague.waitForSelector('[data-inbox][data-live-ready]', { timeout: ACTION_TIMEOUT_MS });
+  await visible(page, '[data-presence]:has-text("Grace Hopper is viewing")', 'the colleague viewing the conversation');
+  await visible(colleague, `[data-presence]:has-text("${OWNER.name} is viewing")`, 'the colleague sees who else is here');
+  await colleague.fill('#ib-body', 'I have this one');
+  await colleague.type('#ib-body', '!');
+  await visible(page, '[data-presence].typing:has-text("Grace Hopper is typing")', 'the colleague typing');
+
+  await post('live-b', 'Never mind, found it in the docs. Thanks!');
+  await visible(page, '.ib-msg-in:has-text("found it in the docs")', 'the customer\'s new message in the open thread');
+  await t.shot('inbox-live');
+}
+inboxLiveChecks.title = 'inbox live: new messages without reload, colleagues viewing and typing';
+
+async function cannedChecks(t) {
+  // Canned responses: an admin adds one on the settings page; in a conversation the composer's
+  // "Canned" button and "/" at the start of the reply both list it, and choosing it inserts the
+  // text filled in for the conversation's contact and the agent.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/admin/canned-responses');
+  await visible(page, 'h1:has-text("Canned responses")', 'the canned responses page');
+  await page.fill('#cr-code', 'thanks');
+  await page.fill('#cr-title', 'Sign-off');
+  await page.fill('#cr-body', 'Thanks, {{ contact.first_name }}!\n{{ agent.first_name }}{{ contact.unknown }}');
+  await submit(() => page.click('[data-canned-add] button[type=submit]'));
+  await visible(page, '.alert-success', 'the "canned response added" flash');
+  await visible(page, '.crm-field-item:has-text("/thanks")', 'the new canned response');
+  await t.shot('canned-settings');
+
+  const conv = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const call = async (path, body, key) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      if (key) headers['idempotency-key'] = key;
+      const res = await fetch('/api/v1' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+      return res.json();
+    };
+    const inbox = await call('/inboxes', { name: 'Canned check' });
+    const posted = await call(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'canned-1', name: 'Rosa Parks' }, content: 'Got it, thanks!',
+    }, 'canned-1');
+    return posted.conversation_id;
+  });
+  await page.goto(`/inbox/conversations/${conv}`);
+  await visible(page, '#ib-body', 'the composer');
+  const want = `Thanks, Rosa!\n${OWNER.name.split(' ')[0]}`;
+
+  await page.click('[data-canned-toggle]');
+  await visible(page, '.cr-option:has-text("/thanks")', 'the picker lists the canned response');
+  await page.fill('[data-canned-search]', 'sign');
+  await visible(page, '.cr-option:has-text("Sign-off")', 'filtering by title');
+  await t.shot('canned-picker');
+  await page.click('.cr-option:has-text("Sign-off")');
+  await until(async () => (await page.inputValue('#ib-body')) === want, 'the button inserts the rendered text');
+  assert(await page.locator('[data-canned-pop]').isHidden(), 'the picker closes');
+
+  await page.fill('#ib-body', '');
+  await page.focus('#ib-body');
+  await page.keyboard.type('/tha');
+  await visible(page, '.cr-option.active:has-text("/thanks")', 'typing /tha offers it');
+  await page.keyboard.press('Enter');
+  await until(async () => (await page.inputValue('#ib-body')) === want, '"/" then Enter replaces the shortcut with the text');
+  await page.keyboard.type(' Bye.');
+  assert((await page.inputValue('#ib-body')) === `${want} Bye.`, 'the caret ends after the inserted text');
+}
+cannedChecks.title = 'canned responses: settings page, composer picker by button and by "/"';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -1268,6 +1382,8 @@ const CHECKS = [
   crmLists,
   crmImportChecks,
   inboxChecks,
+  cannedChecks,
+  inboxLiveChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

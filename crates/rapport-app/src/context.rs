@@ -2,6 +2,7 @@
 //! settings).
 
 use crate::events::EventBus;
+use crate::realtime::Realtime;
 use crate::vault::Vault;
 use rapport_domain::Clock;
 use rapport_jobs::Queue;
@@ -69,6 +70,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     queue: Queue,
     events: EventBus,
+    realtime: Realtime,
     vault: Arc<Vault>,
     config: Arc<AppConfig>,
     webauthn: Option<Arc<webauthn_rs::Webauthn>>,
@@ -87,6 +89,7 @@ impl App {
             clock,
             queue,
             events: EventBus::new(),
+            realtime: Realtime::new(),
             vault: Arc::new(vault),
             config: Arc::new(config),
             webauthn,
@@ -111,6 +114,11 @@ impl App {
     /// In-process subscribers to dispatched domain events (realtime fan-out).
     pub fn events(&self) -> &EventBus {
         &self.events
+    }
+
+    /// Live signals for agents' open screens.
+    pub fn realtime(&self) -> &Realtime {
+        &self.realtime
     }
 
     /// The vault.

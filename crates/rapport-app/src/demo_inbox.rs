@@ -1,11 +1,13 @@
 //! The demo inbox: `serve --demo` opens two API inboxes and files customers' messages from
 //! the demo contacts through the same ingest pipeline real channels use, then works them as
-//! the demo owner (replies, notes, labels, priorities), leaving conversations in every state.
+//! the demo owner (replies, notes, labels, priorities), leaving conversations in every state,
+//! and writes the team's canned responses.
 
 use crate::authz::Actor;
 use crate::context::App;
 use crate::demo_crm::data::DemoContact;
 use crate::error::AppResult;
+use crate::inbox::canned::NewCanned;
 use crate::inbox::channels::ApiInbound;
 use crate::inbox::conversations::{Assignment, StatusChange};
 use crate::inbox::inboxes::NewInbox;
@@ -25,6 +27,40 @@ struct Story {
     labels: &'static [&'static str],
     mine: bool,
 }
+
+/// The demo's canned responses: (short code, title, body, only in the "Website" inbox).
+const CANNED: &[(&str, &str, &str, bool)] = &[
+    (
+        "hello",
+        "Greeting",
+        "Hi {{ contact.first_name or \"there\" }},\n\nthanks for reaching out to {{ org.name }}!\n\n",
+        false,
+    ),
+    (
+        "thanks",
+        "Sign-off",
+        "Thanks again for your patience. If anything else comes up, just reply to this message.\n\nBest,\n{{ agent.first_name }}",
+        false,
+    ),
+    (
+        "password-reset",
+        "Password reset link",
+        "Hi {{ contact.first_name }},\n\nreset links last 30 minutes, and requesting a new one cancels the previous link. I've sent you a fresh one to {{ contact.email }}: please use the newest email.\n\n{{ agent.first_name }}",
+        true,
+    ),
+    (
+        "refund",
+        "Refund confirmed",
+        "Hi {{ contact.first_name }},\n\nI've issued a full refund for your last invoice. It shows on your statement within 5–10 business days. Your reference is #{{ conversation.number }}.\n\n{{ agent.name }}, {{ org.name }}",
+        false,
+    ),
+    (
+        "csv-excel",
+        "CSV export in Excel",
+        "Excel opens CSV files as Windows-1252 unless told otherwise. In Excel, choose **Data → From Text/CSV** and pick *65001: Unicode (UTF-8)* as the file origin; accented names then show correctly.",
+        false,
+    ),
+];
 
 const STORIES: &[Story] = &[
     Story {
@@ -182,6 +218,15 @@ impl App {
                 },
             )
             .await?;
+        for (short_code, title, body, website_only) in CANNED {
+            let canned = NewCanned {
+                short_code: (*short_code).into(),
+                title: (*title).into(),
+                body: (*body).into(),
+                inbox_id: website_only.then_some(web.id),
+            };
+            self.create_canned_response(actor, canned).await?;
+        }
         let now = self.clock().now();
         for (i, (story, person)) in STORIES.iter().zip(people.iter().step_by(7)).enumerate() {
             let inbox = if i % 3 == 2 { partners.id } else { web.id };

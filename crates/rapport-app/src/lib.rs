@@ -21,6 +21,7 @@ pub mod inbox;
 pub mod lists;
 pub mod lists_export;
 pub mod mail;
+pub mod realtime;
 pub mod records;
 pub mod runtime;
 pub mod segments;

@@ -1,5 +1,5 @@
-//! The background runtime of a `serve` process: job workers and the periodic scheduler, with
-//! every job kind the app defines registered.
+//! The background runtime of a `serve` process: job workers, the periodic scheduler (with
+//! every job kind the app defines registered) and the realtime feed.
 
 use crate::context::App;
 use crate::events::{DISPATCH_JOB, OutboxDispatcher};
@@ -150,6 +150,7 @@ impl App {
         let tasks = vec![
             tokio::spawn(pool.run(shutdown.clone())),
             tokio::spawn(scheduler.run(resolution, shutdown.clone())),
+            tokio::spawn(crate::realtime::feed::run(self.clone(), shutdown.clone())),
         ];
         Background { shutdown, tasks }
     }

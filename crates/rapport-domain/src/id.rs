@@ -180,6 +180,10 @@ uuid_id!(
     /// One message (or private note, or activity line) of a conversation.
     MessageId
 );
+uuid_id!(
+    /// A canned response (saved reply) agents insert into the composer.
+    CannedResponseId
+);
 
 #[cfg(test)]
 mod tests {

@@ -83,10 +83,17 @@ const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 /// Page cache per SQLite connection, in KiB (SQLite's default is 2 MiB).
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 
+/// How long a writing transaction waits for SQLite's writer connection (as long as the busy
+/// timeout a connection would have waited for the file lock).
+const WRITER_WAIT: Duration = Duration::from_secs(10);
+
 /// A handle on the database (cheap to clone; the pool is shared).
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// SQLite: the one connection writing transactions use (see [`Db::begin`]); PostgreSQL:
+    /// the same pool as `conn`.
+    writer: DatabaseConnection,
     backend: Backend,
     custom_defs: Arc<DefCache>,
 }
@@ -121,17 +128,26 @@ impl Db {
                     // the kernel's file cache, shared by all connections.
                     .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                     .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
+                let unreachable = |source| ConnectError::Unreachable {
+                    target: target.describe(),
+                    source,
+                };
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .min_connections(1)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(unreachable)?;
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(WRITER_WAIT)
                     .connect_with(options)
                     .await
-                    .map_err(|source| ConnectError::Unreachable {
-                        target: target.describe(),
-                        source,
-                    })?;
+                    .map_err(unreachable)?;
                 Ok(Self {
                     conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+                    writer: SqlxSqliteConnector::from_sqlx_sqlite_pool(writer),
                     backend: Backend::Sqlite,
                     custom_defs: Arc::default(),
                 })
@@ -152,8 +168,10 @@ impl Db {
                         target: target.describe(),
                         source,
                     })?;
+                let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
                 Ok(Self {
-                    conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                    writer: conn.clone(),
+                    conn,
                     backend: Backend::Postgres,
                     custom_defs: Arc::default(),
                 })
@@ -166,14 +184,21 @@ impl Db {
         &self.conn
     }
 
-    /// Starts a transaction that may write. On SQLite it begins `IMMEDIATE`: the write lock is
-    /// taken up front (waiting out the busy timeout), because a deferred transaction that read
-    /// first cannot upgrade once another connection committed (`SQLITE_BUSY_SNAPSHOT`, which no
-    /// timeout retries). PostgreSQL begins normally.
+    /// Starts a transaction that may write.
+    ///
+    /// On SQLite it runs on the single writer connection and begins `IMMEDIATE`. Writers queue
+    /// for that connection in the pool, first come first served, instead of each taking a
+    /// connection and polling SQLite's busy handler for the file lock (which sleeps in
+    /// growing steps and let a burst of writers starve: ~100 inbound messages/s instead of
+    /// over 1,000, docs/BENCHMARKS.md). `IMMEDIATE` still matters for writes made outside
+    /// this connection: a deferred transaction that read first cannot upgrade once another
+    /// connection committed (`SQLITE_BUSY_SNAPSHOT`, which no timeout retries). A writing
+    /// transaction must not begin a second one (it would wait for its own connection).
+    /// PostgreSQL begins normally on its pool.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
         match self.backend {
             Backend::Sqlite => {
-                self.conn
+                self.writer
                     .begin_with_options(TransactionOptions {
                         isolation_level: None,
                         access_mode: None,
@@ -241,6 +266,11 @@ impl Db {
 
     /// Closes the pool (graceful shutdown; also checkpoints SQLite's WAL).
     pub async fn close(self) {
+        if self.backend == Backend::Sqlite
+            && let Err(err) = self.writer.close().await
+        {
+            tracing::warn!(error = %err, "closing the writer connection failed");
+        }
         if let Err(err) = self.conn.close().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }

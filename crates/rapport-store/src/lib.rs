@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod jobs;
 pub mod migration;
+pub mod notify;
 pub mod outbox;
 pub mod query;
 pub mod repo;

@@ -25,8 +25,13 @@ pub struct TestDb {
 }
 
 enum Cleanup {
+    /// Another handle owns the database (a second process's view of it).
+    None,
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -38,6 +43,19 @@ impl TestDb {
         match server {
             None => Self::sqlite().await,
             Some(admin_url) => Self::postgres(admin_url).await,
+        }
+    }
+
+    /// A second, independent pool on the same database, as another process would open it;
+    /// the database is removed with the first handle, not this one.
+    pub async fn share(&self) -> Self {
+        Self {
+            db: Db::connect(&self.target)
+                .await
+                .expect("open the test database again"),
+            target: self.target.clone(),
+            url: self.url.clone(),
+            cleanup: Cleanup::None,
         }
     }
 

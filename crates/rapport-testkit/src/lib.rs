@@ -64,6 +64,17 @@ pub async fn spawn_app_with(config: AppConfig, clock: Arc<dyn Clock>) -> TestApp
         .with_test_writer()
         .try_init();
     let db = TestDb::new().await;
+    let keys = tempfile::tempdir().expect("key directory");
+    start(db, keys, config, clock).await
+}
+
+/// Serves an app over `db` with the key-encryption key in `keys`.
+async fn start(
+    db: TestDb,
+    keys: tempfile::TempDir,
+    config: AppConfig,
+    clock: Arc<dyn Clock>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
@@ -74,7 +85,6 @@ pub async fn spawn_app_with(config: AppConfig, clock: Arc<dyn Clock>) -> TestApp
         // needs a domain name, not an IP address).
         config.public_url = format!("http://localhost:{}", addr.port());
     }
-    let keys = tempfile::tempdir().expect("key directory");
     let vault = Vault::load(KekSource::KeyDir(keys.path().join("keys"))).expect("vault");
     let app = App::new(db.db.clone(), clock, vault, config);
     let router =
@@ -89,6 +99,14 @@ pub async fn spawn_app_with(config: AppConfig, clock: Arc<dyn Clock>) -> TestApp
         db,
         keys,
         server,
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create key directory");
+    for entry in std::fs::read_dir(from).expect("read key directory") {
+        let entry = entry.expect("key directory entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy key");
     }
 }
 
@@ -107,6 +125,22 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Another server on the same database and key, as a second `serve` process behind a
+    /// load balancer would be: its own pool, app, hub and port.
+    pub async fn second_process(&self) -> TestApp {
+        let keys = tempfile::tempdir().expect("key directory");
+        copy_dir(&self.keys.path().join("keys"), &keys.path().join("keys"));
+        let mut config = self.app.config().clone();
+        config.public_url = AppConfig::default().public_url;
+        start(
+            self.db.share().await,
+            keys,
+            config,
+            self.app.clock().clone(),
+        )
+        .await
+    }
+
     /// An absolute URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)

@@ -58,6 +58,21 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/inbox.js"),
     ),
     (
+        "inbox_live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/inbox_live.js"),
+    ),
+    (
+        "canned.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/canned.css"),
+    ),
+    (
+        "canned.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/canned.js"),
+    ),
+    (
         "deals.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/deals.css"),

@@ -19,6 +19,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/crm_lists.toml")),
     ("en", include_str!("../locales/en/crm_import.toml")),
     ("en", include_str!("../locales/en/inbox.toml")),
+    ("en", include_str!("../locales/en/inbox_canned.toml")),
 ];
 
 /// The fallback language.

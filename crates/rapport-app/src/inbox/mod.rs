@@ -2,9 +2,12 @@
 //! message stored exactly once, with its contact, conversation and outbox event, in one
 //! transaction), conversations (status, priority, assignment, labels, followers, merge, split,
 //! move, bulk actions), replies and private notes with @mentions, the delivery job that hands
-//! replies to their channel, and the sweep that wakes snoozed conversations.
+//! replies to their channel, the sweep that wakes snoozed conversations, and canned responses
+//! (saved replies rendered for a conversation).
 
 mod activity;
+pub mod canned;
+pub mod canned_render;
 pub mod channels;
 pub mod conversations;
 pub mod deliver;
@@ -14,6 +17,7 @@ pub mod messages;
 pub mod organize;
 pub mod snooze;
 
+pub use rapport_store::repo::canned_responses::CannedRecord;
 pub use rapport_store::repo::conversation_list::{
     AssigneeFilter, ConversationQuery, ConversationRow,
 };

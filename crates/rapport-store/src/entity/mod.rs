@@ -5,6 +5,7 @@ pub mod activity;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod canned_response;
 pub mod company;
 pub mod company_domain;
 pub mod contact;

@@ -56,3 +56,13 @@ pub(super) async fn index(
     }
     m.create_index(idx.to_owned()).await
 }
+
+/// A foreign key that clears the column when its parent goes.
+pub(super) fn set_null(t: &mut TableCreateStatement, name: &str, col: &str, parent: &str) {
+    t.foreign_key(
+        ForeignKey::create()
+            .from(a(name), a(col))
+            .to(a(parent), a("id"))
+            .on_delete(ForeignKeyAction::SetNull),
+    );
+}

@@ -7,7 +7,7 @@
 //! million conversations. Receipts deliberately have no foreign key to `messages`: a message
 //! deleted in Rapport keeps its receipt, so the channel re-sending it is still a repeat.
 
-use super::helpers::{a, cascade, index, stamps, table};
+use super::helpers::{a, cascade, index, set_null, stamps, table};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -18,15 +18,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261129_000005_inbox"
     }
-}
-
-fn set_null(t: &mut TableCreateStatement, name: &str, col: &str, parent: &str) {
-    t.foreign_key(
-        ForeignKey::create()
-            .from(a(name), a(col))
-            .to(a(parent), a("id"))
-            .on_delete(ForeignKeyAction::SetNull),
-    );
 }
 
 async fn inboxes(m: &SchemaManager<'_>) -> Result<(), DbErr> {

@@ -9,6 +9,8 @@ mod m20261127_000002_identity;
 mod m20261128_000003_crm;
 mod m20261128_000004_crm_records;
 mod m20261129_000005_inbox;
+mod m20261130_000006_canned_responses;
+mod m20261130_000007_outbox_notify;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_crm::Migration),
             Box::new(m20261128_000004_crm_records::Migration),
             Box::new(m20261129_000005_inbox::Migration),
+            Box::new(m20261130_000006_canned_responses::Migration),
+            Box::new(m20261130_000007_outbox_notify::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod api_tokens;
 pub mod audit;
+pub mod canned_responses;
 pub mod challenges;
 pub mod companies;
 pub mod contact_lookup;

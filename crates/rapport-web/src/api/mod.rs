@@ -13,6 +13,7 @@ pub mod me;
 pub mod notes;
 pub mod notifications;
 pub mod pipelines;
+pub mod realtime;
 pub mod roles;
 pub mod segments;
 pub mod setup;
@@ -65,7 +66,7 @@ use utoipa_axum::routes;
         (name = "timeline", description = "The activity timeline of a contact, company or deal"),
         (name = "segments", description = "Saved list filters, private or shared"),
         (name = "imports", description = "CSV and vCard import of contacts"),
-        (name = "inbox", description = "Inboxes (one per channel account) and the API channel's inbound messages"),
+        (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages and canned responses"),
         (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions")
     )
 )]
@@ -204,6 +205,18 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::messages::create_message
         ))
         .routes(routes!(inbox::messages::split_message))
+        .routes(routes!(
+            inbox::canned::list_canned,
+            inbox::canned::create_canned
+        ))
+        .routes(routes!(
+            inbox::canned::get_canned,
+            inbox::canned::update_canned,
+            inbox::canned::delete_canned
+        ))
+        .routes(routes!(inbox::canned::render_canned))
+        .routes(routes!(realtime::stream))
+        .routes(routes!(realtime::announce))
         .split_for_parts();
     let spec = doc.clone();
     let router = router.route("/openapi.json", get(move || async move { Json(spec) }));

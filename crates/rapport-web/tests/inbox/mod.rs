@@ -1,12 +1,15 @@
 //! The shared inbox over HTTP, on SQLite and PostgreSQL: inboxes, the API channel's
 //! exactly-once ingest, conversations (status, snooze, priority, assignment, labels,
 //! followers, read marks, merge, split, move, bulk), replies with their delivery job and
-//! private notes with mentions.
+//! private notes with mentions, and canned responses.
 
+mod canned;
+mod canned_access;
 mod conversations;
 mod exactly_once;
 mod ingest;
 mod organize;
+mod realtime;
 mod ui;
 
 pub use crate::privacy::Browser;

@@ -536,7 +536,7 @@ async fn pp_c5_each_role_is_refused_what_it_lacks() {
             };
             let res = perform(&t, &ob, &actor, method, path).await;
             let status = res.status().as_u16();
-            let body = res.text().await.unwrap();
+            let body = super::body_text(res).await;
             if allowed && !(200..300).contains(&status) {
                 wrong.push(format!(
                     "{label}: {method} {path} holds {guard:?} but got {status}: {body}"

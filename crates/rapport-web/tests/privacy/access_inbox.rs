@@ -37,6 +37,18 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/conversations/{id}/messages", Needs(Read)),
     ("POST", "/conversations/{id}/messages", Needs(Reply)),
     ("POST", "/messages/{id}/split", Needs(Reply)),
+    ("GET", "/canned-responses", Needs(Read)),
+    ("POST", "/canned-responses", Needs(SettingsManage)),
+    ("GET", "/canned-responses/{id}", Needs(Read)),
+    ("PATCH", "/canned-responses/{id}", Needs(SettingsManage)),
+    ("DELETE", "/canned-responses/{id}", Needs(SettingsManage)),
+    (
+        "POST",
+        "/conversations/{id}/canned-responses/{canned_id}/render",
+        Needs(Read),
+    ),
+    ("GET", "/realtime", Needs(Read)),
+    ("POST", "/conversations/{id}/presence", Needs(Read)),
 ];
 
 fn fresh() -> String {
@@ -87,6 +99,9 @@ pub async fn perform_inbox(
         .unwrap();
     let conv = first["conversation_id"].as_str().unwrap().to_owned();
     let me = actor.api_ok(t, Method::GET, "/me", None).await;
+    if path.contains("canned") {
+        return perform_canned(t, owner, actor, method, path, &conv).await;
+    }
     let (concrete, body) = match (method, path) {
         ("POST", "/inboxes/{id}/messages") => return inbound(t, actor, &inbox, customer).await,
         ("POST", "/inboxes") => (
@@ -117,6 +132,10 @@ pub async fn perform_inbox(
         ("POST", "/conversations/{id}/labels") => {
             (path.replace("{id}", &conv), Some(json!({ "add": ["c5"] })))
         }
+        ("POST", "/conversations/{id}/presence") => (
+            path.replace("{id}", &conv),
+            Some(json!({ "state": "viewing" })),
+        ),
         ("POST", "/conversations/{id}/merge") => {
             let other = json!({ "contact": { "identifier": fresh() }, "content": "c5 other" });
             let second: Value = inbound(t, owner, &inbox, other).await.json().await.unwrap();
@@ -148,6 +167,39 @@ pub async fn perform_inbox(
             None,
         ),
         (_, p) => (p.replace("{id}", &conv), None),
+    };
+    actor.api(t, method.parse().unwrap(), &concrete, body).await
+}
+
+/// Calls a canned-response operation as `actor`; the owner writes the response it acts on.
+async fn perform_canned(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+    conv: &str,
+) -> reqwest::Response {
+    let new = || {
+        let code = format!("c5-{}", fresh());
+        json!({ "short_code": code, "title": "C5", "body": "Hi {{ contact.name }}" })
+    };
+    let canned = owner
+        .api_ok(t, Method::POST, "/canned-responses", Some(new()))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let concrete = path.replace("{canned_id}", &canned);
+    let concrete = if concrete.starts_with("/conversations") {
+        concrete.replace("{id}", conv)
+    } else {
+        concrete.replace("{id}", &canned)
+    };
+    let body = match method {
+        "POST" if path == "/canned-responses" => Some(new()),
+        "PATCH" => Some(json!({ "title": "C5 changed" })),
+        _ => None,
     };
     actor.api(t, method.parse().unwrap(), &concrete, body).await
 }

@@ -92,6 +92,20 @@ impl Browser {
     }
 }
 
+/// The body of a response, except that of an endless event stream: its first chunk (the
+/// stream's `ready` event), so route sweeps can read every answer.
+pub async fn body_text(mut res: reqwest::Response) -> String {
+    let streaming = res
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !streaming {
+        return res.text().await.unwrap();
+    }
+    let chunk = res.chunk().await.unwrap().unwrap_or_default();
+    String::from_utf8_lossy(&chunk).into_owned()
+}
+
 /// The anonymous CSRF token (double-submit cookie) of `client`, read from the sign-in form.
 pub async fn anon_csrf(t: &TestApp, client: &reqwest::Client) -> String {
     let page = client

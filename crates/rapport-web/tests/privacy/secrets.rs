@@ -68,7 +68,7 @@ struct Trail(Vec<(String, String, Vec<&'static str>)>);
 
 impl Trail {
     async fn take(&mut self, what: &str, res: reqwest::Response, shows: &[&'static str]) -> String {
-        let body = res.text().await.unwrap();
+        let body = super::body_text(res).await;
         self.0.push((what.to_owned(), body.clone(), shows.to_vec()));
         body
     }

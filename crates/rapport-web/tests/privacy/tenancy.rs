@@ -70,6 +70,8 @@ enum Kind {
     Conversation,
     /// A message of a conversation.
     Message,
+    /// A canned response.
+    CannedResponse,
 }
 
 impl Kind {
@@ -143,6 +145,13 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/conversations/", "id", Kind::Conversation),
     ("/api/v1/messages/", "id", Kind::Message),
     ("/inbox/conversations/", "id", Kind::Conversation),
+    ("/api/v1/canned-responses/", "id", Kind::CannedResponse),
+    (
+        "/api/v1/conversations/{id}/canned-responses/",
+        "canned_id",
+        Kind::CannedResponse,
+    ),
+    ("/admin/canned-responses/", "id", Kind::CannedResponse),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -234,6 +243,7 @@ impl OrgA {
             Kind::Inbox => self.inbox.inbox.clone(),
             Kind::Conversation => self.inbox.conversation.clone(),
             Kind::Message => self.inbox.message.clone(),
+            Kind::CannedResponse => self.inbox.canned.clone(),
         }
     }
 
@@ -270,6 +280,7 @@ impl OrgA {
             self.inbox.inbox.clone(),
             self.inbox.conversation.clone(),
             self.inbox.message.clone(),
+            self.inbox.canned.clone(),
         ]
     }
 }
@@ -528,7 +539,7 @@ async fn send(p: &mut Prober<'_>, method: Method, path: &str, body: Body) -> Ans
         .get("location")
         .map(|l| l.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let text = format!("{location}\n{}", res.text().await.unwrap());
+    let text = format!("{location}\n{}", super::body_text(res).await);
     Answer { status, text, sent }
 }
 
@@ -1011,6 +1022,18 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
     assert_eq!(task["done"], false);
     let notes = owner.api_ok(t, Method::GET, "/notifications", None).await;
     assert_eq!(notes["unread_count"], 1, "A's notification still unread");
+    let canned = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/canned-responses/{}", a.inbox.canned),
+            None,
+        )
+        .await;
+    assert_eq!(
+        canned["title"], "Aardmarker reply",
+        "A's canned response as it was"
+    );
 }
 
 /// Builds org A through the product, one object of every kind.

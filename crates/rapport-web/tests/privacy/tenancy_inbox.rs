@@ -1,5 +1,6 @@
 //! Org A's shared-inbox objects for the B5 probe in [`super::tenancy`]: an API inbox, a
-//! conversation with a customer's message and a private note, all marked.
+//! conversation with a customer's message and a private note, and a canned response, all
+//! marked.
 
 use super::Browser;
 use rapport_testkit::TestApp;
@@ -11,6 +12,7 @@ pub struct InboxA {
     pub inbox: String,
     pub conversation: String,
     pub message: String,
+    pub canned: String,
 }
 
 /// Seeds A's inbox objects as A's owner.
@@ -58,7 +60,22 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
             Some(json!({ "add": ["aardmarker"] })),
         )
         .await;
+    let canned = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/canned-responses",
+            Some(json!({
+                "short_code": "aardmarker", "title": "Aardmarker reply",
+                "body": "Hi {{ contact.first_name }}, Aardmarker here.", "inbox_id": inbox,
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     InboxA {
+        canned,
         inbox,
         conversation,
         message: posted["message"]["id"].as_str().unwrap().to_owned(),
@@ -77,6 +94,7 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
         ("POST", "/api/v1/conversations/{id}/priority") => json!({ "priority": "urgent" }),
         ("POST", "/api/v1/conversations/{id}/assign") => json!({ "assignee_id": null }),
         ("POST", "/api/v1/conversations/{id}/labels") => json!({ "add": ["b5"] }),
+        ("POST", "/api/v1/conversations/{id}/presence") => json!({ "state": "typing" }),
         ("POST", "/api/v1/conversations/{id}/merge") => {
             json!({ "source_id": "01a21d66-0000-7000-8000-000000000000" })
         }
@@ -84,6 +102,10 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
             json!({ "inbox_id": "01a21d66-0000-7000-8000-000000000000" })
         }
         ("POST", "/api/v1/conversations/{id}/messages") => json!({ "content": "B5 probe" }),
+        ("POST", "/api/v1/canned-responses") => {
+            json!({ "short_code": "b5-probe", "title": "B5 probe", "body": "B5 probe" })
+        }
+        ("PATCH", "/api/v1/canned-responses/{id}") => json!({ "title": "B5 probe 2" }),
         _ => return None,
     })
 }

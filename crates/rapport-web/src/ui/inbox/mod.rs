@@ -2,12 +2,14 @@
 //! inbox, the most used labels), the folder's conversations with unread state, and the open
 //! conversation with its thread, composer (reply or private note) and a side panel with the
 //! contact and the conversation's status, priority, assignee and labels. Keyboard shortcuts
-//! live in `static/inbox.js`.
+//! live in `static/inbox.js`; the canned-response picker in `static/canned.js`, and the
+//! canned responses' settings page (`/admin/canned-responses`) in `canned.rs`.
 //!
 //! Forms follow the other pages' conventions: `_csrf` on every POST, a `303` back to where the
 //! agent was (a validated local `return_to`), unparsable ids are a 404.
 
 mod actions;
+mod canned;
 mod folders;
 mod page;
 mod thread;
@@ -24,4 +26,8 @@ pub fn table() -> RouteTable {
         .post("/inbox/conversations/{id}/assign", actions::assign)
         .post("/inbox/conversations/{id}/priority", actions::priority)
         .post("/inbox/conversations/{id}/labels", actions::labels)
+        .get("/admin/canned-responses", canned::show)
+        .post("/admin/canned-responses", canned::create)
+        .post("/admin/canned-responses/{id}", canned::update)
+        .post("/admin/canned-responses/{id}/delete", canned::delete)
 }

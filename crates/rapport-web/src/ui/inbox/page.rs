@@ -68,6 +68,8 @@ pub struct Open {
     pub contact_href: String,
     pub contact_initials: String,
     pub inbox: String,
+    /// The inbox's id (the canned-response picker lists what this inbox offers).
+    pub inbox_id: String,
     pub status: String,
     pub status_label: String,
     pub priority: String,
@@ -269,6 +271,7 @@ async fn build(
             contact_href: format!("/contacts/{}", r.contact_id),
             contact_email: d.row.contact_email.clone().unwrap_or_default(),
             inbox: d.row.inbox_name.clone(),
+            inbox_id: r.inbox_id.to_string(),
             status: r.status.as_str().to_owned(),
             status_label: page.tr.t(&format!("inbox.status.{}", r.status)),
             priority: r.priority.as_str().to_owned(),
