@@ -18,13 +18,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 #![allow(clippy::disallowed_methods)] // the bench stands in for authorization
 
+mod common;
+
 use chrono::{Duration as ChronoDuration, TimeZone, Utc};
+use common::{BATCH, Rng, exec, insert_rows, pct};
 use rapport_domain::crm::{FieldKey, Filter};
 use rapport_domain::{OrgId, OrgName, OrgSlug};
 use rapport_store::custom_sql::{CustomValueKind, custom_index_ddl};
 use rapport_store::query::{self, ListRequest, PageSpec, Sort};
 use rapport_store::{Backend, DatabaseTarget, Db, OrgScope};
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use std::sync::Arc;
@@ -32,7 +35,6 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const CONCURRENCY: usize = 8;
-const BATCH: usize = 500;
 const STAGES: [(&str, u32); 7] = [
     ("lead", 40),
     ("subscriber", 20),
@@ -76,55 +78,10 @@ const INDEXES: [(&str, &[&str]); 5] = [
     ("ix_contacts_org_name", &["org_id", "display_name"]),
 ];
 
-/// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn weighted(&mut self, w: &[u32]) -> usize {
-        let total: u32 = w.iter().sum();
-        let mut r = self.below(total as u64) as u32;
-        for (i, x) in w.iter().enumerate() {
-            if r < *x {
-                return i;
-            }
-            r -= x;
-        }
-        w.len() - 1
-    }
-}
-
 struct Org {
     id: Uuid,
     owners: Vec<Uuid>,
     companies: Vec<Uuid>,
-}
-
-async fn exec(db: &Db, sql: &str) {
-    db.conn()
-        .execute_raw(Statement::from_string(db.db_backend(), sql.to_owned()))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-async fn insert_rows(db: &Db, table: &str, cols: &[&str], rows: Vec<Vec<Expr>>) {
-    if rows.is_empty() {
-        return;
-    }
-    let mut q = Query::insert();
-    q.into_table(Alias::new(table))
-        .columns(cols.iter().map(|c| Alias::new(*c)));
-    for r in rows {
-        q.values_panic(r);
-    }
-    db.conn().execute(&q).await.unwrap();
 }
 
 async fn seed(db: &Db, rows: usize) -> Vec<Org> {
@@ -306,11 +263,6 @@ async fn seed(db: &Db, rows: usize) -> Vec<Org> {
     orgs
 }
 
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1e3
-}
-
 /// Runs `total` list queries at concurrency 8; `deep` starts each at the second page.
 async fn run(db: &Db, org: &Org, total: usize, deep: bool) -> (f64, Vec<Duration>, usize) {
     let scope = OrgScope::assume_authorized(OrgId::from_uuid(org.id));
@@ -456,16 +408,6 @@ async fn bench(label: &str, db: &Db, rows: usize, queries: usize) {
     }
 }
 
-fn with_database(server_url: &str, name: &str) -> String {
-    match url::Url::parse(server_url) {
-        Ok(mut u) => {
-            u.set_path(&format!("/{name}"));
-            u.to_string()
-        }
-        Err(_) => format!("{}/{name}", server_url.trim_end_matches('/')),
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let rows: usize = std::env::var("CRM_BENCH_ROWS")
@@ -494,26 +436,10 @@ async fn main() {
         }
     }
     if only.is_empty() || only == "postgres" {
-        let admin_url = std::env::var("RAPPORT_BENCH_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
-        let admin = Db::connect(&DatabaseTarget::Postgres {
-            url: admin_url.clone(),
+        common::with_fresh_postgres(|db| async move {
+            bench("PostgreSQL", &db, rows, queries).await;
+            db
         })
-        .await
-        .unwrap();
-        exec(&admin, &format!("CREATE DATABASE {name}")).await;
-        let target = DatabaseTarget::Postgres {
-            url: with_database(&admin_url, &name),
-        };
-        let db = Db::connect_migrated(&target).await.unwrap();
-        bench("PostgreSQL", &db, rows, queries).await;
-        db.close().await;
-        exec(
-            &admin,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )
         .await;
-        admin.close().await;
     }
 }

@@ -1,7 +1,7 @@
 //! Cross-process wake-ups on PostgreSQL: `LISTEN`/`NOTIFY`.
 //!
-//! Every outbox insert notifies [`OUTBOX_CHANNEL`] with the event's id (a trigger, see the
-//! `outbox_notify` migration). PostgreSQL delivers a notification only when its transaction
+//! Every outbox insert notifies [`OUTBOX_CHANNEL`] with the event as JSON, or only its id when
+//! the event is too large for a notification (a trigger, see the `outbox_notify` migration). PostgreSQL delivers a notification only when its transaction
 //! commits, in commit order, to every listening session, so each `serve` process learns of
 //! every committed event at once and none of an aborted one. Presence (who views or types in
 //! a conversation) is never stored: it travels on [`PRESENCE_CHANNEL`] alone.
@@ -11,7 +11,8 @@
 
 use crate::connect::{Backend, Db};
 use crate::error::{StoreError, StoreResult};
-use rapport_domain::EventId;
+use chrono::{DateTime, Utc};
+use rapport_domain::{DomainEvent, EventId, EventKind, OrgId};
 use sea_orm::{ConnectionTrait, Statement};
 use sqlx::postgres::PgListener;
 
@@ -23,10 +24,12 @@ pub const PRESENCE_CHANNEL: &str = "rapport_presence";
 pub const MAX_PAYLOAD: usize = 7_900;
 
 /// What arrived on a listening connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
     /// An outbox event committed.
-    Event(EventId),
+    Event(Box<DomainEvent>),
+    /// An outbox event committed that was too large to travel along: read it by id.
+    EventId(EventId),
     /// A presence signal (the JSON a process sent with [`send_presence`]).
     Presence(String),
     /// The connection was lost and re-established: notifications in between are gone, so
@@ -84,11 +87,31 @@ impl Listener {
     }
 }
 
+/// An event as the trigger spells it.
+#[derive(serde::Deserialize)]
+struct Notified {
+    id: uuid::Uuid,
+    org_id: uuid::Uuid,
+    kind: String,
+    payload: serde_json::Value,
+    created_at: DateTime<Utc>,
+}
+
 fn parse(channel: &str, payload: &str) -> Option<Notice> {
     match channel {
+        OUTBOX_CHANNEL if payload.starts_with('{') => {
+            let n: Notified = serde_json::from_str(payload).ok()?;
+            Some(Notice::Event(Box::new(DomainEvent {
+                id: EventId::from_uuid(n.id),
+                org_id: OrgId::from_uuid(n.org_id),
+                kind: EventKind::parse(&n.kind)?,
+                payload: n.payload,
+                occurred_at: n.created_at,
+            })))
+        }
         OUTBOX_CHANNEL => uuid::Uuid::parse_str(payload)
             .ok()
-            .map(|id| Notice::Event(EventId::from_uuid(id))),
+            .map(|id| Notice::EventId(EventId::from_uuid(id))),
         PRESENCE_CHANNEL => Some(Notice::Presence(payload.to_owned())),
         _ => None,
     }
@@ -126,7 +149,7 @@ mod tests {
         let id = EventId::new();
         assert_eq!(
             parse(OUTBOX_CHANNEL, &id.as_uuid().to_string()),
-            Some(Notice::Event(id))
+            Some(Notice::EventId(id))
         );
         assert_eq!(parse(OUTBOX_CHANNEL, "not an id"), None);
         assert_eq!(
@@ -134,5 +157,23 @@ mod tests {
             Some(Notice::Presence("{}".into()))
         );
         assert_eq!(parse("other", "x"), None);
+    }
+
+    #[test]
+    fn an_event_carried_whole_is_read_as_postgresql_spells_it() {
+        let id = EventId::new();
+        let org = OrgId::new();
+        let text = format!(
+            r#"{{"id" : "{}", "org_id" : "{}", "kind" : "message.created", "payload" : {{"message_id": "m"}}, "created_at" : "2026-11-28T02:00:01.123456+00:00"}}"#,
+            id.as_uuid(),
+            org.as_uuid()
+        );
+        let Some(Notice::Event(e)) = parse(OUTBOX_CHANNEL, &text) else {
+            panic!("not read as an event");
+        };
+        assert_eq!((e.id, e.org_id), (id, org));
+        assert_eq!(e.kind, EventKind::MessageCreated);
+        assert_eq!(e.payload["message_id"], "m");
+        assert_eq!(parse(OUTBOX_CHANNEL, r#"{"id": "x"}"#), None);
     }
 }

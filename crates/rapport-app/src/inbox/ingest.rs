@@ -21,12 +21,12 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use rapport_domain::crm::LifecycleStage;
+use rapport_domain::crm::{LifecycleStage, Phone};
 use rapport_domain::event::EventKind;
 use rapport_domain::inbox::channel::InboundMessage;
 use rapport_domain::inbox::{ChannelKind, ConversationStatus, Direction, MessageKind, Priority};
 use rapport_domain::{ContactId, ConversationId, InboxId, Permission};
-use rapport_store::repo::contacts::{self, ContactData, EmailRow, IdentityRow};
+use rapport_store::repo::contacts::{self, ContactData, EmailRow, IdentityRow, PhoneRow};
 use rapport_store::repo::conversations::{self, ConversationRecord};
 use rapport_store::repo::inboxes::{self, InboxRecord};
 use rapport_store::repo::messages::{self, MessageRecord, Sender};
@@ -332,6 +332,7 @@ async fn resolve_contact(
                 }]
             })
             .unwrap_or_default(),
+        phones: new_contact_phone(message.sender.phone.as_deref()),
         identities: vec![ident],
         consent_ai: true,
         ..Default::default()
@@ -349,9 +350,35 @@ async fn resolve_contact(
     Ok(id)
 }
 
+/// The phone a channel sent for a new contact, as their primary number. Channels send E.164
+/// (`+` and the country code); a number that does not parse is left out rather than refusing
+/// the customer's message over it.
+fn new_contact_phone(raw: Option<&str>) -> Vec<PhoneRow> {
+    raw.and_then(|r| Phone::parse(r, None).ok())
+        .map(|p| {
+            vec![PhoneRow {
+                e164: p.e164().to_owned(),
+                raw: p.raw().to_owned(),
+                label: None,
+                is_primary: true,
+            }]
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::split_name;
+    use super::{new_contact_phone, split_name};
+
+    #[test]
+    fn a_new_contacts_phone_is_kept_when_it_parses() {
+        let kept = new_contact_phone(Some("+1 415-555-0132"));
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].e164, "+14155550132");
+        assert!(kept[0].is_primary);
+        assert!(new_contact_phone(Some("call me maybe")).is_empty());
+        assert!(new_contact_phone(None).is_empty());
+    }
 
     #[test]
     fn names_split_on_the_last_space() {

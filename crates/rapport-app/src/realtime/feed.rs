@@ -1,8 +1,8 @@
 //! Feeds the realtime hub from the database.
 //!
-//! - **PostgreSQL**: a `LISTEN` session receives the id of every committed outbox event
-//!   (inserted by any process) and every presence signal; ids that arrive together are read
-//!   in one query. A lost connection is re-established and subscribers are told to resync.
+//! - **PostgreSQL**: a `LISTEN` session receives every committed outbox event (inserted by
+//!   any process) and every presence signal; an event too large for a notification comes as
+//!   its id, and ids that arrive together are read in one query. A lost connection is re-established and subscribers are told to resync.
 //! - **SQLite**: one process owns the file, so the outbox is tailed by id every
 //!   [`TAIL_INTERVAL`]. Ids are UUIDv7, monotonic within the process, and every writing
 //!   transaction takes the write lock before it creates an event id (`Db::begin` is
@@ -57,7 +57,8 @@ async fn listen(app: &App, mut listener: Listener, shutdown: &CancellationToken)
         let mut next = Some(first);
         while let Some(notice) = next {
             match notice {
-                Notice::Event(id) => ids.push(id),
+                Notice::Event(event) => app.realtime().publish(Signal::Event(Arc::new(*event))),
+                Notice::EventId(id) => ids.push(id),
                 Notice::Presence(json) => publish_presence(app, &json),
                 Notice::Reconnected => app.realtime().publish(Signal::Resync),
             }

@@ -1,7 +1,9 @@
-//! On PostgreSQL, every outbox insert notifies `rapport_outbox` with the event's id, so each
-//! `serve` process sharing the database hands committed events to its agents' live streams at
-//! once (see `notify.rs`). A trigger rather than a second statement per event keeps the ingest
-//! path at one round trip per row. SQLite has no notifications: nothing to do there.
+//! On PostgreSQL, every outbox insert notifies `rapport_outbox` with the event itself (as JSON;
+//! only its id when that would not fit PostgreSQL's 8,000-byte payload), so each `serve`
+//! process sharing the database hands committed events to its agents' live streams at once,
+//! without reading them back (see `notify.rs`). A trigger rather than a second statement per
+//! event keeps the ingest path at one round trip per row. SQLite has no notifications: nothing
+//! to do there.
 
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
@@ -17,8 +19,17 @@ impl MigrationName for Migration {
 
 const CREATE: &str = r#"
 CREATE OR REPLACE FUNCTION rapport_outbox_notify() RETURNS trigger AS $$
+DECLARE
+    message text;
 BEGIN
-    PERFORM pg_notify('rapport_outbox', NEW.id::text);
+    message := json_build_object(
+        'id', NEW.id, 'org_id', NEW.org_id, 'kind', NEW.kind,
+        'payload', NEW.payload, 'created_at', NEW.created_at
+    )::text;
+    IF octet_length(message) > 7900 THEN
+        message := NEW.id::text;
+    END IF;
+    PERFORM pg_notify('rapport_outbox', message);
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;

@@ -86,15 +86,9 @@ async fn a_customers_messages_land_in_one_conversation_and_a_repeat_is_stored_on
     let tok = token(&t, &b).await;
     let c = t.client();
 
-    let (status, first) = post_inbound(
-        &t,
-        &c,
-        &tok,
-        &inbox,
-        "m-1",
-        from("cust-7", "Ana Lima", "My order is late"),
-    )
-    .await;
+    let mut with_phone = from("cust-7", "Ana Lima", "My order is late");
+    with_phone["contact"]["phone"] = json!("+1 415-555-0132");
+    let (status, first) = post_inbound(&t, &c, &tok, &inbox, "m-1", with_phone).await;
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["duplicate"], false);
     assert_eq!(first["opened_conversation"], true);
@@ -108,6 +102,10 @@ async fn a_customers_messages_land_in_one_conversation_and_a_repeat_is_stored_on
         .await;
     assert_eq!(person["first_name"], "Ana");
     assert_eq!(person["last_name"], "Lima");
+    assert_eq!(
+        person["phones"][0]["e164"], "+14155550132",
+        "the phone the channel sent is the new contact's number: {person}"
+    );
 
     let (status, second) = post_inbound(
         &t,
