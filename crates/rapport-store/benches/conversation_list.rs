@@ -208,11 +208,12 @@ async fn seed(db: &Db, rows: usize) -> Org {
                 Expr::val(org.as_uuid()),
                 Expr::val(id),
                 Expr::val(LABELS[rng.below(LABELS.len() as u64) as usize]),
+                Expr::val(at),
             ]);
         }
         if batch.len() == BATCH {
             insert_rows(db, "conversations", &cols, std::mem::take(&mut batch)).await;
-            let label_cols = ["org_id", "conversation_id", "label"];
+            let label_cols = ["org_id", "conversation_id", "label", "last_activity_at"];
             insert_rows(
                 db,
                 "conversation_labels",
@@ -226,7 +227,7 @@ async fn seed(db: &Db, rows: usize) -> Org {
     insert_rows(
         db,
         "conversation_labels",
-        &["org_id", "conversation_id", "label"],
+        &["org_id", "conversation_id", "label", "last_activity_at"],
         labels,
     )
     .await;

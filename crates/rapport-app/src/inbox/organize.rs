@@ -90,7 +90,7 @@ impl App {
         if after == before {
             return Ok(());
         }
-        conversation_links::set_labels(txn, scope, conv.id, &labels).await?;
+        conversation_links::set_labels(txn, scope, conv.id, &labels, conv.last_activity_at).await?;
         let added: Vec<&String> = after.iter().filter(|l| !before.contains(l)).collect();
         let removed: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
         let line = activity::line(

@@ -11,6 +11,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub label: String,
     pub org_id: Uuid,
+    /// A copy of the conversation's, so a label folder pages on this table's index.
+    pub last_activity_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

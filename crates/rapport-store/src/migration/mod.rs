@@ -11,6 +11,7 @@ mod m20261128_000004_crm_records;
 mod m20261129_000005_inbox;
 mod m20261130_000006_canned_responses;
 mod m20261130_000007_outbox_notify;
+mod m20261130_000008_label_activity;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_inbox::Migration),
             Box::new(m20261130_000006_canned_responses::Migration),
             Box::new(m20261130_000007_outbox_notify::Migration),
+            Box::new(m20261130_000008_label_activity::Migration),
         ]
     }
 }

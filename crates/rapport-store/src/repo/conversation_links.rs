@@ -30,12 +30,13 @@ pub async fn labels(
         .collect())
 }
 
-/// Replaces a conversation's labels with `labels`.
+/// Replaces a conversation's labels with `labels`; `last_activity_at` is the conversation's.
 pub async fn set_labels(
     db: &impl ConnectionTrait,
     scope: OrgScope,
     conversation: ConversationId,
     labels: &[Label],
+    last_activity_at: DateTime<Utc>,
 ) -> StoreResult<()> {
     conversation_label::Entity::delete_many()
         .filter(conversation_label::Column::OrgId.eq(scope.uuid()))
@@ -50,6 +51,7 @@ pub async fn set_labels(
             conversation_id: Set(conversation.as_uuid()),
             label: Set(l.as_str().to_owned()),
             org_id: Set(scope.uuid()),
+            last_activity_at: Set(Some(last_activity_at)),
         }
     }))
     .exec_without_returning(db)

@@ -144,13 +144,23 @@ pub async fn page(
     if let Some(c) = q.contact {
         conds.push(format!("c.contact_id = {}", sql.bind(c.as_uuid())));
     }
-    if let Some(l) = &q.label {
-        let l = sql.bind(l.clone());
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id \
-             AND l.org_id = c.org_id AND l.label = {l})"
-        ));
-    }
+    // A label folder walks the label's own index in activity order (its rows keep a copy of
+    // the conversation's `last_activity_at`) and joins each conversation; the other folders
+    // walk the conversations' indexes. `CROSS JOIN` tells SQLite to keep that order.
+    let (from, at_col, id_col) = match &q.label {
+        Some(l) => {
+            let (org, l) = (sql.bind(scope.uuid()), sql.bind(l.clone()));
+            conds.push(format!(
+                "lf.org_id = {org} AND lf.label = {l} AND lf.conversation_id = c.id"
+            ));
+            (
+                "conversation_labels lf CROSS JOIN conversations c",
+                "lf.last_activity_at",
+                "lf.conversation_id",
+            )
+        }
+        None => ("conversations c", "c.last_activity_at", "c.id"),
+    };
     if let Some(f) = q.follower {
         let f = sql.bind(f.as_uuid());
         conds.push(format!(
@@ -171,7 +181,7 @@ pub async fn page(
         let at2 = sql.bind(at);
         let id = sql.bind(id.as_uuid());
         conds.push(format!(
-            "(c.last_activity_at < {at1} OR (c.last_activity_at = {at2} AND c.id < {id}))"
+            "({at_col} < {at1} OR ({at_col} = {at2} AND {id_col} < {id}))"
         ));
     }
     let limit = q.limit.clamp(1, 200);
@@ -194,8 +204,8 @@ pub async fn page(
          (SELECT t.name FROM teams t WHERE t.id = page.team_id AND t.org_id = page.org_id) AS team_name, \
          (SELECT {labels} FROM conversation_labels l WHERE l.conversation_id = page.id AND l.org_id = page.org_id) AS label_list, \
          {read} AS last_read_at \
-         FROM (SELECT c.* FROM conversations c WHERE {} \
-               ORDER BY c.last_activity_at DESC, c.id DESC LIMIT {limit}) AS page \
+         FROM (SELECT c.* FROM {from} WHERE {} \
+               ORDER BY {at_col} DESC, {id_col} DESC LIMIT {limit}) AS page \
          ORDER BY page.last_activity_at DESC, page.id DESC",
         conds.join(" AND ")
     );

@@ -155,6 +155,18 @@ pub async fn save(
     if res.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
+    // The label rows' copy follows in the same transaction (label folders page on it).
+    db.execute_raw(crate::repo::raw::stmt(
+        db,
+        "UPDATE conversation_labels SET last_activity_at = $1 \
+         WHERE org_id = $2 AND conversation_id = $3",
+        vec![
+            r.last_activity_at.into(),
+            scope.uuid().into(),
+            r.id.as_uuid().into(),
+        ],
+    ))
+    .await?;
     Ok(())
 }
 

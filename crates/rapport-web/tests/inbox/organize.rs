@@ -76,6 +76,36 @@ async fn labels_are_normalized_counted_and_filterable() {
         .await;
     assert_eq!(billing["items"].as_array().unwrap().len(), 1);
     assert_eq!(billing["items"][0]["id"], one);
+
+    // A label folder is in activity order like every folder, and follows new activity: the
+    // customer writes again in the first one, which moves to the top, page by page.
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let refund = b
+        .api_ok(&t, Method::GET, "/conversations?label=refund", None)
+        .await;
+    assert_eq!(ids(&refund), vec![two, one]);
+    post_inbound(&t, &c, &tok, &inbox, "3", from("a", "A", "any news?")).await;
+    let first = b
+        .api_ok(&t, Method::GET, "/conversations?label=refund&limit=1", None)
+        .await;
+    assert_eq!(ids(&first), vec![one]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/conversations?label=refund&limit=1&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&second), vec![two]);
 }
 
 #[tokio::test]
