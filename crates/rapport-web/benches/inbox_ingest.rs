@@ -9,23 +9,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::{env, percentile};
 use futures::StreamExt;
 use rapport_domain::Role;
 use sea_orm::DbBackend;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
 
 #[tokio::main]
 async fn main() {
@@ -39,17 +30,7 @@ async fn main() {
         "SQLite"
     };
     let owner = t.create_org_with("Bench Org", Role::Owner).await;
-    let c = t.browser();
-    let login: Value = c
-        .post(t.url("/api/v1/auth/login"))
-        .json(&json!({ "email": owner.email, "password": owner.password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let csrf = login["csrf_token"].as_str().unwrap().to_owned();
+    let (c, csrf) = common::signed_in(&t, &owner.email, &owner.password).await;
     let inbox: Value = c
         .post(t.url("/api/v1/inboxes"))
         .header("x-csrf-token", &csrf)

@@ -11,6 +11,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::{env, percentile, signed_in};
 use futures::StreamExt;
 use rapport_domain::Role;
 use rapport_testkit::TestApp;
@@ -20,18 +23,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
 
 /// Arrival times of `message.created` events by message id.
 type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
@@ -72,20 +63,6 @@ async fn watch(c: &reqwest::Client, t: &TestApp) -> Arrivals {
     });
     ready_rx.await.unwrap();
     arrivals
-}
-
-async fn signed_in(t: &TestApp, email: &str, password: &str) -> (reqwest::Client, String) {
-    let c = t.browser();
-    let login: Value = c
-        .post(t.url("/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (c, login["csrf_token"].as_str().unwrap().to_owned())
 }
 
 #[allow(clippy::too_many_arguments)]

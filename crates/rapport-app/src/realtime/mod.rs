@@ -51,11 +51,6 @@ impl Realtime {
         self.tx.subscribe()
     }
 
-    /// Open subscriptions (a gauge, and tests wait for a stream to be attached).
-    pub fn subscribers(&self) -> usize {
-        self.tx.receiver_count()
-    }
-
     pub(crate) fn publish(&self, signal: Signal) {
         // Nobody listening is fine: the signal only matters to screens that are open.
         let _ = self.tx.send(signal);

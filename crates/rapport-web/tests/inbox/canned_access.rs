@@ -57,23 +57,7 @@ async fn roles_without_the_permission_are_refused() {
     assert_eq!(status, 403, "the settings page is for settings managers");
 
     // A custom role without conversations.read reads nothing.
-    let role = b
-        .api_ok(
-            &t,
-            Method::POST,
-            "/roles",
-            Some(json!({ "name": "CRM only", "permissions": ["contacts.read"] })),
-        )
-        .await;
-    let crm = t.add_member(owner.org_id, Role::Viewer).await;
-    b.api_ok(
-        &t,
-        Method::PATCH,
-        &format!("/users/{}", crm.id),
-        Some(json!({ "role": "viewer", "custom_role_id": role["id"] })),
-    )
-    .await;
-    let cb = Browser::sign_in(&t, &crm).await;
+    let cb = super::crm_only_member(&t, &owner, &b).await;
     for (method, path) in [
         (Method::GET, "/canned-responses".to_owned()),
         (Method::GET, one.clone()),

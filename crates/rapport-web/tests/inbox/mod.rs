@@ -25,6 +25,34 @@ pub async fn api_inbox(t: &TestApp, b: &Browser, name: &str) -> String {
     inbox["id"].as_str().unwrap().to_owned()
 }
 
+/// A member of `owner`'s org whose only grant is a custom role holding just
+/// `contacts.read` (no inbox access), signed in.
+pub async fn crm_only_member(
+    t: &TestApp,
+    owner: &rapport_testkit::TestUser,
+    ob: &Browser,
+) -> Browser {
+    let role = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/roles",
+            Some(json!({ "name": "CRM only", "permissions": ["contacts.read"] })),
+        )
+        .await;
+    let member = t
+        .add_member(owner.org_id, rapport_domain::Role::Agent)
+        .await;
+    ob.api_ok(
+        t,
+        Method::PATCH,
+        &format!("/users/{}", member.id),
+        Some(json!({ "role": "agent", "custom_role_id": role["id"] })),
+    )
+    .await;
+    Browser::sign_in(t, &member).await
+}
+
 /// A bearer token with all of the user's permissions (integrations post with one).
 pub async fn token(t: &TestApp, b: &Browser) -> String {
     let created = b

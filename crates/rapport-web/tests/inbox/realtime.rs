@@ -223,23 +223,7 @@ async fn a_viewer_without_conversation_access_cannot_open_a_stream() {
     let t = spawn_app().await;
     let owner = t.create_org_with("Closed Org", Role::Owner).await;
     let ob = Browser::sign_in(&t, &owner).await;
-    let role = ob
-        .api_ok(
-            &t,
-            Method::POST,
-            "/roles",
-            Some(json!({ "name": "CRM only", "permissions": ["contacts.read"] })),
-        )
-        .await;
-    let member = t.add_member(owner.org_id, Role::Agent).await;
-    ob.api_ok(
-        &t,
-        Method::PATCH,
-        &format!("/users/{}", member.id),
-        Some(json!({ "role": "agent", "custom_role_id": role["id"] })),
-    )
-    .await;
-    let mb = Browser::sign_in(&t, &member).await;
+    let mb = super::crm_only_member(&t, &owner, &ob).await;
     let res = mb.api(&t, Method::GET, "/realtime", None).await;
     assert_eq!(res.status(), 403);
     let res = t
