@@ -1364,6 +1364,67 @@ async function cannedChecks(t) {
 }
 cannedChecks.title = 'canned responses: settings page, composer picker by button and by "/"';
 
+async function automationChecks(t) {
+  // Automation: an admin writes a rule in the editor (a condition, two actions, the second
+  // added with "Add action"), sees it said in words, a customer's matching message gets the
+  // rule's label and priority without anyone touching it, and the run log says so.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/admin/automation');
+  await visible(page, 'h1:has-text("Automation rules")', 'the automation page');
+  await submit(() => page.click('a:has-text("New rule")'));
+  await page.fill('#au-name', 'Refunds to billing');
+  await page.selectOption('#au-trigger', 'message_received');
+  const cond = page.locator('[data-cond]').first();
+  await cond.locator('[data-field]').selectOption('content');
+  await cond.locator('[data-operator]').selectOption('contains');
+  await cond.locator('[data-value]').fill('refund');
+  assert(await cond.locator('[data-choice]').isHidden(), 'a text field hides the list of values');
+  const first = page.locator('[data-act]').first();
+  await first.locator('[data-kind]').selectOption('add_label');
+  await first.locator('input[name=a_label]').fill('billing');
+  await page.click('[data-add="act"]');
+  const second = page.locator('[data-act]').nth(1);
+  await second.locator('[data-kind]').selectOption('set_priority');
+  assert(await second.locator('input[name=a_label]').isHidden(), 'only the inputs the action needs show');
+  await second.locator('select[name=a_priority]').selectOption('high');
+  await t.shot('automation-editor');
+  await submit(() => page.click('.au-form button[type=submit]'));
+  await visible(page, '.alert-success', 'the "rule added" flash');
+  await visible(page, '.au-rule:has-text("Message text contains “refund”")', 'the condition in words');
+  await visible(page, '.au-rule:has-text("Set the priority to High")', 'the actions in words');
+  await t.shot('automation-list');
+
+  const conv = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const call = async (path, body, key) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      if (key) headers['idempotency-key'] = key;
+      const res = await fetch('/api/v1' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+      return res.json();
+    };
+    const inbox = await call('/inboxes', { name: 'Automation check' });
+    const posted = await call(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'auto-1', name: 'Mary Jackson' }, content: 'Please refund my order',
+    }, 'auto-1');
+    return posted.conversation_id;
+  });
+  await until(async () => {
+    const c = await page.evaluate(async (id) => (await fetch(`/api/v1/conversations/${id}`)).json(), conv);
+    return c.priority === 'high' && (c.labels || []).includes('billing');
+  }, 'the rule labelled and raised the new conversation');
+  await page.goto(`/inbox/conversations/${conv}`);
+  await visible(page, '.ib-activity:has-text("Automation “Refunds to billing”")', 'the thread names the rule');
+  await page.goto('/admin/automation');
+  await submit(() => page.click('.au-rule:has-text("Refunds to billing") a:has-text("Run log")'));
+  await visible(page, '.au-runs .badge:has-text("Applied")', 'the run log shows the run');
+  await t.shot('automation-runs');
+}
+automationChecks.title = 'automation: rule editor, rule runs on a new message, run log';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -1384,6 +1445,7 @@ const CHECKS = [
   inboxChecks,
   cannedChecks,
   inboxLiveChecks,
+  automationChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 //! `OrgScope` is built. Every use case checks a [`Permission`] here, never in HTTP handlers.
 
 use crate::error::{AppError, AppResult};
-use rapport_domain::{OrgId, Permission, Role, SessionId, TokenId, UserId};
+use rapport_domain::{
+    AutomationRuleId, OrgId, Permission, PermissionSet, Role, SessionId, TokenId, UserId,
+};
 use rapport_store::OrgScope;
 pub use rapport_store::repo::memberships::Access;
 
@@ -25,6 +27,9 @@ pub enum Via {
     /// The server itself acting for a member it just created (`serve --demo` seeding the demo
     /// owner's records); never the result of a request.
     Seed,
+    /// An automation rule applying its actions (see [`Actor::automation`]); never the result
+    /// of a request.
+    Automation(AutomationRuleId),
 }
 
 /// A signed-in person acting within one organization. Built only from a verified session or
@@ -83,7 +88,37 @@ impl Actor {
     pub fn session_id(&self) -> Option<SessionId> {
         match self.via {
             Via::Session(id) => Some(id),
-            Via::Token(_) | Via::Seed => None,
+            Via::Token(_) | Via::Seed | Via::Automation(_) => None,
+        }
+    }
+
+    /// The org's automation applying `rule`: every permission of the inbox, no person behind
+    /// it (its user id is the nil id, which names nobody), and its changes are written as the
+    /// system's with the rule's name.
+    pub(crate) fn automation(org_id: OrgId, rule: AutomationRuleId, rule_name: &str) -> Self {
+        Self {
+            user_id: UserId::from_uuid(uuid::Uuid::nil()),
+            org_id,
+            role: Role::Owner,
+            access: Access {
+                role: Role::Owner,
+                custom_role: None,
+                permissions: PermissionSet::all(),
+            },
+            via: Via::Automation(rule),
+            time_zone: "UTC".into(),
+            locale: "en".into(),
+            name: format!("Automation \u{201c}{rule_name}\u{201d}"),
+            email: String::new(),
+            meta: RequestMeta::default(),
+        }
+    }
+
+    /// The rule, when an automation is acting.
+    pub fn automation_rule(&self) -> Option<AutomationRuleId> {
+        match self.via {
+            Via::Automation(rule) => Some(rule),
+            _ => None,
         }
     }
 

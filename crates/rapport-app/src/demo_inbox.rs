@@ -1,7 +1,7 @@
 //! The demo inbox: `serve --demo` opens two API inboxes and files customers' messages from
 //! the demo contacts through the same ingest pipeline real channels use, then works them as
 //! the demo owner (replies, notes, labels, priorities), leaving conversations in every state,
-//! and writes the team's canned responses.
+//! and writes the team's canned responses and automation rules.
 
 use crate::authz::Actor;
 use crate::context::App;
@@ -218,6 +218,7 @@ impl App {
                 },
             )
             .await?;
+        let mut org_wide = Vec::new();
         for (short_code, title, body, website_only) in CANNED {
             let canned = NewCanned {
                 short_code: (*short_code).into(),
@@ -225,7 +226,10 @@ impl App {
                 body: (*body).into(),
                 inbox_id: website_only.then_some(web.id),
             };
-            self.create_canned_response(actor, canned).await?;
+            let created = self.create_canned_response(actor, canned).await?;
+            if !website_only {
+                org_wide.push(created.id);
+            }
         }
         let now = self.clock().now();
         for (i, (story, person)) in STORIES.iter().zip(people.iter().step_by(7)).enumerate() {
@@ -290,6 +294,7 @@ impl App {
                 .await?;
             }
         }
-        Ok(())
+        self.seed_demo_rules(actor, partners.id, org_wide.first().copied())
+            .await
     }
 }

@@ -1,9 +1,10 @@
 //! Fan-out of dispatched domain events to in-process subscribers (realtime views today;
-//! automation, webhooks and audit subscribe as they are built), and the outbox dispatcher job.
+//! webhooks and audit subscribe as they are built), and the outbox dispatcher job, which also
+//! queues the automation runs for the events rules listen to.
 
 use async_trait::async_trait;
 use rapport_domain::DomainEvent;
-use rapport_jobs::{JobContext, JobError, JobHandler};
+use rapport_jobs::{JobContext, JobError, JobHandler, Queue};
 use rapport_store::{DatabaseTransaction, outbox};
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -49,12 +50,13 @@ impl Default for EventBus {
 /// dispatched in the job's transaction.
 pub struct OutboxDispatcher {
     bus: EventBus,
+    queue: Queue,
 }
 
 impl OutboxDispatcher {
-    /// A dispatcher publishing on `bus`.
-    pub fn new(bus: EventBus) -> Self {
-        Self { bus }
+    /// A dispatcher publishing on `bus` and queueing automation runs on `queue`.
+    pub fn new(bus: EventBus, queue: Queue) -> Self {
+        Self { bus, queue }
     }
 }
 
@@ -67,6 +69,7 @@ impl JobHandler for OutboxDispatcher {
         }
         let ids: Vec<_> = events.iter().map(|e| e.id).collect();
         outbox::mark_dispatched(txn, &ids, job.started_at).await?;
+        crate::inbox::automation::runner::enqueue(&self.queue, txn, &events).await?;
         metrics::counter!("rapport_events_dispatched_total").increment(events.len() as u64);
         for event in events {
             tracing::debug!(event = %event.id, kind = event.kind.as_str(), org = %event.org_id, "event dispatched");

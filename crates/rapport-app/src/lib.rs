@@ -12,6 +12,7 @@ pub mod context;
 pub mod crm;
 pub mod csv;
 pub mod demo;
+mod demo_automation;
 pub mod demo_crm;
 mod demo_inbox;
 pub mod error;

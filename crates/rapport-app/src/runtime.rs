@@ -74,7 +74,10 @@ impl App {
         let mut registry = HandlerRegistry::new();
         registry.register(
             DISPATCH_JOB,
-            Arc::new(OutboxDispatcher::new(self.events().clone())),
+            Arc::new(OutboxDispatcher::new(
+                self.events().clone(),
+                self.queue().clone(),
+            )),
         );
         registry.register(PRUNE_JOBS, Arc::new(PruneJobs(self.clone())));
         registry.register(SWEEP_SESSIONS, Arc::new(SweepSessions(self.clone())));
@@ -93,6 +96,16 @@ impl App {
         registry.register(
             crate::inbox::snooze::SNOOZE_JOB,
             Arc::new(crate::inbox::snooze::WakeSnoozed(self.clone())),
+        );
+        registry.register(
+            crate::inbox::automation::runner::RUN_JOB,
+            Arc::new(crate::inbox::automation::runner::RunAutomation(
+                self.clone(),
+            )),
+        );
+        registry.register(
+            crate::inbox::automation::runner::PRUNE_RUNS_JOB,
+            Arc::new(crate::inbox::automation::runner::PruneRuns),
         );
         registry.register(
             crate::crm::import::SWEEP_IMPORTS,
@@ -124,6 +137,10 @@ impl App {
             def(
                 crate::inbox::snooze::SNOOZE_JOB,
                 crate::inbox::snooze::SNOOZE_INTERVAL,
+            ),
+            def(
+                crate::inbox::automation::runner::PRUNE_RUNS_JOB,
+                Duration::from_secs(6 * 3600),
             ),
         ]
     }

@@ -180,6 +180,9 @@ pub struct DomainEvent {
     pub payload: serde_json::Value,
     /// When the change was committed.
     pub occurred_at: DateTime<Utc>,
+    /// How many automations in a row led to it: 0 for a person's or a channel's action, n + 1
+    /// for a change an automation made while handling an event of depth n (loop protection).
+    pub depth: u8,
 }
 
 #[cfg(test)]

@@ -184,6 +184,14 @@ uuid_id!(
     /// A canned response (saved reply) agents insert into the composer.
     CannedResponseId
 );
+uuid_id!(
+    /// An automation rule.
+    AutomationRuleId
+);
+uuid_id!(
+    /// One entry of an automation rule's execution log.
+    AutomationRunId
+);
 
 #[cfg(test)]
 mod tests {

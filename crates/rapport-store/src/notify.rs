@@ -95,6 +95,9 @@ struct Notified {
     kind: String,
     payload: serde_json::Value,
     created_at: DateTime<Utc>,
+    /// Absent in notifications sent before the depth column existed.
+    #[serde(default)]
+    depth: i16,
 }
 
 fn parse(channel: &str, payload: &str) -> Option<Notice> {
@@ -107,6 +110,7 @@ fn parse(channel: &str, payload: &str) -> Option<Notice> {
                 kind: EventKind::parse(&n.kind)?,
                 payload: n.payload,
                 occurred_at: n.created_at,
+                depth: crate::outbox::depth_of(n.depth),
             })))
         }
         OUTBOX_CHANNEL => uuid::Uuid::parse_str(payload)

@@ -1,6 +1,10 @@
 //! The transactional outbox. A use case writes its change and the event describing it in one
 //! transaction ([`record`]); the dispatcher job later hands pending events to subscribers and
 //! marks them dispatched. Delivery is at-least-once: subscribers deduplicate by event id.
+//!
+//! Every event carries its causal depth (how many automations in a row led to it). The
+//! automation runner wraps the changes it makes in [`with_depth`]; [`record`] reads the depth
+//! from there, so no use case has to pass it along.
 
 use crate::entity::outbox_event;
 use crate::error::{StoreError, StoreResult};
@@ -11,6 +15,26 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
+
+tokio::task_local! {
+    static DEPTH: u8;
+}
+
+/// Runs `work` so that every event it records carries `depth`.
+pub async fn with_depth<F: std::future::Future>(depth: u8, work: F) -> F::Output {
+    DEPTH.scope(depth, work).await
+}
+
+/// The depth of events recorded now: set by [`with_depth`], else 0.
+pub fn current_depth() -> u8 {
+    DEPTH.try_with(|d| *d).unwrap_or(0)
+}
+
+/// A stored depth as the domain counts it (a negative or huge value, which nothing writes,
+/// reads as the largest depth so it can never start a chain of automations).
+pub(crate) fn depth_of(stored: i16) -> u8 {
+    u8::try_from(stored).unwrap_or(u8::MAX)
+}
 
 /// Writes an event for the scoped org. Call it with the same transaction as the change.
 pub async fn record(
@@ -28,6 +52,7 @@ pub async fn record(
         payload: Set(payload),
         created_at: Set(now),
         dispatched_at: Set(None),
+        depth: Set(i16::from(current_depth())),
     };
     outbox_event::Entity::insert(model)
         .exec_without_returning(db)
@@ -96,6 +121,7 @@ fn to_event(m: outbox_event::Model) -> StoreResult<DomainEvent> {
         kind,
         payload: m.payload,
         occurred_at: m.created_at,
+        depth: depth_of(m.depth),
     })
 }
 

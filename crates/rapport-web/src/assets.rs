@@ -73,6 +73,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/canned.js"),
     ),
     (
+        "automation.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/automation.css"),
+    ),
+    (
+        "automation.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/automation.js"),
+    ),
+    (
         "deals.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/deals.css"),

@@ -20,6 +20,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/crm_import.toml")),
     ("en", include_str!("../locales/en/inbox.toml")),
     ("en", include_str!("../locales/en/inbox_canned.toml")),
+    ("en", include_str!("../locales/en/inbox_automation.toml")),
 ];
 
 /// The fallback language.

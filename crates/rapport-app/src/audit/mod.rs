@@ -42,8 +42,12 @@ impl Who {
 impl From<&Actor> for Who {
     fn from(a: &Actor) -> Self {
         Self {
-            user_id: Some(a.user_id),
-            label: a.email.clone(),
+            // An automation is nobody: its entries name the rule instead.
+            user_id: a.automation_rule().is_none().then_some(a.user_id),
+            label: match a.automation_rule() {
+                Some(_) => a.name.clone(),
+                None => a.email.clone(),
+            },
             meta: a.meta.clone(),
         }
     }

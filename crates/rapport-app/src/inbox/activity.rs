@@ -5,6 +5,7 @@
 //! can say them in the reader's language; `body` is the English fallback for API clients.
 
 use super::preview;
+use crate::authz::Actor;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use rapport_domain::MessageId;
@@ -133,6 +134,31 @@ pub(crate) fn line(
     );
     m.metadata = json!({ "event": event, "facts": facts });
     m
+}
+
+/// An activity line for a change `actor` made: a person's carries their id; an automation's
+/// is the system's and names the rule, so the thread can say which rule did it.
+pub(crate) fn line_by(
+    actor: &Actor,
+    conv: &ConversationRecord,
+    event: &str,
+    facts: serde_json::Value,
+    text: String,
+    now: DateTime<Utc>,
+) -> MessageRecord {
+    let mut m = line(conv, sender_of(actor), event, facts, text, now);
+    if let Some(rule) = actor.automation_rule() {
+        m.metadata["automation"] = json!({ "rule_id": rule, "name": actor.name });
+    }
+    m
+}
+
+/// Who a thread entry is from when `actor` writes it.
+pub(crate) fn sender_of(actor: &Actor) -> Sender {
+    match actor.automation_rule() {
+        Some(_) => Sender::System,
+        None => Sender::User(actor.user_id),
+    }
 }
 
 #[cfg(test)]

@@ -305,6 +305,28 @@ impl App {
                 message: "this canned response is kept for another inbox".into(),
             });
         }
+        self.fill_canned(
+            db,
+            scope,
+            conv,
+            detail.row.inbox_name.clone(),
+            &canned,
+            Some(actor.name.clone()),
+        )
+        .await
+    }
+
+    /// Fills `canned` in for `conv`; `agent` is who sends it (an automation passes `None` and
+    /// the org's name stands in).
+    pub(crate) async fn fill_canned(
+        &self,
+        db: &impl ConnectionTrait,
+        scope: rapport_store::OrgScope,
+        conv: &rapport_store::repo::conversations::ConversationRecord,
+        inbox_name: String,
+        canned: &CannedRecord,
+        agent: Option<String>,
+    ) -> AppResult<String> {
         let contact = contacts::get(db, scope, conv.contact_id).await?;
         let org = orgs::get(db, scope).await?;
         let facts = RenderFacts {
@@ -312,9 +334,9 @@ impl App {
             contact_first_name: contact.data.first_name,
             contact_last_name: contact.data.last_name,
             contact_name: contact.display_name,
-            agent_name: actor.name.clone(),
+            agent_name: agent.unwrap_or_else(|| org.name.clone()),
             conversation_number: conv.number,
-            inbox_name: detail.row.inbox_name.clone(),
+            inbox_name,
             org_name: org.name,
         };
         canned_render::render(&canned.body, &facts).map_err(template_refused)

@@ -14,7 +14,6 @@ use rapport_domain::{ConversationId, DomainError, Permission, TeamId, UserId};
 use rapport_store::repo::conversation_links;
 use rapport_store::repo::conversation_list::{self, ConversationQuery, ConversationRow};
 use rapport_store::repo::conversations::{self, ConversationRecord};
-use rapport_store::repo::messages::Sender;
 use rapport_store::repo::notifications::{self, NewNotification};
 use rapport_store::repo::{contacts, teams, users};
 use rapport_store::{DatabaseTransaction, OrgScope};
@@ -167,9 +166,9 @@ impl App {
             conv.resolved_at = Some(now);
             conv.waiting_since = None;
         }
-        let line = activity::line(
+        let line = activity::line_by(
+            actor,
             conv,
-            Sender::User(actor.user_id),
             "status_changed",
             json!({ "from": before, "to": change.status, "until": conv.snoozed_until }),
             format!("{} set the status to {}", actor.name, change.status),
@@ -201,30 +200,44 @@ impl App {
         let scope = actor.scope();
         let txn = self.db().begin().await?;
         let mut conv = conversations::lock(&txn, scope, id).await?;
-        let before = conv.priority;
-        if before != priority {
-            conv.priority = priority;
-            let line = activity::line(
-                &conv,
-                Sender::User(actor.user_id),
-                "priority_changed",
-                json!({ "from": before, "to": priority }),
-                format!("{} set the priority to {priority}", actor.name),
-                now,
-            );
-            activity::record(
-                &txn,
-                scope,
-                &mut conv,
-                line,
-                EventKind::ConversationUpdated,
-                json!({ "conversation_id": id, "changes": { "priority": [before, priority] } }),
-            )
+        self.change_priority(&txn, actor, &mut conv, priority, now)
             .await?;
-        }
         let detail = self.conversation_detail(&txn, actor, id).await?;
         txn.commit().await?;
         Ok(detail)
+    }
+
+    pub(crate) async fn change_priority(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Actor,
+        conv: &mut ConversationRecord,
+        priority: Priority,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let before = conv.priority;
+        if before == priority {
+            return Ok(());
+        }
+        conv.priority = priority;
+        let line = activity::line_by(
+            actor,
+            conv,
+            "priority_changed",
+            json!({ "from": before, "to": priority }),
+            format!("{} set the priority to {priority}", actor.name),
+            now,
+        );
+        let id = conv.id;
+        activity::record(
+            txn,
+            actor.scope(),
+            conv,
+            line,
+            EventKind::ConversationUpdated,
+            json!({ "conversation_id": id, "changes": { "priority": [before, priority] } }),
+        )
+        .await
     }
 
     /// Assigns a member and/or a team (needs `conversations.assign`). The member must belong
@@ -284,9 +297,9 @@ impl App {
             (_, Some(t)) => format!("{} moved this to the team {t}", actor.name),
             (_, None) => format!("{} removed the team", actor.name),
         };
-        let line = activity::line(
+        let line = activity::line_by(
+            actor,
             conv,
-            Sender::User(actor.user_id),
             "assigned",
             json!({
                 "assignee_id": assignee, "assignee_name": assignee_name,

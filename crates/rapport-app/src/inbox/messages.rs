@@ -17,6 +17,7 @@ use rapport_domain::inbox::channel::message_text;
 use rapport_domain::inbox::{Direction, IdempotencyKey, MessageKind};
 use rapport_domain::{ConversationId, MessageId, Permission, UserId};
 use rapport_jobs::EnqueueOptions;
+use rapport_store::DatabaseTransaction;
 use rapport_store::repo::conversation_links;
 use rapport_store::repo::conversations;
 use rapport_store::repo::messages::{self, MessageRecord, Sender};
@@ -132,21 +133,32 @@ impl App {
         conversations::save(&txn, scope, &conv).await?;
         activity::store(&txn, scope, &conv, &m).await?;
         conversation_links::follow(&txn, scope, id, actor.user_id, now).await?;
-        let opts = EnqueueOptions {
-            org_id: Some(actor.org_id),
-            max_attempts: 8,
-            dedupe_key: Some(format!("deliver:{}", m.id)),
-            ..Default::default()
-        };
-        self.queue()
-            .enqueue_in(&txn, DELIVER_JOB, json!({ "message_id": m.id }), opts)
-            .await?;
+        self.enqueue_delivery(&txn, actor.org_id, m.id).await?;
         txn.commit().await?;
         self.queue().wake();
         Ok(ReplyOutcome {
             message: m,
             duplicate: false,
         })
+    }
+
+    /// Queues the delivery of a reply stored in `txn` (once per message).
+    pub(crate) async fn enqueue_delivery(
+        &self,
+        txn: &DatabaseTransaction,
+        org: rapport_domain::OrgId,
+        message: MessageId,
+    ) -> AppResult<()> {
+        let opts = EnqueueOptions {
+            org_id: Some(org),
+            max_attempts: 8,
+            dedupe_key: Some(format!("deliver:{message}")),
+            ..Default::default()
+        };
+        self.queue()
+            .enqueue_in(txn, DELIVER_JOB, json!({ "message_id": message }), opts)
+            .await?;
+        Ok(())
     }
 
     /// Adds a private note (needs `conversations.reply`); `mentions` are notified and follow.

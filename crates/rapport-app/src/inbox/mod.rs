@@ -3,9 +3,10 @@
 //! transaction), conversations (status, priority, assignment, labels, followers, merge, split,
 //! move, bulk actions), replies and private notes with @mentions, the delivery job that hands
 //! replies to their channel, the sweep that wakes snoozed conversations, and canned responses
-//! (saved replies rendered for a conversation).
+//! (saved replies rendered for a conversation), and automation rules with their runner.
 
 mod activity;
+pub mod automation;
 pub mod canned;
 pub mod canned_render;
 pub mod channels;

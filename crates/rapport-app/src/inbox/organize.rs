@@ -13,7 +13,7 @@ use rapport_domain::event::EventKind;
 use rapport_domain::inbox::{Label, MessageKind, label_set};
 use rapport_domain::{ConversationId, InboxId, MessageId, Permission};
 use rapport_store::repo::conversations::{self, ConversationRecord};
-use rapport_store::repo::messages::{self, Sender};
+use rapport_store::repo::messages;
 use rapport_store::repo::{conversation_links, inboxes};
 use rapport_store::{DatabaseTransaction, outbox};
 use serde_json::json;
@@ -71,7 +71,7 @@ impl App {
         Ok(detail)
     }
 
-    async fn change_labels(
+    pub(crate) async fn change_labels(
         &self,
         txn: &DatabaseTransaction,
         actor: &Actor,
@@ -93,9 +93,9 @@ impl App {
         conversation_links::set_labels(txn, scope, conv.id, &labels, conv.last_activity_at).await?;
         let added: Vec<&String> = after.iter().filter(|l| !before.contains(l)).collect();
         let removed: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
-        let line = activity::line(
+        let line = activity::line_by(
+            actor,
             conv,
-            Sender::User(actor.user_id),
             "labels_changed",
             json!({ "added": added, "removed": removed }),
             format!("{} changed the labels to: {}", actor.name, after.join(", ")),
@@ -189,9 +189,9 @@ impl App {
             target.last_message_preview = source.last_message_preview.clone();
             target.waiting_since = source.waiting_since;
         }
-        let line = activity::line(
+        let line = activity::line_by(
+            actor,
             &target,
-            Sender::User(actor.user_id),
             "merged",
             json!({ "number": source.number, "conversation_id": source.id }),
             format!(
@@ -256,9 +256,9 @@ impl App {
         messages::move_one(&txn, scope, m.id, new.id).await?;
         old.message_count = (old.message_count - 1).max(0);
         let facts = json!({ "message_id": m.id, "from": old.number, "to": new.number });
-        let to_old = activity::line(
+        let to_old = activity::line_by(
+            actor,
             &old,
-            Sender::User(actor.user_id),
             "split",
             facts.clone(),
             format!(
@@ -267,9 +267,9 @@ impl App {
             ),
             now,
         );
-        let to_new = activity::line(
+        let to_new = activity::line_by(
+            actor,
             &new,
-            Sender::User(actor.user_id),
             "split",
             facts,
             format!(
@@ -313,9 +313,9 @@ impl App {
         if conv.inbox_id != inbox {
             let from = conv.inbox_id;
             conv.inbox_id = inbox;
-            let line = activity::line(
+            let line = activity::line_by(
+                actor,
                 &conv,
-                Sender::User(actor.user_id),
                 "moved",
                 json!({ "from": from, "to": inbox, "inbox_name": target.name }),
                 format!("{} moved this to the inbox {}", actor.name, target.name),

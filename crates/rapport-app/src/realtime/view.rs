@@ -118,6 +118,7 @@ mod tests {
             kind,
             payload: json!({"conversation_id": "c"}),
             occurred_at: Utc::now(),
+            depth: 0,
         }))
     }
 

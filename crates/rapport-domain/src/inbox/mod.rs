@@ -56,6 +56,8 @@ macro_rules! named_enum {
     };
 }
 
+pub mod automation;
+
 named_enum!(
     /// The kind of channel an inbox is connected to.
     ChannelKind, "channel" {

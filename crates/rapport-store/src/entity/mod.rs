@@ -5,6 +5,8 @@ pub mod activity;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod automation_rule;
+pub mod automation_run;
 pub mod canned_response;
 pub mod company;
 pub mod company_domain;

@@ -13,6 +13,7 @@ pub struct Model {
     pub payload: Json,
     pub created_at: DateTimeUtc,
     pub dispatched_at: Option<DateTimeUtc>,
+    pub depth: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod api_tokens;
 pub mod audit;
+pub mod automation;
 pub mod canned_responses;
 pub mod challenges;
 pub mod companies;

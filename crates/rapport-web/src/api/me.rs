@@ -58,6 +58,7 @@ pub async fn get_me(ApiActor(actor): ApiActor) -> Result<Json<Me>, ApiError> {
             Via::Session(_) => "session",
             Via::Token(_) => "token",
             Via::Seed => "seed",
+            Via::Automation(_) => "automation",
         },
         email: actor.email,
         name: actor.name,

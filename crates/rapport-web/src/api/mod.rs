@@ -66,7 +66,7 @@ use utoipa_axum::routes;
         (name = "timeline", description = "The activity timeline of a contact, company or deal"),
         (name = "segments", description = "Saved list filters, private or shared"),
         (name = "imports", description = "CSV and vCard import of contacts"),
-        (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages and canned responses"),
+        (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages, canned responses and automation rules"),
         (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions")
     )
 )]
@@ -215,6 +215,16 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::canned::delete_canned
         ))
         .routes(routes!(inbox::canned::render_canned))
+        .routes(routes!(
+            inbox::automation::list_rules,
+            inbox::automation::create_rule
+        ))
+        .routes(routes!(
+            inbox::automation::get_rule,
+            inbox::automation::update_rule,
+            inbox::automation::delete_rule
+        ))
+        .routes(routes!(inbox::automation::list_runs))
         .routes(routes!(realtime::stream))
         .routes(routes!(realtime::announce))
         .split_for_parts();

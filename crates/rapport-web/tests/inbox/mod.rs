@@ -1,8 +1,9 @@
 //! The shared inbox over HTTP, on SQLite and PostgreSQL: inboxes, the API channel's
 //! exactly-once ingest, conversations (status, snooze, priority, assignment, labels,
 //! followers, read marks, merge, split, move, bulk), replies with their delivery job and
-//! private notes with mentions, and canned responses.
+//! private notes with mentions, canned responses and automation rules.
 
+mod automation;
 mod canned;
 mod canned_access;
 mod conversations;

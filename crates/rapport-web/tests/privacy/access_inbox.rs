@@ -47,6 +47,12 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
         "/conversations/{id}/canned-responses/{canned_id}/render",
         Needs(Read),
     ),
+    ("GET", "/automation-rules", Needs(SettingsManage)),
+    ("POST", "/automation-rules", Needs(SettingsManage)),
+    ("GET", "/automation-rules/{id}", Needs(SettingsManage)),
+    ("PATCH", "/automation-rules/{id}", Needs(SettingsManage)),
+    ("DELETE", "/automation-rules/{id}", Needs(SettingsManage)),
+    ("GET", "/automation-rules/{id}/runs", Needs(SettingsManage)),
     ("GET", "/realtime", Needs(Read)),
     ("POST", "/conversations/{id}/presence", Needs(Read)),
 ];
@@ -101,6 +107,9 @@ pub async fn perform_inbox(
     let me = actor.api_ok(t, Method::GET, "/me", None).await;
     if path.contains("canned") {
         return perform_canned(t, owner, actor, method, path, &conv).await;
+    }
+    if path.starts_with("/automation-rules") {
+        return perform_rule(t, owner, actor, method, path).await;
     }
     let (concrete, body) = match (method, path) {
         ("POST", "/inboxes/{id}/messages") => return inbound(t, actor, &inbox, customer).await,
@@ -202,4 +211,37 @@ async fn perform_canned(
         _ => None,
     };
     actor.api(t, method.parse().unwrap(), &concrete, body).await
+}
+
+/// Calls an automation-rule operation as `actor`; the owner writes the rule it acts on.
+async fn perform_rule(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let new = || {
+        json!({ "name": format!("C5 {}", fresh()), "trigger": "message_received",
+            "actions": [{ "type": "add_label", "label": "c5" }] })
+    };
+    let rule = owner
+        .api_ok(t, Method::POST, "/automation-rules", Some(new()))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = match method {
+        "POST" => Some(new()),
+        "PATCH" => Some(json!({ "enabled": false })),
+        _ => None,
+    };
+    actor
+        .api(
+            t,
+            method.parse().unwrap(),
+            &path.replace("{id}", &rule),
+            body,
+        )
+        .await
 }

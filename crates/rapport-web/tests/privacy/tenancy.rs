@@ -72,6 +72,8 @@ enum Kind {
     Message,
     /// A canned response.
     CannedResponse,
+    /// An automation rule.
+    AutomationRule,
 }
 
 impl Kind {
@@ -152,6 +154,8 @@ const PARAMS: &[(&str, &str, Kind)] = &[
         Kind::CannedResponse,
     ),
     ("/admin/canned-responses/", "id", Kind::CannedResponse),
+    ("/api/v1/automation-rules/", "id", Kind::AutomationRule),
+    ("/admin/automation/", "id", Kind::AutomationRule),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -244,6 +248,7 @@ impl OrgA {
             Kind::Conversation => self.inbox.conversation.clone(),
             Kind::Message => self.inbox.message.clone(),
             Kind::CannedResponse => self.inbox.canned.clone(),
+            Kind::AutomationRule => self.inbox.rule.clone(),
         }
     }
 
@@ -281,6 +286,7 @@ impl OrgA {
             self.inbox.conversation.clone(),
             self.inbox.message.clone(),
             self.inbox.canned.clone(),
+            self.inbox.rule.clone(),
         ]
     }
 }
@@ -1034,6 +1040,16 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         canned["title"], "Aardmarker reply",
         "A's canned response as it was"
     );
+    let rule = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/automation-rules/{}", a.inbox.rule),
+            None,
+        )
+        .await;
+    assert_eq!(rule["name"], "Aardmarker rule", "A's rule as it was");
+    assert_eq!(rule["enabled"], true);
 }
 
 /// Builds org A through the product, one object of every kind.

@@ -1,6 +1,6 @@
 //! Org A's shared-inbox objects for the B5 probe in [`super::tenancy`]: an API inbox, a
-//! conversation with a customer's message and a private note, and a canned response, all
-//! marked.
+//! conversation with a customer's message and a private note, a canned response and an
+//! automation rule, all marked.
 
 use super::Browser;
 use rapport_testkit::TestApp;
@@ -13,6 +13,7 @@ pub struct InboxA {
     pub conversation: String,
     pub message: String,
     pub canned: String,
+    pub rule: String,
 }
 
 /// Seeds A's inbox objects as A's owner.
@@ -74,8 +75,24 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
         .as_str()
         .unwrap()
         .to_owned();
+    let rule = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/automation-rules",
+            Some(json!({
+                "name": "Aardmarker rule", "trigger": "message_received",
+                "conditions": [{ "field": "content", "operator": "contains", "value": "aardmarker" }],
+                "actions": [{ "type": "add_label", "label": "aardmarker" }],
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     InboxA {
         canned,
+        rule,
         inbox,
         conversation,
         message: posted["message"]["id"].as_str().unwrap().to_owned(),
@@ -106,6 +123,11 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
             json!({ "short_code": "b5-probe", "title": "B5 probe", "body": "B5 probe" })
         }
         ("PATCH", "/api/v1/canned-responses/{id}") => json!({ "title": "B5 probe 2" }),
+        ("POST", "/api/v1/automation-rules") => json!({
+            "name": "B5 probe rule", "trigger": "message_received",
+            "actions": [{ "type": "add_label", "label": "b5" }],
+        }),
+        ("PATCH", "/api/v1/automation-rules/{id}") => json!({ "enabled": false }),
         _ => return None,
     })
 }

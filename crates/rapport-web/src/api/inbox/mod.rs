@@ -1,10 +1,12 @@
 //! The shared-inbox API: `/api/v1/inboxes` (and the API channel's
 //! `POST /inboxes/{id}/messages`), `/api/v1/conversations` with their status, priority,
 //! assignment, labels, followers, read marks, merge, move, bulk actions and messages, and
-//! `/api/v1/labels`, and `/api/v1/canned-responses` (saved replies, rendered per
+//! `/api/v1/labels`, `/api/v1/automation-rules` (with each rule's run log), and
+//! `/api/v1/canned-responses` (saved replies, rendered per
 //! conversation). The JSON shapes live here (canned responses' in their own file); the handlers
 //! in one file per resource.
 
+pub mod automation;
 pub mod canned;
 pub mod conversations;
 pub mod inboxes;

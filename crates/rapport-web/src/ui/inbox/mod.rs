@@ -3,12 +3,16 @@
 //! conversation with its thread, composer (reply or private note) and a side panel with the
 //! contact and the conversation's status, priority, assignee and labels. Keyboard shortcuts
 //! live in `static/inbox.js`; the canned-response picker in `static/canned.js`, and the
-//! canned responses' settings page (`/admin/canned-responses`) in `canned.rs`.
+//! canned responses' settings page (`/admin/canned-responses`) in `canned.rs`, and the
+//! automation rules' pages (`/admin/automation`) in `automation*.rs`.
 //!
 //! Forms follow the other pages' conventions: `_csrf` on every POST, a `303` back to where the
 //! agent was (a validated local `return_to`), unparsable ids are a 404.
 
 mod actions;
+mod automation;
+mod automation_form;
+mod automation_words;
 mod canned;
 mod folders;
 mod page;
@@ -30,4 +34,12 @@ pub fn table() -> RouteTable {
         .post("/admin/canned-responses", canned::create)
         .post("/admin/canned-responses/{id}", canned::update)
         .post("/admin/canned-responses/{id}/delete", canned::delete)
+        .get("/admin/automation", automation::list)
+        .post("/admin/automation", automation::create)
+        .get("/admin/automation/new", automation::new)
+        .get("/admin/automation/{id}", automation::edit)
+        .post("/admin/automation/{id}", automation::update)
+        .post("/admin/automation/{id}/toggle", automation::toggle)
+        .post("/admin/automation/{id}/delete", automation::delete)
+        .get("/admin/automation/{id}/runs", automation::runs)
 }

@@ -89,7 +89,10 @@ pub fn entries(
                     .get(&u.as_uuid())
                     .cloned()
                     .unwrap_or_else(|| tr.t("inbox.thread.former_member")),
-                Sender::System => tr.t("inbox.thread.system"),
+                // An automation's entry names its rule.
+                Sender::System => m.metadata["automation"]["name"]
+                    .as_str()
+                    .map_or_else(|| tr.t("inbox.thread.system"), str::to_owned),
             };
             let kind = match (m.kind, m.direction) {
                 (MessageKind::Note, _) => "note",
