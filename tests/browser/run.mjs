@@ -1425,6 +1425,51 @@ async function automationChecks(t) {
 }
 automationChecks.title = 'automation: rule editor, rule runs on a new message, run log';
 
+async function slaChecks(t) {
+  // SLA: an admin adds a policy for an inbox on the settings page (targets typed as "30m",
+  // "1d"); a conversation that arrives there shows its first-reply deadline in the list and
+  // in its header.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  const inbox = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const res = await fetch('/api/v1/inboxes', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ name: 'SLA check' }) });
+    return (await res.json()).id;
+  });
+  await page.goto('/admin/sla');
+  await visible(page, 'h1:has-text("SLA policies")', 'the SLA page');
+  const add = page.locator('[data-sla-add] form');
+  await add.locator('input[name=name]').fill('Priority support');
+  await add.locator(`input[name=inbox_ids][value="${inbox}"]`).check();
+  await add.locator('input[name=fr_none]').fill('30m');
+  await add.locator('input[name=res_none]').fill('1d');
+  await add.locator('input[name=hours][value=always]').check();
+  await t.shot('sla-form');
+  await submit(() => add.locator('button[type=submit]').click());
+  await visible(page, '.alert-success', 'the "policy added" flash');
+  await visible(page, '.au-rule:has-text("Priority support"):has-text("first reply 30m, resolved 1d")', 'the policy in words');
+  await visible(page, '.au-rule:has-text("SLA check")', 'the covered inbox');
+  await t.shot('sla-list');
+
+  const conv = await page.evaluate(async (inboxId) => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const res = await fetch(`/api/v1/inboxes/${inboxId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'idempotency-key': 'sla-1' },
+      body: JSON.stringify({ contact: { identifier: 'sla-1', name: 'Katherine Johnson' }, content: 'How long will this take?' }),
+    });
+    return (await res.json()).conversation_id;
+  }, inbox);
+  await page.goto(`/inbox?folder=all&status=open&c=${conv}`);
+  await visible(page, `.ib-item[data-conversation="${conv}"] [data-sla]:has-text("Reply in")`, 'the deadline in the list');
+  await visible(page, '.ib-convo-head [data-sla]:has-text("Reply in")', 'the deadline in the header');
+  await t.shot('sla-inbox');
+}
+slaChecks.title = 'SLA: policy settings page, deadline badges in the inbox';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -1446,6 +1491,7 @@ const CHECKS = [
   cannedChecks,
   inboxLiveChecks,
   automationChecks,
+  slaChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 //! The demo's automation rules: refund requests labelled and raised (it runs on the demo's
 //! own refund conversation, so the run log has an entry), urgent conversations announced to
 //! the owner, and a switched-off acknowledgement for the partner portal to show a rule that
-//! replies.
+//! replies; and its SLA policy, office hours on the website inbox.
 
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::AppResult;
 use crate::inbox::automation::RuleInput;
+use crate::inbox::sla::PolicyInput;
 use rapport_domain::inbox::Priority;
 use rapport_domain::inbox::automation::{Action, Condition, Field, Operator, Trigger};
+use rapport_domain::inbox::business_hours::{BusinessHours, Holiday};
+use rapport_domain::inbox::sla::PriorityTarget;
 use rapport_domain::{CannedResponseId, InboxId};
 
 fn when(field: Field, operator: Operator, value: &str) -> Condition {
@@ -20,7 +23,41 @@ fn when(field: Field, operator: Operator, value: &str) -> Condition {
     }
 }
 
+fn target(priority: Priority, first: u32, resolve: u32) -> PriorityTarget {
+    PriorityTarget {
+        priority,
+        first_response_minutes: Some(first),
+        resolution_minutes: Some(resolve),
+    }
+}
+
 impl App {
+    /// The demo's SLA policy: office hours in the owner's time zone on the website inbox.
+    pub(crate) async fn seed_demo_sla(&self, actor: &Actor, website: InboxId) -> AppResult<()> {
+        let mut hours = BusinessHours::weekdays(&actor.time_zone, "08:00", "18:00");
+        if let Some(date) = chrono::NaiveDate::from_ymd_opt(2026, 12, 25) {
+            hours.holidays.push(Holiday {
+                date,
+                yearly: true,
+                name: "Christmas Day".into(),
+            });
+        }
+        let input = PolicyInput {
+            name: Some("Standard support".into()),
+            business_hours: Some(Some(hours)),
+            targets: Some(vec![
+                target(Priority::None, 240, 2880),
+                target(Priority::Low, 480, 4320),
+                target(Priority::Medium, 240, 2880),
+                target(Priority::High, 60, 960),
+                target(Priority::Urgent, 15, 240),
+            ]),
+            warn_percent: Some(75),
+            inbox_ids: Some(vec![website]),
+        };
+        self.create_sla_policy(actor, input).await.map(|_| ())
+    }
+
     /// Writes the demo rules as the demo owner.
     pub(crate) async fn seed_demo_rules(
         &self,

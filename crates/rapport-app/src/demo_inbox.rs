@@ -1,7 +1,7 @@
 //! The demo inbox: `serve --demo` opens two API inboxes and files customers' messages from
 //! the demo contacts through the same ingest pipeline real channels use, then works them as
 //! the demo owner (replies, notes, labels, priorities), leaving conversations in every state,
-//! and writes the team's canned responses and automation rules.
+//! and writes the team's canned responses, automation rules and SLA policy.
 
 use crate::authz::Actor;
 use crate::context::App;
@@ -218,6 +218,7 @@ impl App {
                 },
             )
             .await?;
+        self.seed_demo_sla(actor, web.id).await?;
         let mut org_wide = Vec::new();
         for (short_code, title, body, website_only) in CANNED {
             let canned = NewCanned {

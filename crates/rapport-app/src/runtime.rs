@@ -108,6 +108,10 @@ impl App {
             Arc::new(crate::inbox::automation::runner::PruneRuns),
         );
         registry.register(
+            crate::inbox::sla::sweep::SWEEP_JOB,
+            Arc::new(crate::inbox::sla::sweep::SweepSla),
+        );
+        registry.register(
             crate::crm::import::SWEEP_IMPORTS,
             Arc::new(crate::crm::import::SweepImports(self.clone())),
         );
@@ -137,6 +141,10 @@ impl App {
             def(
                 crate::inbox::snooze::SNOOZE_JOB,
                 crate::inbox::snooze::SNOOZE_INTERVAL,
+            ),
+            def(
+                crate::inbox::sla::sweep::SWEEP_JOB,
+                crate::inbox::sla::sweep::SWEEP_INTERVAL,
             ),
             def(
                 crate::inbox::automation::runner::PRUNE_RUNS_JOB,

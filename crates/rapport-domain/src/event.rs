@@ -92,6 +92,12 @@ pub enum EventKind {
     /// A message's delivery status changed.
     #[serde(rename = "message.updated")]
     MessageUpdated,
+    /// An SLA deadline of a conversation passed its warning threshold.
+    #[serde(rename = "sla.warning")]
+    SlaWarning,
+    /// An SLA deadline of a conversation passed.
+    #[serde(rename = "sla.breached")]
+    SlaBreached,
 }
 
 impl EventKind {
@@ -125,6 +131,8 @@ impl EventKind {
         Self::ConversationAssigned,
         Self::MessageCreated,
         Self::MessageUpdated,
+        Self::SlaWarning,
+        Self::SlaBreached,
     ];
 
     /// The stable dotted name.
@@ -158,6 +166,8 @@ impl EventKind {
             Self::ConversationAssigned => "conversation.assigned",
             Self::MessageCreated => "message.created",
             Self::MessageUpdated => "message.updated",
+            Self::SlaWarning => "sla.warning",
+            Self::SlaBreached => "sla.breached",
         }
     }
 

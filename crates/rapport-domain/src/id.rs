@@ -192,6 +192,10 @@ uuid_id!(
     /// One entry of an automation rule's execution log.
     AutomationRunId
 );
+uuid_id!(
+    /// An SLA policy.
+    SlaPolicyId
+);
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,7 @@ pub use id::{
     ActivityId, AuditId, AutomationRuleId, AutomationRunId, CannedResponseId, CompanyId, ContactId,
     ConversationId, CredentialId, CustomFieldId, DealId, EventId, ImportId, InboxId, InvitationId,
     JobId, MessageId, NoteId, NotificationId, OrgId, PipelineId, RoleId, SegmentId, SessionId,
-    StageId, TaskId, TeamId, TokenId, UserId,
+    SlaPolicyId, StageId, TaskId, TeamId, TokenId, UserId,
 };
 pub use org::{OrgName, OrgSlug};
 pub use permission::{Permission, PermissionSet};

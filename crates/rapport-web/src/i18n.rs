@@ -21,6 +21,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/inbox.toml")),
     ("en", include_str!("../locales/en/inbox_canned.toml")),
     ("en", include_str!("../locales/en/inbox_automation.toml")),
+    ("en", include_str!("../locales/en/inbox_sla.toml")),
 ];
 
 /// The fallback language.

@@ -81,6 +81,7 @@ pub(crate) async fn record(
 ) -> AppResult<()> {
     apply(conv, &line);
     conversations::save(txn, scope, conv).await?;
+    crate::inbox::sla::track::track_sla(txn, scope, conv).await?;
     store(txn, scope, conv, &line).await?;
     outbox::record(txn, scope, kind, payload, line.created_at).await?;
     Ok(())

@@ -160,6 +160,7 @@ impl App {
         activity::apply(&mut conv, &m);
         if opened {
             conversations::insert(&txn, scope, &conv).await?;
+            crate::inbox::sla::track::track_sla(&txn, scope, &conv).await?;
             outbox::record(
                 &txn,
                 scope,
@@ -170,6 +171,7 @@ impl App {
             .await?;
         } else {
             conversations::save(&txn, scope, &conv).await?;
+            crate::inbox::sla::track::track_sla(&txn, scope, &conv).await?;
             if status_before != conv.status {
                 outbox::record(
                     &txn,

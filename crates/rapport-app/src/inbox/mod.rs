@@ -3,7 +3,8 @@
 //! transaction), conversations (status, priority, assignment, labels, followers, merge, split,
 //! move, bulk actions), replies and private notes with @mentions, the delivery job that hands
 //! replies to their channel, the sweep that wakes snoozed conversations, and canned responses
-//! (saved replies rendered for a conversation), and automation rules with their runner.
+//! (saved replies rendered for a conversation), automation rules with their runner, and SLA
+//! policies with the clocks they put on conversations.
 
 mod activity;
 pub mod automation;
@@ -16,6 +17,7 @@ pub mod inboxes;
 pub mod ingest;
 pub mod messages;
 pub mod organize;
+pub mod sla;
 pub mod snooze;
 
 pub use rapport_store::repo::canned_responses::CannedRecord;

@@ -39,6 +39,10 @@ named_enum!(
         ConversationCreated = "conversation_created",
         /// A conversation's status, priority, labels, assignee or team changed.
         ConversationUpdated = "conversation_updated",
+        /// An SLA deadline passed its warning threshold.
+        SlaWarning = "sla_warning",
+        /// An SLA deadline passed.
+        SlaBreached = "sla_breached",
     }
 );
 
@@ -51,6 +55,8 @@ impl Trigger {
             EventKind::ConversationUpdated | EventKind::ConversationAssigned => {
                 Some(Self::ConversationUpdated)
             }
+            EventKind::SlaWarning => Some(Self::SlaWarning),
+            EventKind::SlaBreached => Some(Self::SlaBreached),
             EventKind::MessageCreated => {
                 let kind = payload["kind"]
                     .as_str()

@@ -57,6 +57,8 @@ macro_rules! named_enum {
 }
 
 pub mod automation;
+pub mod business_hours;
+pub mod sla;
 
 named_enum!(
     /// The kind of channel an inbox is connected to.

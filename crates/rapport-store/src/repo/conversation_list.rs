@@ -10,6 +10,7 @@ use crate::query::related;
 use crate::repo::raw::sql_for;
 use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
+use rapport_domain::inbox::sla::{Deadline, SlaView};
 use rapport_domain::inbox::{ChannelKind, ConversationStatus, Priority};
 use rapport_domain::{ContactId, ConversationId, InboxId, TeamId, UserId};
 use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
@@ -78,6 +79,8 @@ pub struct ConversationRow {
     pub labels: Vec<String>,
     /// When the reader last read it.
     pub last_read_at: Option<DateTime<Utc>>,
+    /// Its SLA deadlines, when its inbox is under a policy.
+    pub sla: Option<SlaView>,
 }
 
 impl ConversationRow {
@@ -203,15 +206,48 @@ pub async fn page(
          (SELECT u.name FROM users u WHERE u.id = page.assignee_id) AS assignee_name, \
          (SELECT t.name FROM teams t WHERE t.id = page.team_id AND t.org_id = page.org_id) AS team_name, \
          (SELECT {labels} FROM conversation_labels l WHERE l.conversation_id = page.id AND l.org_id = page.org_id) AS label_list, \
-         {read} AS last_read_at \
+         {read} AS last_read_at, \
+         {SLA_COLUMNS} \
          FROM (SELECT c.* FROM {from} WHERE {} \
                ORDER BY {at_col} DESC, {id_col} DESC LIMIT {limit}) AS page \
+         LEFT JOIN conversation_slas s ON s.conversation_id = page.id \
          ORDER BY page.last_activity_at DESC, page.id DESC",
         conds.join(" AND ")
     );
     let stmt = Statement::from_sql_and_values(backend, sql_for(backend, &sql.text), sql.values);
     let rows = db.query_all_raw(stmt).await?;
     rows.iter().map(row).collect()
+}
+
+/// The page's SLA deadlines, from the joined `conversation_slas` row (null when none).
+const SLA_COLUMNS: &str = "s.conversation_id AS sla_id, \
+    s.first_response_due_at AS sla_fr_due, s.first_response_warn_at AS sla_fr_warn, \
+    s.first_response_met_at AS sla_fr_met, s.first_response_warned_at AS sla_fr_warned, \
+    s.first_response_breached_at AS sla_fr_breached, \
+    s.resolution_due_at AS sla_res_due, s.resolution_warn_at AS sla_res_warn, \
+    s.resolution_met_at AS sla_res_met, s.resolution_warned_at AS sla_res_warned, \
+    s.resolution_breached_at AS sla_res_breached, s.paused_at AS sla_paused";
+
+fn sla_view(r: &QueryResult) -> StoreResult<Option<SlaView>> {
+    let id: Option<uuid::Uuid> = r.try_get("", "sla_id")?;
+    if id.is_none() {
+        return Ok(None);
+    }
+    let at = |c: &str| r.try_get::<Option<DateTime<Utc>>>("", c);
+    let deadline = |p: &str| -> StoreResult<Deadline> {
+        Ok(Deadline {
+            due_at: at(&format!("sla_{p}_due"))?,
+            warn_at: at(&format!("sla_{p}_warn"))?,
+            met_at: at(&format!("sla_{p}_met"))?,
+            warned_at: at(&format!("sla_{p}_warned"))?,
+            breached_at: at(&format!("sla_{p}_breached"))?,
+        })
+    };
+    Ok(Some(SlaView {
+        first_response: deadline("fr")?,
+        resolution: deadline("res")?,
+        paused: at("sla_paused")?.is_some(),
+    }))
 }
 
 fn row(r: &QueryResult) -> StoreResult<ConversationRow> {
@@ -237,5 +273,6 @@ fn row(r: &QueryResult) -> StoreResult<ConversationRow> {
         team_name: r.try_get("", "team_name")?,
         labels,
         last_read_at: r.try_get("", "last_read_at")?,
+        sla: sla_view(r)?,
     })
 }

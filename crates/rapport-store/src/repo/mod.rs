@@ -40,6 +40,7 @@ pub mod resolve;
 pub mod roles;
 pub mod segments;
 pub mod sessions;
+pub mod sla;
 pub mod tasks;
 pub mod teams;
 pub mod throttle;

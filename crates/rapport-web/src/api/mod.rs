@@ -66,7 +66,7 @@ use utoipa_axum::routes;
         (name = "timeline", description = "The activity timeline of a contact, company or deal"),
         (name = "segments", description = "Saved list filters, private or shared"),
         (name = "imports", description = "CSV and vCard import of contacts"),
-        (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages, canned responses and automation rules"),
+        (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages, canned responses, automation rules and SLA policies"),
         (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions")
     )
 )]
@@ -225,6 +225,15 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::automation::delete_rule
         ))
         .routes(routes!(inbox::automation::list_runs))
+        .routes(routes!(
+            inbox::sla::list_policies,
+            inbox::sla::create_policy
+        ))
+        .routes(routes!(
+            inbox::sla::get_policy,
+            inbox::sla::update_policy,
+            inbox::sla::delete_policy
+        ))
         .routes(routes!(realtime::stream))
         .routes(routes!(realtime::announce))
         .split_for_parts();

@@ -1,7 +1,7 @@
 //! The shared inbox over HTTP, on SQLite and PostgreSQL: inboxes, the API channel's
 //! exactly-once ingest, conversations (status, snooze, priority, assignment, labels,
 //! followers, read marks, merge, split, move, bulk), replies with their delivery job and
-//! private notes with mentions, canned responses and automation rules.
+//! private notes with mentions, canned responses, automation rules and SLA policies.
 
 mod automation;
 mod canned;
@@ -11,6 +11,7 @@ mod exactly_once;
 mod ingest;
 mod organize;
 mod realtime;
+mod sla;
 mod ui;
 
 pub use crate::privacy::Browser;

@@ -53,6 +53,11 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("PATCH", "/automation-rules/{id}", Needs(SettingsManage)),
     ("DELETE", "/automation-rules/{id}", Needs(SettingsManage)),
     ("GET", "/automation-rules/{id}/runs", Needs(SettingsManage)),
+    ("GET", "/sla-policies", Needs(SettingsManage)),
+    ("POST", "/sla-policies", Needs(SettingsManage)),
+    ("GET", "/sla-policies/{id}", Needs(SettingsManage)),
+    ("PATCH", "/sla-policies/{id}", Needs(SettingsManage)),
+    ("DELETE", "/sla-policies/{id}", Needs(SettingsManage)),
     ("GET", "/realtime", Needs(Read)),
     ("POST", "/conversations/{id}/presence", Needs(Read)),
 ];
@@ -110,6 +115,9 @@ pub async fn perform_inbox(
     }
     if path.starts_with("/automation-rules") {
         return perform_rule(t, owner, actor, method, path).await;
+    }
+    if path.starts_with("/sla-policies") {
+        return perform_policy(t, owner, actor, method, path).await;
     }
     let (concrete, body) = match (method, path) {
         ("POST", "/inboxes/{id}/messages") => return inbound(t, actor, &inbox, customer).await,
@@ -241,6 +249,39 @@ async fn perform_rule(
             t,
             method.parse().unwrap(),
             &path.replace("{id}", &rule),
+            body,
+        )
+        .await
+}
+
+/// Calls an SLA-policy operation as `actor`; the owner writes the policy it acts on.
+async fn perform_policy(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let new = || {
+        json!({ "name": format!("C5 {}", fresh()),
+            "targets": [{ "priority": "high", "first_response_minutes": 30 }] })
+    };
+    let policy = owner
+        .api_ok(t, Method::POST, "/sla-policies", Some(new()))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = match method {
+        "POST" => Some(new()),
+        "PATCH" => Some(json!({ "warn_percent": 50 })),
+        _ => None,
+    };
+    actor
+        .api(
+            t,
+            method.parse().unwrap(),
+            &path.replace("{id}", &policy),
             body,
         )
         .await

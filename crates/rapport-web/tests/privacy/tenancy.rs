@@ -74,6 +74,8 @@ enum Kind {
     CannedResponse,
     /// An automation rule.
     AutomationRule,
+    /// An SLA policy.
+    SlaPolicy,
 }
 
 impl Kind {
@@ -156,6 +158,8 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/admin/canned-responses/", "id", Kind::CannedResponse),
     ("/api/v1/automation-rules/", "id", Kind::AutomationRule),
     ("/admin/automation/", "id", Kind::AutomationRule),
+    ("/api/v1/sla-policies/", "id", Kind::SlaPolicy),
+    ("/admin/sla/", "id", Kind::SlaPolicy),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -249,6 +253,7 @@ impl OrgA {
             Kind::Message => self.inbox.message.clone(),
             Kind::CannedResponse => self.inbox.canned.clone(),
             Kind::AutomationRule => self.inbox.rule.clone(),
+            Kind::SlaPolicy => self.inbox.policy.clone(),
         }
     }
 
@@ -287,6 +292,7 @@ impl OrgA {
             self.inbox.message.clone(),
             self.inbox.canned.clone(),
             self.inbox.rule.clone(),
+            self.inbox.policy.clone(),
         ]
     }
 }
@@ -1050,6 +1056,19 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         .await;
     assert_eq!(rule["name"], "Aardmarker rule", "A's rule as it was");
     assert_eq!(rule["enabled"], true);
+    let policy = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/sla-policies/{}", a.inbox.policy),
+            None,
+        )
+        .await;
+    assert_eq!(
+        policy["name"], "Aardmarker policy",
+        "A's SLA policy as it was"
+    );
+    assert_eq!(policy["inbox_ids"], json!([a.inbox.inbox]));
 }
 
 /// Builds org A through the product, one object of every kind.

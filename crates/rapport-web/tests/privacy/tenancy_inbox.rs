@@ -1,6 +1,6 @@
 //! Org A's shared-inbox objects for the B5 probe in [`super::tenancy`]: an API inbox, a
-//! conversation with a customer's message and a private note, a canned response and an
-//! automation rule, all marked.
+//! conversation with a customer's message and a private note, a canned response, an
+//! automation rule and an SLA policy, all marked.
 
 use super::Browser;
 use rapport_testkit::TestApp;
@@ -14,6 +14,7 @@ pub struct InboxA {
     pub message: String,
     pub canned: String,
     pub rule: String,
+    pub policy: String,
 }
 
 /// Seeds A's inbox objects as A's owner.
@@ -90,9 +91,24 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
         .as_str()
         .unwrap()
         .to_owned();
+    let policy = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/sla-policies",
+            Some(json!({
+                "name": "Aardmarker policy", "inbox_ids": [inbox],
+                "targets": [{ "priority": "none", "first_response_minutes": 60 }],
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     InboxA {
         canned,
         rule,
+        policy,
         inbox,
         conversation,
         message: posted["message"]["id"].as_str().unwrap().to_owned(),
@@ -128,6 +144,11 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
             "actions": [{ "type": "add_label", "label": "b5" }],
         }),
         ("PATCH", "/api/v1/automation-rules/{id}") => json!({ "enabled": false }),
+        ("POST", "/api/v1/sla-policies") => json!({
+            "name": "B5 probe policy",
+            "targets": [{ "priority": "none", "first_response_minutes": 5 }],
+        }),
+        ("PATCH", "/api/v1/sla-policies/{id}") => json!({ "name": "B5 probe policy 2" }),
         _ => return None,
     })
 }

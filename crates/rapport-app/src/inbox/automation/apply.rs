@@ -151,6 +151,7 @@ impl App {
         }
         activity::apply(conv, &m);
         conversations::save(txn, scope, conv).await?;
+        crate::inbox::sla::track::track_sla(txn, scope, conv).await?;
         activity::store(txn, scope, conv, &m).await?;
         Ok(m)
     }

@@ -1,7 +1,8 @@
 //! The shared-inbox API: `/api/v1/inboxes` (and the API channel's
 //! `POST /inboxes/{id}/messages`), `/api/v1/conversations` with their status, priority,
 //! assignment, labels, followers, read marks, merge, move, bulk actions and messages, and
-//! `/api/v1/labels`, `/api/v1/automation-rules` (with each rule's run log), and
+//! `/api/v1/labels`, `/api/v1/automation-rules` (with each rule's run log),
+//! `/api/v1/sla-policies`, and
 //! `/api/v1/canned-responses` (saved replies, rendered per
 //! conversation). The JSON shapes live here (canned responses' in their own file); the handlers
 //! in one file per resource.
@@ -11,6 +12,7 @@ pub mod canned;
 pub mod conversations;
 pub mod inboxes;
 pub mod messages;
+pub mod sla;
 
 use chrono::{DateTime, Utc};
 use rapport_app::inbox::conversations::ConversationDetail;
@@ -127,6 +129,8 @@ pub struct Conversation {
     pub message_count: i32,
     /// Whether the customer wrote since the caller last read it.
     pub unread: bool,
+    /// Its SLA deadlines; null when its inbox is under no SLA policy.
+    pub sla: Option<sla::ConversationSla>,
     /// Members following it (only on single-conversation responses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<uuid::Uuid>>,
@@ -173,6 +177,7 @@ impl From<ConversationRow> for Conversation {
             resolved_at: r.resolved_at,
             message_count: r.message_count,
             unread,
+            sla: row.sla.map(Into::into),
             followers: None,
             created_at: r.created_at,
             updated_at: r.updated_at,

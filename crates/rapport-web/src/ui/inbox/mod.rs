@@ -4,7 +4,8 @@
 //! contact and the conversation's status, priority, assignee and labels. Keyboard shortcuts
 //! live in `static/inbox.js`; the canned-response picker in `static/canned.js`, and the
 //! canned responses' settings page (`/admin/canned-responses`) in `canned.rs`, and the
-//! automation rules' pages (`/admin/automation`) in `automation*.rs`.
+//! automation rules' pages (`/admin/automation`) in `automation*.rs`, the SLA policies' page
+//! (`/admin/sla`) in `sla*.rs`.
 //!
 //! Forms follow the other pages' conventions: `_csrf` on every POST, a `303` back to where the
 //! agent was (a validated local `return_to`), unparsable ids are a 404.
@@ -16,6 +17,9 @@ mod automation_words;
 mod canned;
 mod folders;
 mod page;
+mod sla;
+mod sla_badge;
+mod sla_form;
 mod thread;
 
 use crate::ui::routes::RouteTable;
@@ -42,4 +46,8 @@ pub fn table() -> RouteTable {
         .post("/admin/automation/{id}/toggle", automation::toggle)
         .post("/admin/automation/{id}/delete", automation::delete)
         .get("/admin/automation/{id}/runs", automation::runs)
+        .get("/admin/sla", sla::show)
+        .post("/admin/sla", sla::create)
+        .post("/admin/sla/{id}", sla::update)
+        .post("/admin/sla/{id}/delete", sla::delete)
 }

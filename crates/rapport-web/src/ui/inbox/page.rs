@@ -3,6 +3,7 @@
 //! notifications). Opening a conversation marks it read for the agent.
 
 use super::folders::{self, Folder, FolderLink, parse_status, status_key};
+use super::sla_badge::{Badge, badge};
 use super::thread::{self, Entry};
 use crate::state::WebState;
 use crate::ui::page::{PageCtx, UiSession, app_page_with, initials};
@@ -56,6 +57,8 @@ pub struct Item {
     pub inbox: String,
     pub assignee: String,
     pub selected: bool,
+    /// The SLA deadline to show, if any.
+    pub sla: Option<Badge>,
 }
 
 /// The open conversation.
@@ -77,6 +80,8 @@ pub struct Open {
     pub team: String,
     pub labels: Vec<String>,
     pub waiting: String,
+    /// The SLA deadline to show, if any.
+    pub sla: Option<Badge>,
     pub entries: Vec<Entry>,
     pub has_older: bool,
 }
@@ -194,6 +199,7 @@ fn item(
         inbox: row.inbox_name.clone(),
         assignee: row.assignee_name.clone().unwrap_or_default(),
         selected,
+        sla: badge(&page.tr, row.sla.as_ref(), *now),
         name: row.contact_name,
     }
 }
@@ -282,6 +288,7 @@ async fn build(
                 .waiting_since
                 .map(|w| page.tr.datetime(&w))
                 .unwrap_or_default(),
+            sla: badge(&page.tr, d.row.sla.as_ref(), now),
             entries: thread::entries(&page.tr, &t.items, &names, &d.row.contact_name),
             has_older: t.older_cursor.is_some(),
             contact_name: d.row.contact_name,
