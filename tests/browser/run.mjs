@@ -1470,6 +1470,54 @@ async function slaChecks(t) {
 }
 slaChecks.title = 'SLA: policy settings page, deadline badges in the inbox';
 
+async function inboxSettingsChecks(t) {
+  // Inbox settings and availability: an admin adds an API inbox that assigns round-robin;
+  // a customer's message there is assigned to them (the only member online); away, the next
+  // one waits unassigned; the header switch says so.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/admin/inboxes');
+  await visible(page, 'h1:has-text("Inboxes")', 'the inbox settings page');
+  await page.click('[data-inbox-add] summary');
+  const add = page.locator('[data-inbox-add] form');
+  await add.locator('input[name=name]').fill('Returns');
+  await add.locator('select[name=auto_assign]').selectOption('round_robin');
+  await submit(() => add.locator('button[type=submit]').click());
+  await visible(page, '.alert-success', 'the "inbox added" flash');
+  await visible(page, '.au-rule:has-text("Returns"):has-text("Round-robin")', 'the new inbox and how it assigns');
+  await visible(page, '.au-rule:has-text("Returns") code:has-text("POST /api/v1/inboxes/")', 'where integrations post');
+  await t.shot('inbox-settings');
+
+  const post = async (key) => page.evaluate(async (key) => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const inboxes = await (await fetch('/api/v1/inboxes')).json();
+    const inbox = inboxes.items.find((i) => i.name === 'Returns');
+    const res = await fetch(`/api/v1/inboxes/${inbox.id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'idempotency-key': key },
+      body: JSON.stringify({ contact: { identifier: key }, content: 'Where do I send the parcel back?' }),
+    });
+    const posted = await res.json();
+    const conv = await (await fetch(`/api/v1/conversations/${posted.conversation_id}`)).json();
+    const me = await (await fetch('/api/v1/me')).json();
+    return conv.assignee && conv.assignee.id === me.id;
+  }, key);
+  assert(await post('returns-1'), 'an online member gets the new conversation');
+
+  await page.click('.av-state');
+  await submit(() => page.click('.av-choice.av-away'));
+  await visible(page, '[data-availability="away"]', 'the header says away');
+  assert(!(await post('returns-2')), 'away, nobody gets it');
+  await page.click('.av-state');
+  await t.shot('availability-menu');
+  await submit(() => page.click('.av-choice.av-online'));
+  await visible(page, '[data-availability="online"]', 'back online');
+}
+inboxSettingsChecks.title = 'inbox settings: add an inbox that assigns round-robin, availability switch';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -1492,6 +1540,7 @@ const CHECKS = [
   inboxLiveChecks,
   automationChecks,
   slaChecks,
+  inboxSettingsChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

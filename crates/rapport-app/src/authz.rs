@@ -30,6 +30,9 @@ pub enum Via {
     /// An automation rule applying its actions (see [`Actor::automation`]); never the result
     /// of a request.
     Automation(AutomationRuleId),
+    /// Automatic assignment handing a new conversation to a member; never the result of a
+    /// request.
+    AutoAssign,
 }
 
 /// A signed-in person acting within one organization. Built only from a verified session or
@@ -88,7 +91,7 @@ impl Actor {
     pub fn session_id(&self) -> Option<SessionId> {
         match self.via {
             Via::Session(id) => Some(id),
-            Via::Token(_) | Via::Seed | Via::Automation(_) => None,
+            Via::Token(_) | Via::Seed | Via::Automation(_) | Via::AutoAssign => None,
         }
     }
 
@@ -112,6 +115,21 @@ impl Actor {
             email: String::new(),
             meta: RequestMeta::default(),
         }
+    }
+
+    /// Automatic assignment (like [`Actor::automation`], without a rule).
+    pub(crate) fn auto_assignment(org_id: OrgId) -> Self {
+        let mut actor =
+            Self::automation(org_id, AutomationRuleId::from_uuid(uuid::Uuid::nil()), "");
+        actor.via = Via::AutoAssign;
+        actor.name = "Auto-assignment".into();
+        actor
+    }
+
+    /// Whether the server itself is acting (an automation rule, automatic assignment): no
+    /// person, so entries are written as the system's, under the actor's name.
+    pub fn is_system(&self) -> bool {
+        matches!(self.via, Via::Automation(_) | Via::AutoAssign)
     }
 
     /// The rule, when an automation is acting.

@@ -13,6 +13,7 @@ use crate::inbox::conversations::{Assignment, StatusChange};
 use crate::inbox::inboxes::NewInbox;
 use crate::inbox::organize::LabelChange;
 use chrono::Duration;
+use rapport_domain::inbox::assignment::AutoAssign;
 use rapport_domain::inbox::{ChannelKind, ConversationStatus, Priority};
 
 /// One support story: what the customer wrote, how the team answered, where it stands.
@@ -201,6 +202,7 @@ impl App {
                     name: "Website".into(),
                     channel: ChannelKind::Api,
                     team_id: None,
+                    auto_assign: AutoAssign::None,
                     reopen_resolved: true,
                     csat_enabled: false,
                 },
@@ -213,6 +215,7 @@ impl App {
                     name: "Partner portal".into(),
                     channel: ChannelKind::Api,
                     team_id: None,
+                    auto_assign: AutoAssign::None,
                     reopen_resolved: false,
                     csat_enabled: false,
                 },

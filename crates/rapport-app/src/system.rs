@@ -72,6 +72,8 @@ pub struct OrgOverview {
     pub members: u64,
     /// The signed-in member's unread notifications (the bell in the header).
     pub unread_notifications: u64,
+    /// Whether the signed-in member takes new conversations (the switch in the header).
+    pub availability: rapport_domain::inbox::assignment::Availability,
 }
 
 impl App {
@@ -174,7 +176,13 @@ impl App {
             actor.user_id,
         )
         .await?;
+        let availability =
+            rapport_store::repo::assignment::workload_of(self.db().conn(), scope, actor.user_id)
+                .await
+                .map(|w| w.availability)
+                .unwrap_or(rapport_domain::inbox::assignment::Availability::Online);
         Ok(OrgOverview {
+            availability,
             unread_notifications,
             name: org.name,
             slug: org.slug,

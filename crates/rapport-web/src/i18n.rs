@@ -22,6 +22,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/inbox_canned.toml")),
     ("en", include_str!("../locales/en/inbox_automation.toml")),
     ("en", include_str!("../locales/en/inbox_sla.toml")),
+    ("en", include_str!("../locales/en/inbox_settings.toml")),
 ];
 
 /// The fallback language.

@@ -43,10 +43,11 @@ impl From<&Actor> for Who {
     fn from(a: &Actor) -> Self {
         Self {
             // An automation is nobody: its entries name the rule instead.
-            user_id: a.automation_rule().is_none().then_some(a.user_id),
-            label: match a.automation_rule() {
-                Some(_) => a.name.clone(),
-                None => a.email.clone(),
+            user_id: (!a.is_system()).then_some(a.user_id),
+            label: if a.is_system() {
+                a.name.clone()
+            } else {
+                a.email.clone()
             },
             meta: a.meta.clone(),
         }

@@ -148,7 +148,8 @@ pub(crate) fn line_by(
     now: DateTime<Utc>,
 ) -> MessageRecord {
     let mut m = line(conv, sender_of(actor), event, facts, text, now);
-    if let Some(rule) = actor.automation_rule() {
+    if actor.is_system() {
+        let rule = actor.automation_rule();
         m.metadata["automation"] = json!({ "rule_id": rule, "name": actor.name });
     }
     m
@@ -156,9 +157,10 @@ pub(crate) fn line_by(
 
 /// Who a thread entry is from when `actor` writes it.
 pub(crate) fn sender_of(actor: &Actor) -> Sender {
-    match actor.automation_rule() {
-        Some(_) => Sender::System,
-        None => Sender::User(actor.user_id),
+    if actor.is_system() {
+        Sender::System
+    } else {
+        Sender::User(actor.user_id)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::event::EventKind;
 use rapport_domain::inbox::ChannelKind;
+use rapport_domain::inbox::assignment::AutoAssign;
 use rapport_domain::{DomainError, InboxId, Permission, TeamId, bounded_text};
 use rapport_store::outbox;
 use rapport_store::repo::inboxes::{self, InboxRecord};
@@ -27,6 +28,8 @@ pub struct NewInbox {
     pub channel: ChannelKind,
     /// The team its conversations belong to.
     pub team_id: Option<TeamId>,
+    /// How new conversations are assigned.
+    pub auto_assign: AutoAssign,
     /// Whether a customer's message to a resolved conversation reopens it.
     pub reopen_resolved: bool,
     /// Whether resolving sends a satisfaction survey.
@@ -40,6 +43,8 @@ pub struct InboxPatch {
     pub name: Option<String>,
     /// New team (`Some(None)` clears it).
     pub team_id: Option<Option<TeamId>>,
+    /// How new conversations are assigned.
+    pub auto_assign: Option<AutoAssign>,
     /// Reopen resolved conversations on a customer's reply.
     pub reopen_resolved: Option<bool>,
     /// Send a satisfaction survey on resolve.
@@ -105,7 +110,7 @@ impl App {
             settings: json!({}),
             sealed_secret: None,
             team_id: input.team_id,
-            auto_assign: "none".into(),
+            auto_assign: input.auto_assign.as_str().into(),
             reopen_resolved: input.reopen_resolved,
             csat_enabled: input.csat_enabled,
             created_at: now,
@@ -157,6 +162,9 @@ impl App {
         if let Some(v) = patch.reopen_resolved {
             record.reopen_resolved = v;
         }
+        if let Some(v) = patch.auto_assign {
+            record.auto_assign = v.as_str().into();
+        }
         if let Some(v) = patch.csat_enabled {
             record.csat_enabled = v;
         }
@@ -178,6 +186,7 @@ impl App {
             &Who::from(actor),
             AuditEvent::new("inbox.updated", "inbox", id).with(json!({
                 "name": record.name,
+                "auto_assign": record.auto_assign,
                 "reopen_resolved": record.reopen_resolved,
                 "csat_enabled": record.csat_enabled,
             })),

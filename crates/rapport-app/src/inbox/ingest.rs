@@ -187,6 +187,9 @@ impl App {
             }
         }
         activity::store(&txn, scope, &conv, &m).await?;
+        if opened {
+            self.auto_assign(&txn, scope, inbox, &mut conv, now).await?;
+        }
         txn.commit().await?;
         Ok(IngestOutcome {
             duplicate: false,

@@ -7,6 +7,7 @@
 //! policies with the clocks they put on conversations.
 
 mod activity;
+pub mod assignment;
 pub mod automation;
 pub mod canned;
 pub mod canned_render;

@@ -56,6 +56,7 @@ macro_rules! named_enum {
     };
 }
 
+pub mod assignment;
 pub mod automation;
 pub mod business_hours;
 pub mod sla;

@@ -14,6 +14,7 @@ mod m20261130_000007_outbox_notify;
 mod m20261130_000008_label_activity;
 mod m20261201_000009_automation;
 mod m20261201_000010_sla;
+mod m20261201_000011_assignment;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_label_activity::Migration),
             Box::new(m20261201_000009_automation::Migration),
             Box::new(m20261201_000010_sla::Migration),
+            Box::new(m20261201_000011_assignment::Migration),
         ]
     }
 }

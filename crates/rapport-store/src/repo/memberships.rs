@@ -73,6 +73,8 @@ pub async fn add(
         user_id: Set(user.as_uuid()),
         role: Set(role.as_str().to_owned()),
         custom_role_id: Set(custom_role.map(|r| r.as_uuid())),
+        availability: Set("online".to_owned()),
+        capacity: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };

@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod api_tokens;
+pub mod assignment;
 pub mod audit;
 pub mod automation;
 pub mod canned_responses;

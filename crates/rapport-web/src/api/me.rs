@@ -59,6 +59,7 @@ pub async fn get_me(ApiActor(actor): ApiActor) -> Result<Json<Me>, ApiError> {
             Via::Token(_) => "token",
             Via::Seed => "seed",
             Via::Automation(_) => "automation",
+            Via::AutoAssign => "auto_assignment",
         },
         email: actor.email,
         name: actor.name,

@@ -229,6 +229,9 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::sla::list_policies,
             inbox::sla::create_policy
         ))
+        .routes(routes!(inbox::assignment::my_workload))
+        .routes(routes!(inbox::assignment::set_availability))
+        .routes(routes!(inbox::assignment::set_capacity))
         .routes(routes!(
             inbox::sla::get_policy,
             inbox::sla::update_policy,

@@ -54,6 +54,8 @@ pub struct PageCtx {
     pub asset_version: &'static str,
     /// The member's unread notifications (the bell in the header).
     pub unread_notifications: u64,
+    /// The member's availability (`online`, `away`, `offline`; "" before sign-in).
+    pub availability: &'static str,
 }
 
 impl PageCtx {
@@ -167,6 +169,10 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("sla_created", "sla.flash.created"),
     ("sla_saved", "sla.flash.saved"),
     ("sla_deleted", "sla.flash.deleted"),
+    ("inbox_created", "inboxes.flash.created"),
+    ("inbox_saved", "inboxes.flash.saved"),
+    ("inbox_deleted", "inboxes.flash.deleted"),
+    ("availability_saved", "availability.saved"),
     ("crm_work_note_added", "crm_work.flash.note_added"),
     ("crm_work_note_saved", "crm_work.flash.note_saved"),
     ("crm_work_note_pinned", "crm_work.flash.note_pinned"),
@@ -271,6 +277,7 @@ pub fn app_page_with(
         version: version_line(&tr),
         asset_version: ASSET_VERSION,
         unread_notifications: overview.unread_notifications,
+        availability: overview.availability.as_str(),
         tr,
     };
     (jar, ctx)
@@ -309,6 +316,7 @@ pub fn anonymous_page_in(
         version: version_line(&tr),
         asset_version: ASSET_VERSION,
         unread_notifications: 0,
+        availability: "",
         tr,
     }
 }

@@ -3,6 +3,7 @@
 //! followers, read marks, merge, split, move, bulk), replies with their delivery job and
 //! private notes with mentions, canned responses, automation rules and SLA policies.
 
+mod assignment;
 mod automation;
 mod canned;
 mod canned_access;

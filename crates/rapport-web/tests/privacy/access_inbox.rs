@@ -5,13 +5,13 @@
 use super::Browser;
 use rapport_domain::Permission::{
     ConversationsAssign as Assign, ConversationsRead as Read, ConversationsReply as Reply,
-    SettingsManage,
+    MembersManage, SettingsManage,
 };
 use rapport_testkit::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::access::Guard::{self, Needs};
+use super::access::Guard::{self, AnyMember, Needs};
 
 /// Every inbox operation and what guards it.
 pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
@@ -58,6 +58,9 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/sla-policies/{id}", Needs(SettingsManage)),
     ("PATCH", "/sla-policies/{id}", Needs(SettingsManage)),
     ("DELETE", "/sla-policies/{id}", Needs(SettingsManage)),
+    ("PUT", "/users/{id}/capacity", Needs(MembersManage)),
+    ("GET", "/me/workload", AnyMember),
+    ("PUT", "/me/availability", AnyMember),
     ("GET", "/realtime", Needs(Read)),
     ("POST", "/conversations/{id}/presence", Needs(Read)),
 ];
@@ -149,6 +152,11 @@ pub async fn perform_inbox(
         ("POST", "/conversations/{id}/labels") => {
             (path.replace("{id}", &conv), Some(json!({ "add": ["c5"] })))
         }
+        ("PUT", "/me/availability") => (path.to_owned(), Some(json!({ "availability": "online" }))),
+        ("PUT", "/users/{id}/capacity") => (
+            format!("/users/{}/capacity", me["id"].as_str().unwrap_or_default()),
+            Some(json!({ "capacity": 5 })),
+        ),
         ("POST", "/conversations/{id}/presence") => (
             path.replace("{id}", &conv),
             Some(json!({ "state": "viewing" })),

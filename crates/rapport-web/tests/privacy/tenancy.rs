@@ -160,6 +160,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/admin/automation/", "id", Kind::AutomationRule),
     ("/api/v1/sla-policies/", "id", Kind::SlaPolicy),
     ("/admin/sla/", "id", Kind::SlaPolicy),
+    ("/admin/inboxes/", "id", Kind::Inbox),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.

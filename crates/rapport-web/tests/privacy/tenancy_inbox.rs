@@ -149,6 +149,8 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
             "targets": [{ "priority": "none", "first_response_minutes": 5 }],
         }),
         ("PATCH", "/api/v1/sla-policies/{id}") => json!({ "name": "B5 probe policy 2" }),
+        ("PUT", "/api/v1/users/{id}/capacity") => json!({ "capacity": 3 }),
+        ("PUT", "/api/v1/me/availability") => json!({ "availability": "away" }),
         _ => return None,
     })
 }

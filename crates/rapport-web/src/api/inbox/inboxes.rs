@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use rapport_app::inbox::channels::ApiInbound;
 use rapport_app::inbox::inboxes::{InboxPatch, NewInbox};
 use rapport_domain::inbox::ChannelKind;
+use rapport_domain::inbox::assignment::AutoAssign;
 use rapport_domain::{ConversationId, InboxId, TeamId};
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,9 @@ pub struct CreateInbox {
     /// The team new conversations belong to.
     #[serde(default)]
     pub team_id: Option<uuid::Uuid>,
+    /// How new conversations are assigned: `none` (default), `round_robin` or `least_loaded`.
+    #[serde(default)]
+    pub auto_assign: Option<AutoAssign>,
     /// Reopen a resolved conversation on the customer's reply (default true).
     #[serde(default)]
     pub reopen_resolved: Option<bool>,
@@ -57,6 +61,9 @@ pub struct UpdateInbox {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<uuid::Uuid>)]
     pub team_id: Option<Option<uuid::Uuid>>,
+    /// How new conversations are assigned.
+    #[serde(default)]
+    pub auto_assign: Option<AutoAssign>,
     /// Reopen resolved conversations on reply.
     #[serde(default)]
     pub reopen_resolved: Option<bool>,
@@ -95,6 +102,7 @@ pub async fn create_inbox(
         name: req.name,
         channel: req.channel.unwrap_or(ChannelKind::Api),
         team_id: req.team_id.map(TeamId::from_uuid),
+        auto_assign: req.auto_assign.unwrap_or(AutoAssign::None),
         reopen_resolved: req.reopen_resolved.unwrap_or(true),
         csat_enabled: req.csat_enabled.unwrap_or(false),
     };
@@ -140,6 +148,7 @@ pub async fn update_inbox(
     let patch = InboxPatch {
         name: req.name,
         team_id: req.team_id.map(|t| t.map(TeamId::from_uuid)),
+        auto_assign: req.auto_assign,
         reopen_resolved: req.reopen_resolved,
         csat_enabled: req.csat_enabled,
     };

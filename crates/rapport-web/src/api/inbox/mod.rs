@@ -7,6 +7,7 @@
 //! conversation). The JSON shapes live here (canned responses' in their own file); the handlers
 //! in one file per resource.
 
+pub mod assignment;
 pub mod automation;
 pub mod canned;
 pub mod conversations;
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use rapport_app::inbox::conversations::ConversationDetail;
 use rapport_app::inbox::messages::note_html;
 use rapport_app::inbox::{ConversationRow, InboxRecord, MessageRecord, Sender};
+use rapport_domain::inbox::assignment::AutoAssign;
 use rapport_domain::inbox::{
     ChannelKind, ConversationStatus, DeliveryStatus, Direction, MessageKind, Priority,
 };
@@ -34,6 +36,8 @@ pub struct Inbox {
     pub channel: ChannelKind,
     /// The team its new conversations belong to.
     pub team_id: Option<uuid::Uuid>,
+    /// How new conversations are assigned (`none`, `round_robin`, `least_loaded`).
+    pub auto_assign: AutoAssign,
     /// Whether a customer's message reopens a resolved conversation (otherwise it starts a new one).
     pub reopen_resolved: bool,
     /// Whether resolving sends a satisfaction survey.
@@ -51,6 +55,7 @@ impl From<InboxRecord> for Inbox {
             name: r.name,
             channel: r.channel,
             team_id: r.team_id.map(|t| t.as_uuid()),
+            auto_assign: AutoAssign::parse(&r.auto_assign).unwrap_or(AutoAssign::None),
             reopen_resolved: r.reopen_resolved,
             csat_enabled: r.csat_enabled,
             created_at: r.created_at,

@@ -14,8 +14,10 @@ mod actions;
 mod automation;
 mod automation_form;
 mod automation_words;
+mod availability;
 mod canned;
 mod folders;
+mod inboxes;
 mod page;
 mod sla;
 mod sla_badge;
@@ -46,6 +48,11 @@ pub fn table() -> RouteTable {
         .post("/admin/automation/{id}/toggle", automation::toggle)
         .post("/admin/automation/{id}/delete", automation::delete)
         .get("/admin/automation/{id}/runs", automation::runs)
+        .get("/admin/inboxes", inboxes::show)
+        .post("/admin/inboxes", inboxes::create)
+        .post("/admin/inboxes/{id}", inboxes::update)
+        .post("/admin/inboxes/{id}/delete", inboxes::delete)
+        .post("/settings/availability", availability::set)
         .get("/admin/sla", sla::show)
         .post("/admin/sla", sla::create)
         .post("/admin/sla/{id}", sla::update)
