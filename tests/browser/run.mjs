@@ -1518,6 +1518,48 @@ async function inboxSettingsChecks(t) {
 }
 inboxSettingsChecks.title = 'inbox settings: add an inbox that assigns round-robin, availability switch';
 
+async function csatChecks(t) {
+  // Satisfaction: resolving a conversation of an inbox with surveys on sends the customer a
+  // link; on that page (no account) they pick a face and comment; the agent sees the rating.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  await signIn(page);
+  const { conv, link } = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const call = async (method, path, body, key) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      if (key) headers['idempotency-key'] = key;
+      const res = await fetch('/api/v1' + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+      return res.json();
+    };
+    const inbox = await call('POST', '/inboxes', { name: 'Survey check', csat_enabled: true });
+    const posted = await call('POST', `/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'csat-1', name: 'Dorothy Vaughan' }, content: 'Thanks for the fix!',
+    }, 'csat-1');
+    const conv = posted.conversation_id;
+    await call('POST', `/conversations/${conv}/status`, { status: 'resolved' });
+    const thread = await (await fetch(`/api/v1/conversations/${conv}/messages`)).json();
+    const survey = thread.items.find((m) => m.metadata && m.metadata.csat);
+    const text = survey.content;
+    return { conv, link: text.slice(text.indexOf('/csat/')).split(/\s/)[0] };
+  });
+  const customerCtx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => customerCtx.close());
+  const customer = t.use(await customerCtx.newPage());
+  await customer.goto(link);
+  await visible(customer, 'h1:has-text("How did we do?")', 'the survey page');
+  await customer.click('.csat-choice:has(input[value="4"])');
+  await customer.fill('#csat-comment', 'Fixed in minutes.');
+  await t.shot('csat-survey');
+  await Promise.all([customer.waitForNavigation({ waitUntil: 'load' }), customer.click('.csat-form button[type=submit]')]);
+  await visible(customer, '[data-csat-thanks]', 'the thank-you');
+  await page.goto(`/inbox/conversations/${conv}`);
+  await visible(page, '[data-csat]:has-text("4/5")', 'the rating in the side panel');
+  await visible(page, '.ib-activity:has-text("rated this conversation 4/5")', 'the rating in the thread');
+}
+csatChecks.title = 'satisfaction survey: link sent on resolve, public rating page, rating in the inbox';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -1541,6 +1583,7 @@ const CHECKS = [
   automationChecks,
   slaChecks,
   inboxSettingsChecks,
+  csatChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -92,6 +92,9 @@ pub enum EventKind {
     /// A message's delivery status changed.
     #[serde(rename = "message.updated")]
     MessageUpdated,
+    /// The customer rated a conversation (a satisfaction survey).
+    #[serde(rename = "conversation.rated")]
+    ConversationRated,
     /// An SLA deadline of a conversation passed its warning threshold.
     #[serde(rename = "sla.warning")]
     SlaWarning,
@@ -133,6 +136,7 @@ impl EventKind {
         Self::MessageUpdated,
         Self::SlaWarning,
         Self::SlaBreached,
+        Self::ConversationRated,
     ];
 
     /// The stable dotted name.
@@ -167,6 +171,7 @@ impl EventKind {
             Self::MessageCreated => "message.created",
             Self::MessageUpdated => "message.updated",
             Self::SlaWarning => "sla.warning",
+            Self::ConversationRated => "conversation.rated",
             Self::SlaBreached => "sla.breached",
         }
     }

@@ -23,6 +23,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/inbox_automation.toml")),
     ("en", include_str!("../locales/en/inbox_sla.toml")),
     ("en", include_str!("../locales/en/inbox_settings.toml")),
+    ("en", include_str!("../locales/en/inbox_csat.toml")),
 ];
 
 /// The fallback language.

@@ -40,6 +40,8 @@ pub struct ConversationDetail {
     pub row: ConversationRow,
     /// Members following it.
     pub followers: Vec<UserId>,
+    /// Its latest satisfaction survey.
+    pub csat: Option<rapport_store::repo::csat::SurveyRecord>,
 }
 
 /// A status change.
@@ -119,7 +121,15 @@ impl App {
             .next()
             .ok_or(AppError::NotFound)?;
         let followers = conversation_links::followers(db, scope, id).await?;
-        Ok(ConversationDetail { row, followers })
+        let csat = rapport_store::repo::csat::for_conversation(db, scope, id)
+            .await?
+            .into_iter()
+            .next();
+        Ok(ConversationDetail {
+            row,
+            followers,
+            csat,
+        })
     }
 
     /// Changes the status (needs `conversations.reply`). Snoozing until a time needs a time in
@@ -185,6 +195,9 @@ impl App {
             json!({ "conversation_id": conversation_id, "changes": { "status": [before, change.status] } }),
         )
         .await?;
+        if change.status == ConversationStatus::Resolved {
+            self.send_csat(txn, scope, conv, now).await?;
+        }
         Ok(())
     }
 

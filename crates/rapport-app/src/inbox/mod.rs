@@ -13,6 +13,7 @@ pub mod canned;
 pub mod canned_render;
 pub mod channels;
 pub mod conversations;
+pub mod csat;
 pub mod deliver;
 pub mod inboxes;
 pub mod ingest;

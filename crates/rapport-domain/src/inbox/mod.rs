@@ -59,6 +59,7 @@ macro_rules! named_enum {
 pub mod assignment;
 pub mod automation;
 pub mod business_hours;
+pub mod csat;
 pub mod sla;
 
 named_enum!(

@@ -22,6 +22,7 @@ pub mod conversation_follower;
 pub mod conversation_label;
 pub mod conversation_read;
 pub mod conversation_sla;
+pub mod csat_survey;
 pub mod custom_field;
 pub mod data_key;
 pub mod deal;

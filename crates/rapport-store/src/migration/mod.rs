@@ -15,6 +15,7 @@ mod m20261130_000008_label_activity;
 mod m20261201_000009_automation;
 mod m20261201_000010_sla;
 mod m20261201_000011_assignment;
+mod m20261201_000012_csat;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_automation::Migration),
             Box::new(m20261201_000010_sla::Migration),
             Box::new(m20261201_000011_assignment::Migration),
+            Box::new(m20261201_000012_csat::Migration),
         ]
     }
 }

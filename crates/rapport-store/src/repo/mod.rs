@@ -20,6 +20,7 @@ pub mod crm_dupes;
 pub mod crm_import;
 pub mod crm_merge;
 pub mod crm_records;
+pub mod csat;
 pub mod custom_fields;
 pub mod data_keys;
 pub mod deals;

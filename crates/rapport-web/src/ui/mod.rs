@@ -7,6 +7,7 @@ pub mod auth;
 pub mod crm;
 pub mod crm_import;
 pub mod crm_merge;
+pub mod csat;
 pub mod deals;
 pub mod form;
 pub mod home;
@@ -46,6 +47,8 @@ pub fn table() -> RouteTable {
         .post("/forgot", recovery::forgot_submit)
         .get("/reset/{token}", recovery::reset_form)
         .post("/reset/{token}", recovery::reset_submit)
+        .get("/csat/{token}", csat::show)
+        .post("/csat/{token}", csat::answer)
         .get("/invite/{token}", invite::show)
         .post("/invite/{token}", invite::accept)
         .post("/invite/{token}/join", invite::join)

@@ -8,6 +8,7 @@ mod automation;
 mod canned;
 mod canned_access;
 mod conversations;
+mod csat;
 mod exactly_once;
 mod ingest;
 mod organize;

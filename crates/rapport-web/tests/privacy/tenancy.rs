@@ -76,6 +76,8 @@ enum Kind {
     AutomationRule,
     /// An SLA policy.
     SlaPolicy,
+    /// A satisfaction survey link (a bearer link of no org).
+    CsatLink,
 }
 
 impl Kind {
@@ -86,6 +88,7 @@ impl Kind {
             Self::InviteLink
                 | Self::ResetLink
                 | Self::Provider
+                | Self::CsatLink
                 | Self::Asset
                 | Self::WorkRecordType
         )
@@ -161,6 +164,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/sla-policies/", "id", Kind::SlaPolicy),
     ("/admin/sla/", "id", Kind::SlaPolicy),
     ("/admin/inboxes/", "id", Kind::Inbox),
+    ("/csat/", "token", Kind::CsatLink),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -172,6 +176,7 @@ const ANONYMOUS_FORMS: &[&str] = &[
     "/forgot",
     "/reset/{token}",
     "/invite/{token}",
+    "/csat/{token}",
 ];
 
 /// Org A: one object of every kind, all named with the marker word.
@@ -238,6 +243,7 @@ impl OrgA {
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
             Kind::Provider => "b5-unconfigured".into(),
+            Kind::CsatLink => "b5-not-a-survey-link".into(),
             Kind::Asset => "app.css".into(),
             Kind::Contact => self.contact.clone(),
             Kind::Company => self.company.clone(),

@@ -136,6 +136,10 @@ pub struct Conversation {
     pub unread: bool,
     /// Its SLA deadlines; null when its inbox is under no SLA policy.
     pub sla: Option<sla::ConversationSla>,
+    /// Its latest satisfaction survey (only on single-conversation responses, when one was
+    /// sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csat: Option<ConversationCsat>,
     /// Members following it (only on single-conversation responses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<uuid::Uuid>>,
@@ -143,6 +147,19 @@ pub struct Conversation {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// A conversation's latest satisfaction survey.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConversationCsat {
+    /// 1–5 once answered.
+    pub rating: Option<u8>,
+    /// The customer's comment.
+    pub comment: Option<String>,
+    /// When the survey was sent.
+    pub sent_at: DateTime<Utc>,
+    /// When the customer answered.
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 impl From<ConversationRow> for Conversation {
@@ -183,6 +200,7 @@ impl From<ConversationRow> for Conversation {
             message_count: r.message_count,
             unread,
             sla: row.sla.map(Into::into),
+            csat: None,
             followers: None,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -194,6 +212,12 @@ impl From<ConversationDetail> for Conversation {
     fn from(d: ConversationDetail) -> Self {
         let mut c = Conversation::from(d.row);
         c.followers = Some(d.followers.into_iter().map(|u| u.as_uuid()).collect());
+        c.csat = d.csat.map(|s| ConversationCsat {
+            rating: s.rating,
+            comment: s.comment,
+            sent_at: s.created_at,
+            answered_at: s.answered_at,
+        });
         c
     }
 }

@@ -82,6 +82,8 @@ pub struct Open {
     pub waiting: String,
     /// The SLA deadline to show, if any.
     pub sla: Option<Badge>,
+    /// The satisfaction rating ("4/5 · comment"), or that a survey waits ("" when none).
+    pub csat: String,
     pub entries: Vec<Entry>,
     pub has_older: bool,
 }
@@ -289,6 +291,21 @@ async fn build(
                 .map(|w| page.tr.datetime(&w))
                 .unwrap_or_default(),
             sla: badge(&page.tr, d.row.sla.as_ref(), now),
+            csat: match &d.csat {
+                None => String::new(),
+                Some(s) => match s.rating {
+                    None => page.tr.t("inbox.csat.waiting"),
+                    Some(r) => {
+                        let rated = page
+                            .tr
+                            .tf("inbox.csat.rated", &[("rating", &r.to_string())]);
+                        match &s.comment {
+                            Some(c) => format!("{rated} · “{c}”"),
+                            None => rated,
+                        }
+                    }
+                },
+            },
             entries: thread::entries(&page.tr, &t.items, &names, &d.row.contact_name),
             has_older: t.older_cursor.is_some(),
             contact_name: d.row.contact_name,

@@ -69,6 +69,16 @@ fn activity_text(tr: &Tr, m: &MessageRecord, who: &str) -> String {
             &[("who", who), ("inbox", fact(m, "inbox_name"))],
         ),
         "snooze_ended" => tr.t("inbox.activity.snooze_ended"),
+        "csat_rated" => {
+            let rating = m.metadata["facts"]["rating"]
+                .as_u64()
+                .unwrap_or_default()
+                .to_string();
+            tr.tf(
+                "inbox.activity.csat_rated",
+                &[("who", who), ("rating", &rating)],
+            )
+        }
         _ => m.body.clone(),
     }
 }
