@@ -217,7 +217,7 @@ impl App {
                     team_id: None,
                     auto_assign: AutoAssign::None,
                     reopen_resolved: false,
-                    csat_enabled: false,
+                    csat_enabled: true,
                 },
             )
             .await?;

@@ -109,7 +109,7 @@ impl App {
         );
         registry.register(
             crate::inbox::sla::sweep::SWEEP_JOB,
-            Arc::new(crate::inbox::sla::sweep::SweepSla),
+            Arc::new(crate::inbox::sla::sweep::SweepSla(self.clone())),
         );
         registry.register(
             crate::crm::import::SWEEP_IMPORTS,

@@ -14,7 +14,7 @@ use rapport_domain::{ConversationId, DomainError, Permission, TeamId, UserId};
 use rapport_store::repo::conversation_links;
 use rapport_store::repo::conversation_list::{self, ConversationQuery, ConversationRow};
 use rapport_store::repo::conversations::{self, ConversationRecord};
-use rapport_store::repo::notifications::{self, NewNotification};
+use rapport_store::repo::notifications::NewNotification;
 use rapport_store::repo::{contacts, teams, users};
 use rapport_store::{DatabaseTransaction, OrgScope};
 use serde_json::json;
@@ -341,7 +341,7 @@ impl App {
                 let title = format!("Conversation #{} was assigned to you", conv.number);
                 let body = format!("{} assigned it to you.", actor.name);
                 let link = format!("/inbox/conversations/{}", conv.id);
-                notifications::insert(
+                self.tell_member(
                     txn,
                     scope,
                     &NewNotification {

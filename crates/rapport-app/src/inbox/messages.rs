@@ -21,7 +21,7 @@ use rapport_store::DatabaseTransaction;
 use rapport_store::repo::conversation_links;
 use rapport_store::repo::conversations;
 use rapport_store::repo::messages::{self, MessageRecord, Sender};
-use rapport_store::repo::notifications::{self, NewNotification};
+use rapport_store::repo::notifications::NewNotification;
 use serde_json::json;
 
 /// The default number of entries per thread page.
@@ -216,7 +216,7 @@ impl App {
         let link = format!("/inbox/conversations/{id}");
         for u in mentioned.iter().filter(|u| **u != actor.user_id) {
             conversation_links::follow(&txn, scope, id, *u, now).await?;
-            notifications::insert(
+            self.tell_member(
                 &txn,
                 scope,
                 &NewNotification {

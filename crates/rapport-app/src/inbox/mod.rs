@@ -18,6 +18,7 @@ pub mod deliver;
 pub mod inboxes;
 pub mod ingest;
 pub mod messages;
+mod notify;
 pub mod organize;
 pub mod sla;
 pub mod snooze;

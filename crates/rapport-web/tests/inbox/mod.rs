@@ -11,6 +11,7 @@ mod conversations;
 mod csat;
 mod exactly_once;
 mod ingest;
+mod notify_mail;
 mod organize;
 mod realtime;
 mod sla;

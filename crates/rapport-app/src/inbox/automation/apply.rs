@@ -14,7 +14,7 @@ use rapport_domain::inbox::automation::Action;
 use rapport_domain::inbox::{ConversationStatus, Direction, MessageKind};
 use rapport_domain::{CannedResponseId, ConversationId, UserId};
 use rapport_store::repo::conversations::{self, ConversationRecord};
-use rapport_store::repo::notifications::{self, NewNotification};
+use rapport_store::repo::notifications::NewNotification;
 use rapport_store::repo::{canned_responses, inboxes};
 use rapport_store::{DatabaseTransaction, StoreError};
 use serde_json::json;
@@ -199,7 +199,7 @@ impl App {
         member_name(txn, scope, user).await?;
         let title = format!("{} · conversation #{}", actor.name, conv.number);
         let link = format!("/inbox/conversations/{}", conv.id);
-        notifications::insert(
+        self.tell_member(
             txn,
             scope,
             &NewNotification {

@@ -1,17 +1,19 @@
 //! The `sla.sweep` job (every minute): for each conversation whose next SLA check has come
 //! (one indexed range read), records a warning or a breach once per target as an outbox event
 //! (`sla.warning`, `sla.breached`: automation rules and webhooks take them from there) and
-//! tells the assignee in the app when a target is breached.
+//! tells the assignee (in the app and by email) when a target is breached.
 
 use crate::authz::system_scope;
+use crate::context::App;
+use crate::error::AppResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rapport_domain::event::EventKind;
 use rapport_domain::inbox::sla::{Signal, Target, due_signal, note_signal, reschedule};
 use rapport_jobs::{JobContext, JobError, JobHandler};
-use rapport_store::repo::notifications::{self, NewNotification};
+use rapport_store::repo::notifications::NewNotification;
 use rapport_store::repo::{conversations, sla};
-use rapport_store::{DatabaseTransaction, StoreError, outbox};
+use rapport_store::{DatabaseTransaction, outbox};
 use serde_json::json;
 use std::time::Duration;
 
@@ -23,12 +25,14 @@ pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 const BATCH: u64 = 500;
 
 /// Records SLA warnings and breaches.
-pub(crate) struct SweepSla;
+pub(crate) struct SweepSla(pub(crate) App);
 
 #[async_trait]
 impl JobHandler for SweepSla {
     async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError> {
-        sweep(txn, job.started_at).await?;
+        sweep(&self.0, txn, job.started_at)
+            .await
+            .map_err(|e| JobError::Retryable(e.to_string()))?;
         Ok(())
     }
 }
@@ -43,9 +47,10 @@ fn what(target: Target) -> &'static str {
 
 /// One sweep at `now`; how many signals it recorded.
 pub(crate) async fn sweep(
+    app: &App,
     txn: &DatabaseTransaction,
     now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
+) -> AppResult<usize> {
     let mut recorded = 0;
     for mut due in sla::due(txn, now, BATCH).await? {
         let scope = system_scope(due.org_id);
@@ -70,7 +75,7 @@ pub(crate) async fn sweep(
             });
             outbox::record(txn, scope, kind, payload, now).await?;
             if *signal == Signal::Breached {
-                notify_assignee(txn, &due, *target, now).await?;
+                notify_assignee(app, txn, &due, *target, now).await?;
             }
             recorded += 1;
         }
@@ -82,11 +87,12 @@ pub(crate) async fn sweep(
 }
 
 async fn notify_assignee(
+    app: &App,
     txn: &DatabaseTransaction,
     due: &sla::DueClock,
     target: Target,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> AppResult<()> {
     let scope = system_scope(due.org_id);
     let conv = conversations::get(txn, scope, due.conversation_id).await?;
     let Some(user) = conv.assignee_id else {
@@ -95,7 +101,7 @@ async fn notify_assignee(
     let title = format!("SLA breached on conversation #{}", conv.number);
     let body = format!("The {} target has passed.", what(target));
     let link = format!("/inbox/conversations/{}", conv.id);
-    notifications::insert(
+    app.tell_member(
         txn,
         scope,
         &NewNotification {
