@@ -54,6 +54,20 @@ pub struct Problems {
 }
 
 impl Problems {
+    /// Every problem as one line for the top of a form: general ones as they are, field ones
+    /// prefixed with the field's label from `{section}.fields.{field}` when the catalog has it.
+    pub fn summary_in(&self, tr: &Tr, section: &str) -> Vec<String> {
+        let mut out = self.general.clone();
+        out.extend(self.fields.iter().map(|(field, message)| {
+            let key = format!("{section}.fields.{field}");
+            match tr.t(&key) {
+                label if label == key => message.clone(),
+                label => format!("{label}: {message}"),
+            }
+        }));
+        out
+    }
+
     /// The status to answer with.
     pub fn status(&self) -> StatusCode {
         self.status.unwrap_or(StatusCode::OK)

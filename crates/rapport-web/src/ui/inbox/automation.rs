@@ -170,14 +170,7 @@ async fn editor(
         Err(err) => return pages::from_app_error(state, headers, err),
     };
     let tr = &page.tr;
-    let mut summary = problems.general.clone();
-    summary.extend(problems.fields.iter().map(|(field, message)| {
-        let key = format!("automation.fields.{field}");
-        match tr.t(&key) {
-            label if label == key => message.clone(),
-            label => format!("{label}: {message}"),
-        }
-    }));
+    let summary = problems.summary_in(tr, "automation");
     let body = FormPage {
         summary,
         triggers: words::trigger_options(tr),

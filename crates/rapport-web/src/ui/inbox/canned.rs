@@ -2,7 +2,6 @@
 //! add, edit and delete the saved replies agents insert with `/` in the composer. A refused
 //! form comes back with what was typed and the reason (a template error names its line).
 
-use crate::i18n::Tr;
 use crate::state::WebState;
 use crate::ui::admin::{CsrfOnly, Fields, done, parse_id, tr_of};
 use crate::ui::crm::{Pick, Problems, problems};
@@ -75,20 +74,6 @@ impl CannedPage {
             })
             .collect()
     }
-}
-
-fn summary(tr: &Tr, p: &Problems) -> Vec<String> {
-    let mut out = p.general.clone();
-    out.extend(p.fields.iter().map(|(field, message)| {
-        let key = format!("canned.fields.{field}");
-        let label = tr.t(&key);
-        if label == key {
-            message.clone()
-        } else {
-            format!("{label}: {message}")
-        }
-    }));
-    out
 }
 
 fn form_of(r: CannedRecord, names: &[Pick], every: &str) -> CannedForm {
@@ -173,7 +158,7 @@ async fn render(
         }
     }
     let body = CannedPage {
-        summary: summary(&page.tr, &problems),
+        summary: problems.summary_in(&page.tr, "canned"),
         variables: VARIABLES.iter().map(|v| format!("{{{{ {v} }}}}")).collect(),
         items,
         add,

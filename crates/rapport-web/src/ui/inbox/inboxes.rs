@@ -138,14 +138,7 @@ async fn render(
             None => add = echo,
         }
     }
-    let mut summary = problems.general.clone();
-    summary.extend(problems.fields.iter().map(|(field, message)| {
-        let key = format!("inboxes.fields.{field}");
-        match tr.t(&key) {
-            label if label == key => message.clone(),
-            label => format!("{label}: {message}"),
-        }
-    }));
+    let summary = problems.summary_in(tr, "inboxes");
     let body = InboxesPage {
         inboxes: cards,
         add,

@@ -135,14 +135,7 @@ async fn render(
         }
     }
     let tr = &page.tr;
-    let mut summary = problems.general.clone();
-    summary.extend(problems.fields.iter().map(|(field, message)| {
-        let key = format!("sla.fields.{field}");
-        match tr.t(&key) {
-            label if label == key => message.clone(),
-            label => format!("{label}: {message}"),
-        }
-    }));
+    let summary = problems.summary_in(tr, "sla");
     let weekdays = (0..7).map(|d| tr.t(&format!("sla.weekday.{d}"))).collect();
     let body = SlaPage {
         policies: cards,
