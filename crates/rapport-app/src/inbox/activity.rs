@@ -69,6 +69,27 @@ pub(crate) async fn store(
     Ok(())
 }
 
+/// Saves the conversation and moves its SLA clocks along (every conversation write goes
+/// through here, so no caller can forget the clocks).
+pub(crate) async fn save(
+    txn: &impl ConnectionTrait,
+    scope: OrgScope,
+    conv: &ConversationRecord,
+) -> AppResult<()> {
+    conversations::save(txn, scope, conv).await?;
+    crate::inbox::sla::track::track_sla(txn, scope, conv).await
+}
+
+/// Stores a new conversation and starts its SLA clocks.
+pub(crate) async fn insert(
+    txn: &impl ConnectionTrait,
+    scope: OrgScope,
+    conv: &ConversationRecord,
+) -> AppResult<()> {
+    conversations::insert(txn, scope, conv).await?;
+    crate::inbox::sla::track::track_sla(txn, scope, conv).await
+}
+
 /// Writes a change to the conversation: applies and stores its activity line, saves the
 /// conversation and records the change's event, all in the caller's transaction.
 pub(crate) async fn record(
@@ -80,8 +101,7 @@ pub(crate) async fn record(
     payload: serde_json::Value,
 ) -> AppResult<()> {
     apply(conv, &line);
-    conversations::save(txn, scope, conv).await?;
-    crate::inbox::sla::track::track_sla(txn, scope, conv).await?;
+    save(txn, scope, conv).await?;
     store(txn, scope, conv, &line).await?;
     outbox::record(txn, scope, kind, payload, line.created_at).await?;
     Ok(())

@@ -177,6 +177,21 @@ impl App {
         Ok(CannedPage { items, next_cursor })
     }
 
+    /// Every canned response of the org by short code, for settings pages (an org keeps
+    /// dozens, not thousands; needs `conversations.read`).
+    pub async fn all_canned_responses(&self, actor: &Actor) -> AppResult<Vec<CannedRecord>> {
+        let mut items = Vec::new();
+        let mut query = CannedQuery::default();
+        loop {
+            let page = self.canned_responses(actor, &query).await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(c) => query.cursor = Some(c),
+                None => return Ok(items),
+            }
+        }
+    }
+
     /// One canned response (needs `conversations.read`).
     pub async fn canned_response(
         &self,

@@ -78,8 +78,7 @@ impl App {
         activity::apply(conv, &m);
         // A survey is not the team's reply: the first-response clock stays as it was.
         conv.first_reply_at = first_reply;
-        conversations::save(txn, scope, conv).await?;
-        crate::inbox::sla::track::track_sla(txn, scope, conv).await?;
+        activity::save(txn, scope, conv).await?;
         activity::store(txn, scope, conv, &m).await?;
         self.enqueue_delivery(txn, scope.org_id(), m.id).await
     }

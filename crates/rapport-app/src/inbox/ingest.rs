@@ -159,8 +159,7 @@ impl App {
         let status_before = conv.status;
         activity::apply(&mut conv, &m);
         if opened {
-            conversations::insert(&txn, scope, &conv).await?;
-            crate::inbox::sla::track::track_sla(&txn, scope, &conv).await?;
+            activity::insert(&txn, scope, &conv).await?;
             outbox::record(
                 &txn,
                 scope,
@@ -170,8 +169,7 @@ impl App {
             )
             .await?;
         } else {
-            conversations::save(&txn, scope, &conv).await?;
-            crate::inbox::sla::track::track_sla(&txn, scope, &conv).await?;
+            activity::save(&txn, scope, &conv).await?;
             if status_before != conv.status {
                 outbox::record(
                     &txn,

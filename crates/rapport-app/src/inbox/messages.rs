@@ -130,8 +130,7 @@ impl App {
         }
         m.metadata = json!({});
         activity::apply(&mut conv, &m);
-        conversations::save(&txn, scope, &conv).await?;
-        crate::inbox::sla::track::track_sla(&txn, scope, &conv).await?;
+        activity::save(&txn, scope, &conv).await?;
         activity::store(&txn, scope, &conv, &m).await?;
         conversation_links::follow(&txn, scope, id, actor.user_id, now).await?;
         self.enqueue_delivery(&txn, actor.org_id, m.id).await?;
@@ -204,8 +203,7 @@ impl App {
         );
         m.metadata = json!({ "mentions": mentioned });
         activity::apply(&mut conv, &m);
-        conversations::save(&txn, scope, &conv).await?;
-        crate::inbox::sla::track::track_sla(&txn, scope, &conv).await?;
+        activity::save(&txn, scope, &conv).await?;
         activity::store(&txn, scope, &conv, &m).await?;
         conversation_links::follow(&txn, scope, id, actor.user_id, now).await?;
         let title = format!(

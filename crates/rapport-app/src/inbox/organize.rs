@@ -252,8 +252,7 @@ impl App {
         };
         activity::apply(&mut new, &m);
         new.last_activity_at = now;
-        conversations::insert(&txn, scope, &new).await?;
-        crate::inbox::sla::track::track_sla(&txn, scope, &new).await?;
+        activity::insert(&txn, scope, &new).await?;
         messages::move_one(&txn, scope, m.id, new.id).await?;
         old.message_count = (old.message_count - 1).max(0);
         let facts = json!({ "message_id": m.id, "from": old.number, "to": new.number });
@@ -280,8 +279,7 @@ impl App {
             now,
         );
         activity::apply(&mut old, &to_old);
-        conversations::save(&txn, scope, &old).await?;
-        crate::inbox::sla::track::track_sla(&txn, scope, &old).await?;
+        activity::save(&txn, scope, &old).await?;
         activity::store(&txn, scope, &old, &to_old).await?;
         activity::store(&txn, scope, &new, &to_new).await?;
         outbox::record(

@@ -10,8 +10,8 @@ use rapport_domain::inbox::automation::{Action, Condition, RunOutcome, Trigger};
 use rapport_domain::{AutomationRuleId, AutomationRunId, ConversationId, EventId, OrgId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashSet;
 
@@ -188,6 +188,14 @@ pub async fn triggers_in_use(
         .into_iter()
         .filter_map(|(org, t)| Some((OrgId::from_uuid(org), Trigger::parse(&t).ok()?)))
         .collect())
+}
+
+/// How many rules the org keeps.
+pub async fn count(db: &impl ConnectionTrait, scope: OrgScope) -> StoreResult<u64> {
+    Ok(rule::Entity::find()
+        .filter(rule::Column::OrgId.eq(scope.uuid()))
+        .count(db)
+        .await?)
 }
 
 /// The largest position in use (new rules go last).

@@ -11,8 +11,8 @@ use rapport_domain::inbox::{ConversationStatus, Priority};
 use rapport_domain::{ConversationId, InboxId, OrgId, SlaPolicyId};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -186,6 +186,14 @@ pub async fn list(
             record(m, ids)
         })
         .collect()
+}
+
+/// How many policies the org keeps.
+pub async fn count(db: &impl ConnectionTrait, scope: OrgScope) -> StoreResult<u64> {
+    Ok(policy::Entity::find()
+        .filter(policy::Column::OrgId.eq(scope.uuid()))
+        .count(db)
+        .await?)
 }
 
 /// Deletes a policy; its conversations' clocks go with it.

@@ -150,8 +150,7 @@ impl App {
             m.metadata = json!({ "automation": { "rule_id": rule, "name": actor.name } });
         }
         activity::apply(conv, &m);
-        conversations::save(txn, scope, conv).await?;
-        crate::inbox::sla::track::track_sla(txn, scope, conv).await?;
+        activity::save(txn, scope, conv).await?;
         activity::store(txn, scope, conv, &m).await?;
         Ok(m)
     }

@@ -191,7 +191,7 @@ impl App {
         let positioned = input.position.is_some();
         merge(&mut rule, input)?;
         let txn = self.db().begin().await?;
-        if automation::list(&txn, scope, MAX_RULES).await?.len() as u64 >= MAX_RULES {
+        if automation::count(&txn, scope).await? >= MAX_RULES {
             return Err(AppError::Conflict(format!(
                 "an organization keeps at most {MAX_RULES} automation rules"
             )));

@@ -137,7 +137,7 @@ impl App {
         merge(&mut input, &mut r)?;
         let scope = actor.scope();
         let txn = self.db().begin().await?;
-        if sla::list(&txn, scope, MAX_POLICIES).await?.len() as u64 >= MAX_POLICIES {
+        if sla::count(&txn, scope).await? >= MAX_POLICIES {
             return Err(AppError::Conflict(format!(
                 "an organization keeps at most {MAX_POLICIES} SLA policies"
             )));

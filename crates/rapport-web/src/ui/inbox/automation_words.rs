@@ -6,7 +6,6 @@ use crate::i18n::Tr;
 use crate::state::WebState;
 use rapport_app::AppError;
 use rapport_app::authz::Actor;
-use rapport_app::inbox::canned::CannedQuery;
 use rapport_domain::inbox::automation::{Action, Condition, Field, Operator, Trigger};
 use rapport_domain::inbox::{ChannelKind, ConversationStatus, Priority};
 use std::collections::HashMap;
@@ -36,16 +35,7 @@ impl Names {
         let inboxes = app.inboxes(actor).await?;
         let members = app.members(actor).await?;
         let teams = app.teams(actor).await?;
-        let mut canned = Vec::new();
-        let mut query = CannedQuery::default();
-        loop {
-            let page = app.canned_responses(actor, &query).await?;
-            canned.extend(page.items);
-            match page.next_cursor {
-                Some(c) => query.cursor = Some(c),
-                None => break,
-            }
-        }
+        let canned = app.all_canned_responses(actor).await?;
         let mut names = Self {
             inboxes: inboxes
                 .into_iter()

@@ -17,7 +17,7 @@ use axum_extra::extract::CookieJar;
 use rapport_app::AppError;
 use rapport_app::auth::SessionInfo;
 use rapport_app::inbox::CannedRecord;
-use rapport_app::inbox::canned::{CannedPatch, CannedQuery, NewCanned};
+use rapport_app::inbox::canned::{CannedPatch, NewCanned};
 use rapport_domain::{CannedResponseId, InboxId, Permission};
 
 /// Where the page lives.
@@ -108,17 +108,7 @@ async fn render(
     let actor = &info.actor;
     let loaded = async {
         let inboxes = state.app.inboxes(actor).await?;
-        let mut items = Vec::new();
-        let mut query = CannedQuery::default();
-        // Every response on one page: an org keeps dozens, not thousands.
-        loop {
-            let page = state.app.canned_responses(actor, &query).await?;
-            items.extend(page.items);
-            match page.next_cursor {
-                Some(c) => query.cursor = Some(c),
-                None => break,
-            }
-        }
+        let items = state.app.all_canned_responses(actor).await?;
         let (jar, page) = app_page(state, info, "canned", jar).await?;
         Ok::<_, AppError>((jar, page, inboxes, items))
     }
