@@ -1250,6 +1250,60 @@ async function inboxChecks(t) {
 }
 inboxChecks.title = 'inbox: folders, unread, reply, note, assign, label, resolve and j/k shortcuts';
 
+async function inboxFilesChecks(t) {
+  // Files: a customer's screenshot arrives through the API channel and previews in the thread;
+  // the agent attaches a file in the composer (uploaded at once, shown as a chip) and sends it
+  // without text; the reply lists the file as a download.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/inbox');
+  await visible(page, '.ib-list h1', 'the inbox');
+  const conv = await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const canvas = document.createElement('canvas');
+    canvas.width = 480; canvas.height = 270;
+    const g = canvas.getContext('2d');
+    const grad = g.createLinearGradient(0, 0, 480, 270);
+    grad.addColorStop(0, '#6366f1'); grad.addColorStop(1, '#14b8a6');
+    g.fillStyle = grad; g.fillRect(0, 0, 480, 270);
+    g.fillStyle = '#fff'; g.font = 'bold 28px sans-serif'; g.fillText('Error 502 at checkout', 40, 140);
+    const png = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const up = await fetch('/api/v1/uploads?filename=checkout-error.png', {
+      method: 'POST', headers: { 'content-type': 'image/png', 'x-csrf-token': csrf }, body: png,
+    }).then((r) => r.json());
+    const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+    const inbox = await fetch('/api/v1/inboxes', { method: 'POST', headers, body: JSON.stringify({ name: 'Shop' }) }).then((r) => r.json());
+    const msg = await fetch(`/api/v1/inboxes/${inbox.id}/messages`, {
+      method: 'POST', headers: { ...headers, 'idempotency-key': 'files-1' },
+      body: JSON.stringify({
+        contact: { identifier: 'grace', name: 'Grace Hopper' }, subject: 'Checkout fails',
+        content: 'Checkout fails with this error, see the screenshot.', attachments: [up.id],
+      }),
+    }).then((r) => r.json());
+    return msg.conversation_id;
+  });
+  await page.goto(`/inbox?folder=all&status=open&c=${conv}`);
+  const preview = await visible(page, '.ib-msg-in .ib-file-preview img', 'the screenshot preview');
+  assert(await preview.evaluate((img) => img.complete && img.naturalWidth === 480), 'the preview image loads');
+  assert((await page.locator('.ib-msg-in .ib-file-name').innerText()) === 'checkout-error.png', 'the file is named');
+
+  await page.setInputFiles('#ib-file-input', { name: 'refund-policy.txt', mimeType: 'text/plain', buffer: Buffer.from('Refunds within 30 days.') });
+  await visible(page, '.ib-chip:not(.uploading) .ib-chip-remove', 'the uploaded file chip');
+  await t.shot('inbox-files-composer');
+  await submit(() => page.click('[data-send]'));
+  await visible(page, '.alert-success', 'the "reply sent" flash');
+  const link = await visible(page, '.ib-msg-out .ib-file-link:has-text("refund-policy.txt")', 'the sent file');
+  const href = await link.getAttribute('href');
+  const res = await page.request.get(href);
+  assert(res.status() === 200 && (res.headers()['content-disposition'] || '').startsWith('attachment'), 'the file downloads as an attachment');
+  assert((await res.text()) === 'Refunds within 30 days.', 'the download is the file');
+  await t.shot('inbox-files');
+}
+inboxFilesChecks.title = 'inbox files: image preview, composer upload chip, reply with a file, download';
+
 async function inboxLiveChecks(t) {
   // Realtime: with the inbox open, a new customer message appears in the list and in the open
   // thread without a reload, and a colleague who opens the same conversation and types shows
@@ -1578,6 +1632,7 @@ const CHECKS = [
   crmLists,
   crmImportChecks,
   inboxChecks,
+  inboxFilesChecks,
   cannedChecks,
   inboxLiveChecks,
   automationChecks,

@@ -1,6 +1,7 @@
 //! `App`: the handle every use case hangs off (database, clock, queue, event bus, vault,
 //! settings).
 
+use crate::blobs::BlobStore;
 use crate::events::EventBus;
 use crate::realtime::Realtime;
 use crate::vault::Vault;
@@ -42,6 +43,9 @@ pub struct AppConfig {
     pub throttle_window: Duration,
     /// How long a lock lasts.
     pub lockout: Duration,
+    /// Where attachments are kept, encrypted (`<data_dir>/blobs`; a shared directory when
+    /// several processes serve one database).
+    pub blob_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -59,6 +63,7 @@ impl Default for AppConfig {
             max_failures_per_ip: 50,
             throttle_window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
+            blob_dir: std::path::PathBuf::from("./rapport-data/blobs"),
         }
     }
 }
@@ -72,6 +77,7 @@ pub struct App {
     events: EventBus,
     realtime: Realtime,
     vault: Arc<Vault>,
+    blobs: BlobStore,
     config: Arc<AppConfig>,
     webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }
@@ -91,6 +97,7 @@ impl App {
             events: EventBus::new(),
             realtime: Realtime::new(),
             vault: Arc::new(vault),
+            blobs: BlobStore::new(config.blob_dir.clone()),
             config: Arc::new(config),
             webauthn,
         }
@@ -124,6 +131,11 @@ impl App {
     /// The vault.
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// Where attachments' encrypted bytes are kept.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
     }
 
     /// Settings.

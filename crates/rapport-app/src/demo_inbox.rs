@@ -7,6 +7,7 @@ use crate::authz::Actor;
 use crate::context::App;
 use crate::demo_crm::data::DemoContact;
 use crate::error::AppResult;
+use crate::inbox::attachments::NewFile;
 use crate::inbox::canned::NewCanned;
 use crate::inbox::channels::ApiInbound;
 use crate::inbox::conversations::{Assignment, StatusChange};
@@ -27,7 +28,14 @@ struct Story {
     priority: Priority,
     labels: &'static [&'static str],
     mine: bool,
+    /// A file the customer sent with the first message: (name, type, content).
+    file: Option<(&'static str, &'static str, &'static [u8])>,
 }
+
+/// The file of the export story: what the customer saw in Excel.
+const EXPORT_SAMPLE: &[u8] =
+    "first_name,last_name,email\nZo\u{c3}\u{ab},M\u{c3}\u{bc}ller,zoe@example.org\nJos\u{c3}\u{a9},Garc\u{c3}\u{ad}a,jose@example.org\n"
+        .as_bytes();
 
 /// The demo's canned responses: (short code, title, body, only in the "Website" inbox).
 const CANNED: &[(&str, &str, &str, bool)] = &[
@@ -76,6 +84,7 @@ const STORIES: &[Story] = &[
         priority: Priority::Medium,
         labels: &["billing"],
         mine: true,
+        file: None,
     },
     Story {
         subject: "Can't log in after password reset",
@@ -89,6 +98,7 @@ const STORIES: &[Story] = &[
         priority: Priority::Urgent,
         labels: &["login"],
         mine: true,
+        file: None,
     },
     Story {
         subject: "Export to CSV drops accented names",
@@ -102,6 +112,7 @@ const STORIES: &[Story] = &[
         priority: Priority::Medium,
         labels: &["bug", "export"],
         mine: true,
+        file: Some(("contacts-export.csv", "text/csv", EXPORT_SAMPLE)),
     },
     Story {
         subject: "Upgrade to the annual plan",
@@ -113,6 +124,7 @@ const STORIES: &[Story] = &[
         priority: Priority::High,
         labels: &["sales", "upgrade"],
         mine: false,
+        file: None,
     },
     Story {
         subject: "Webhook deliveries delayed",
@@ -124,6 +136,7 @@ const STORIES: &[Story] = &[
         priority: Priority::High,
         labels: &["integration"],
         mine: true,
+        file: None,
     },
     Story {
         subject: "Feature request: dark mode",
@@ -137,6 +150,7 @@ const STORIES: &[Story] = &[
         priority: Priority::Low,
         labels: &["feedback"],
         mine: false,
+        file: None,
     },
     Story {
         subject: "GDPR: please delete my data",
@@ -148,6 +162,7 @@ const STORIES: &[Story] = &[
         priority: Priority::High,
         labels: &["privacy"],
         mine: false,
+        file: None,
     },
     Story {
         subject: "Double charge on my card",
@@ -161,6 +176,7 @@ const STORIES: &[Story] = &[
         priority: Priority::Medium,
         labels: &["billing", "refund"],
         mine: true,
+        file: None,
     },
     Story {
         subject: "How do I add a teammate?",
@@ -172,6 +188,7 @@ const STORIES: &[Story] = &[
         priority: Priority::None,
         labels: &["how-to"],
         mine: false,
+        file: None,
     },
     Story {
         subject: "API rate limits",
@@ -185,6 +202,7 @@ const STORIES: &[Story] = &[
         priority: Priority::Low,
         labels: &["integration", "how-to"],
         mine: false,
+        file: None,
     },
 ];
 
@@ -248,8 +266,17 @@ impl App {
                 sent_at: Some(now - Duration::minutes(40 * (STORIES.len() - i) as i64)),
                 ..Default::default()
             };
+            let mut asks = post(story.asks);
+            if let Some((filename, content_type, bytes)) = story.file {
+                let file = NewFile {
+                    filename,
+                    content_type: Some(content_type),
+                    bytes,
+                };
+                asks.attachments = vec![self.upload_attachment(actor, file).await?.id];
+            }
             let first = self
-                .ingest_api_message(actor, inbox, &format!("demo-{i}-1"), post(story.asks))
+                .ingest_api_message(actor, inbox, &format!("demo-{i}-1"), asks)
                 .await?;
             let Some(conv) = first.conversation.map(|c| c.id) else {
                 continue;

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod blobs;
 pub mod context;
 pub mod crm;
 pub mod csv;

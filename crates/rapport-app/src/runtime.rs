@@ -112,6 +112,10 @@ impl App {
             Arc::new(crate::inbox::sla::sweep::SweepSla(self.clone())),
         );
         registry.register(
+            crate::inbox::attachments::SWEEP_ATTACHMENTS,
+            Arc::new(crate::inbox::attachments::SweepAttachments(self.clone())),
+        );
+        registry.register(
             crate::crm::import::SWEEP_IMPORTS,
             Arc::new(crate::crm::import::SweepImports(self.clone())),
         );
@@ -137,6 +141,10 @@ impl App {
             def(
                 crate::crm::import::SWEEP_IMPORTS,
                 crate::crm::import::SWEEP_INTERVAL,
+            ),
+            def(
+                crate::inbox::attachments::SWEEP_ATTACHMENTS,
+                Duration::from_secs(3600),
             ),
             def(
                 crate::inbox::snooze::SNOOZE_JOB,

@@ -2,6 +2,8 @@
 //! per-subject data keys (stored wrapped in `data_keys`, cached unwrapped in memory), sealing
 //! and opening secrets for the store, key rotation and crypto-shredding.
 
+mod blob_keys;
+
 use crate::error::{AppError, AppResult};
 use rapport_domain::OrgId;
 use rapport_store::repo::data_keys;

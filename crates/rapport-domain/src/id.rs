@@ -181,6 +181,10 @@ uuid_id!(
     MessageId
 );
 uuid_id!(
+    /// A file attached to a message (or uploaded and not yet attached).
+    AttachmentId
+);
+uuid_id!(
     /// A canned response (saved reply) agents insert into the composer.
     CannedResponseId
 );

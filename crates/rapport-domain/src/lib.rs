@@ -21,10 +21,10 @@ pub use email::Email;
 pub use error::{DomainError, bounded_text};
 pub use event::{DomainEvent, EventKind};
 pub use id::{
-    ActivityId, AuditId, AutomationRuleId, AutomationRunId, CannedResponseId, CompanyId, ContactId,
-    ConversationId, CredentialId, CustomFieldId, DealId, EventId, ImportId, InboxId, InvitationId,
-    JobId, MessageId, NoteId, NotificationId, OrgId, PipelineId, RoleId, SegmentId, SessionId,
-    SlaPolicyId, StageId, TaskId, TeamId, TokenId, UserId,
+    ActivityId, AttachmentId, AuditId, AutomationRuleId, AutomationRunId, CannedResponseId,
+    CompanyId, ContactId, ConversationId, CredentialId, CustomFieldId, DealId, EventId, ImportId,
+    InboxId, InvitationId, JobId, MessageId, NoteId, NotificationId, OrgId, PipelineId, RoleId,
+    SegmentId, SessionId, SlaPolicyId, StageId, TaskId, TeamId, TokenId, UserId,
 };
 pub use org::{OrgName, OrgSlug};
 pub use permission::{Permission, PermissionSet};

@@ -85,6 +85,9 @@ async fn start(
         // needs a domain name, not an IP address).
         config.public_url = format!("http://localhost:{}", addr.port());
     }
+    if config.blob_dir == AppConfig::default().blob_dir {
+        config.blob_dir = keys.path().join("blobs");
+    }
     let vault = Vault::load(KekSource::KeyDir(keys.path().join("keys"))).expect("vault");
     let app = App::new(db.db.clone(), clock, vault, config);
     let router =

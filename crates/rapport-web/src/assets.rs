@@ -58,6 +58,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/inbox.js"),
     ),
     (
+        "attach.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/attach.js"),
+    ),
+    (
         "inbox_live.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/inbox_live.js"),

@@ -239,6 +239,7 @@ impl Config {
             public_url: self.public_url(),
             smtp: self.smtp()?,
             oidc: self.oidc()?,
+            blob_dir: self.data_dir.join("blobs"),
             ..AppConfig::default()
         })
     }

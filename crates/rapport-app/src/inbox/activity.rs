@@ -25,7 +25,7 @@ pub(crate) fn apply(conv: &mut ConversationRecord, m: &MessageRecord) {
     match (m.kind, m.direction) {
         (MessageKind::Message, Direction::Incoming) => {
             conv.message_count += 1;
-            conv.last_message_preview = Some(preview(&m.body));
+            conv.last_message_preview = Some(message_preview(m));
             conv.last_incoming_at = Some(m.created_at);
             conv.waiting_since.get_or_insert(m.created_at);
             if conv.status != ConversationStatus::Open {
@@ -35,13 +35,31 @@ pub(crate) fn apply(conv: &mut ConversationRecord, m: &MessageRecord) {
         }
         (MessageKind::Message, Direction::Outgoing) => {
             conv.message_count += 1;
-            conv.last_message_preview = Some(preview(&m.body));
+            conv.last_message_preview = Some(message_preview(m));
             conv.first_reply_at.get_or_insert(m.created_at);
             conv.waiting_since = None;
         }
         (MessageKind::Note, _) => conv.message_count += 1,
         (MessageKind::Activity, _) => {}
     }
+}
+
+/// The list's one-line preview of a message: its text, or the names of its files when it is
+/// only files.
+fn message_preview(m: &MessageRecord) -> String {
+    if !m.body.trim().is_empty() {
+        return preview(&m.body);
+    }
+    let names: Vec<&str> = m.metadata["attachments"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| f["filename"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    preview(&format!("📎 {}", names.join(", ")))
 }
 
 /// Stores the entry and its `message.created` event.

@@ -13,7 +13,7 @@ use rapport_domain::inbox::channel::{
     SenderIdentity, message_text,
 };
 use rapport_domain::inbox::{ChannelKind, IdempotencyKey};
-use rapport_domain::{ConversationId, DomainError, Email, bounded_text};
+use rapport_domain::{AttachmentId, ConversationId, DomainError, Email, bounded_text};
 use std::sync::Arc;
 
 /// The API channel.
@@ -78,6 +78,8 @@ pub struct ApiInbound {
     pub external_id: Option<String>,
     /// When the customer sent it.
     pub sent_at: Option<DateTime<Utc>>,
+    /// Files the integration uploaded for it (`POST /api/v1/uploads`).
+    pub attachments: Vec<AttachmentId>,
 }
 
 fn push<T>(errors: &mut Vec<DomainError>, r: Result<T, DomainError>) -> Option<T> {
@@ -120,7 +122,12 @@ pub fn normalize_api(key: &str, input: ApiInbound) -> AppResult<InboundMessage> 
         MAX_EXTERNAL_ID,
         &mut errors,
     );
-    let text = push(&mut errors, message_text("content", &input.content));
+    // A message may be files alone: then its text is empty.
+    let text = if input.content.trim().is_empty() && !input.attachments.is_empty() {
+        Some(String::new())
+    } else {
+        push(&mut errors, message_text("content", &input.content))
+    };
     match (key, identifier, text) {
         (Some(idempotency_key), Some(identifier), Some(text)) if errors.is_empty() => {
             Ok(InboundMessage {
@@ -136,6 +143,8 @@ pub fn normalize_api(key: &str, input: ApiInbound) -> AppResult<InboundMessage> 
                 external_id,
                 sent_at: input.sent_at,
                 thread: input.conversation_id,
+                attachments: input.attachments,
+                uploader: None,
             })
         }
         _ => Err(AppError::Invalid(errors)),

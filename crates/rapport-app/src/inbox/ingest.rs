@@ -15,8 +15,8 @@
 //! A uniqueness conflict from a concurrent first message of the same new person (both tried to
 //! create the contact) rolls back and runs again: the second run finds the contact.
 
-use super::activity;
 use super::channels::{ApiInbound, normalize_api};
+use super::{activity, attachments};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
@@ -95,7 +95,8 @@ impl App {
                     .into(),
             ));
         }
-        let message = normalize_api(key, input)?;
+        let mut message = normalize_api(key, input)?;
+        message.uploader = Some(actor.user_id);
         self.ingest(scope, &record, &message).await
     }
 
@@ -156,6 +157,11 @@ impl App {
         if let Some(sent) = message.sent_at {
             m.metadata = json!({ "sent_at": sent });
         }
+        let files =
+            attachments::staged(&txn, scope, &message.attachments, message.uploader).await?;
+        if !files.is_empty() {
+            m.metadata["attachments"] = attachments::listing(&files);
+        }
         let status_before = conv.status;
         activity::apply(&mut conv, &m);
         if opened {
@@ -185,6 +191,7 @@ impl App {
             }
         }
         activity::store(&txn, scope, &conv, &m).await?;
+        attachments::attach(&txn, scope, &files, message.uploader, m.id).await?;
         if opened {
             self.auto_assign(&txn, scope, inbox, &mut conv, now).await?;
         }

@@ -2,12 +2,13 @@
 //!
 //! A reply is stored as `queued` with a `inbox.deliver` job in the same transaction, so it
 //! leaves on its channel exactly when it was stored (the job records `sent` or `failed`). An
-//! `Idempotency-Key` makes a retried reply a no-op. A note may mention colleagues: each is
+//! `Idempotency-Key` makes a retried reply a no-op. Replies and notes may carry files uploaded
+//! before (see `attachments`). A note may mention colleagues: each is
 //! notified and follows the conversation.
 
-use super::activity;
 use super::conversations::{invalid, member_name};
 use super::deliver::DELIVER_JOB;
+use super::{activity, attachments};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::crm::markdown::{self, MAX_NOTE_BYTES};
@@ -15,7 +16,7 @@ use crate::crm::timeline::{decode_cursor, encode_cursor};
 use crate::error::AppResult;
 use rapport_domain::inbox::channel::message_text;
 use rapport_domain::inbox::{Direction, IdempotencyKey, MessageKind};
-use rapport_domain::{ConversationId, MessageId, Permission, UserId};
+use rapport_domain::{AttachmentId, ConversationId, MessageId, Permission, UserId};
 use rapport_jobs::EnqueueOptions;
 use rapport_store::DatabaseTransaction;
 use rapport_store::repo::conversation_links;
@@ -98,8 +99,21 @@ impl App {
         text: &str,
         key: Option<&str>,
     ) -> AppResult<ReplyOutcome> {
+        self.reply_with_files(actor, id, text, &[], key).await
+    }
+
+    /// Sends a reply with files the agent uploaded (needs `conversations.reply`); with files,
+    /// the text may be empty.
+    pub async fn reply_with_files(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        text: &str,
+        files: &[AttachmentId],
+        key: Option<&str>,
+    ) -> AppResult<ReplyOutcome> {
         actor.require(Permission::ConversationsReply)?;
-        let text = message_text("content", text)?;
+        let text = text_or_files(text, files)?;
         let key = key.map(IdempotencyKey::parse).transpose()?;
         let scope = actor.scope();
         let now = self.clock().now();
@@ -128,10 +142,16 @@ impl App {
                 });
             }
         }
+        let uploader = Some(actor.user_id);
+        let staged = attachments::staged(&txn, scope, files, uploader).await?;
         m.metadata = json!({});
+        if !staged.is_empty() {
+            m.metadata["attachments"] = attachments::listing(&staged);
+        }
         activity::apply(&mut conv, &m);
         activity::save(&txn, scope, &conv).await?;
         activity::store(&txn, scope, &conv, &m).await?;
+        attachments::attach(&txn, scope, &staged, uploader, m.id).await?;
         conversation_links::follow(&txn, scope, id, actor.user_id, now).await?;
         self.enqueue_delivery(&txn, actor.org_id, m.id).await?;
         txn.commit().await?;
@@ -169,6 +189,19 @@ impl App {
         body: &str,
         mentions: &[UserId],
     ) -> AppResult<MessageRecord> {
+        self.add_note_with_files(actor, id, body, mentions, &[])
+            .await
+    }
+
+    /// Adds a private note with files the agent uploaded; with files, the text may be empty.
+    pub async fn add_note_with_files(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        body: &str,
+        mentions: &[UserId],
+        files: &[AttachmentId],
+    ) -> AppResult<MessageRecord> {
         actor.require(Permission::ConversationsReply)?;
         if body.len() > MAX_NOTE_BYTES {
             return Err(rapport_domain::DomainError::TooLong {
@@ -177,7 +210,7 @@ impl App {
             }
             .into());
         }
-        let body = message_text("content", body)?;
+        let body = text_or_files(body, files)?;
         let mut mentioned: Vec<UserId> = mentions.to_vec();
         mentioned.sort();
         mentioned.dedup();
@@ -201,10 +234,16 @@ impl App {
             body,
             now,
         );
+        let uploader = Some(actor.user_id);
+        let staged = attachments::staged(&txn, scope, files, uploader).await?;
         m.metadata = json!({ "mentions": mentioned });
+        if !staged.is_empty() {
+            m.metadata["attachments"] = attachments::listing(&staged);
+        }
         activity::apply(&mut conv, &m);
         activity::save(&txn, scope, &conv).await?;
         activity::store(&txn, scope, &conv, &m).await?;
+        attachments::attach(&txn, scope, &staged, uploader, m.id).await?;
         conversation_links::follow(&txn, scope, id, actor.user_id, now).await?;
         let title = format!(
             "{} mentioned you in conversation #{}",
@@ -231,4 +270,12 @@ impl App {
         txn.commit().await?;
         Ok(m)
     }
+}
+
+/// A message's text: required, unless the message carries files (then it may be empty).
+fn text_or_files(text: &str, files: &[AttachmentId]) -> AppResult<String> {
+    if text.trim().is_empty() && !files.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(message_text("content", text)?)
 }

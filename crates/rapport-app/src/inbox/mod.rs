@@ -8,6 +8,7 @@
 
 mod activity;
 pub mod assignment;
+pub mod attachments;
 pub mod automation;
 pub mod canned;
 pub mod canned_render;
@@ -23,6 +24,7 @@ pub mod organize;
 pub mod sla;
 pub mod snooze;
 
+pub use rapport_store::repo::attachments::AttachmentRecord;
 pub use rapport_store::repo::canned_responses::CannedRecord;
 pub use rapport_store::repo::conversation_list::{
     AssigneeFilter, ConversationQuery, ConversationRow,

@@ -8,7 +8,7 @@
 
 use super::{ChannelKind, IdempotencyKey};
 use crate::error::DomainError;
-use crate::id::{ConversationId, MessageId};
+use crate::id::{AttachmentId, ConversationId, MessageId, UserId};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::pin::Pin;
@@ -65,6 +65,11 @@ pub struct InboundMessage {
     /// The conversation the channel says this continues (a reply token, a thread id); the
     /// pipeline checks it belongs to the same inbox and contact before using it.
     pub thread: Option<ConversationId>,
+    /// Files already staged in the blob store as unsent attachments of `uploader`; the
+    /// pipeline puts them on the message in its transaction (text may then be empty).
+    pub attachments: Vec<AttachmentId>,
+    /// Who staged the files: the integration's member, or `None` for the channel's own.
+    pub uploader: Option<UserId>,
 }
 
 /// Validates inbound message text: not blank, no NUL, at most [`MAX_MESSAGE_BYTES`].

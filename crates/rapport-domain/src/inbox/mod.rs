@@ -3,6 +3,7 @@
 //! construction and has one stable snake_case name, which the database stores, the API sends
 //! and automation rules match on.
 
+pub mod attachment;
 pub mod canned;
 pub mod channel;
 

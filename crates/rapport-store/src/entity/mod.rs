@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod api_token;
 pub mod assignment_cursor;
+pub mod attachment;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod automation_rule;

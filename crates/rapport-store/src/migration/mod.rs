@@ -16,6 +16,7 @@ mod m20261201_000009_automation;
 mod m20261201_000010_sla;
 mod m20261201_000011_assignment;
 mod m20261201_000012_csat;
+mod m20261201_000013_attachments;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_sla::Migration),
             Box::new(m20261201_000011_assignment::Migration),
             Box::new(m20261201_000012_csat::Migration),
+            Box::new(m20261201_000013_attachments::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod api_tokens;
 pub mod assignment;
+pub mod attachments;
 pub mod audit;
 pub mod automation;
 pub mod canned_responses;

@@ -205,6 +205,14 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::messages::create_message
         ))
         .routes(routes!(inbox::messages::split_message))
+        .merge(
+            // Files may be up to 25 MiB.
+            OpenApiRouter::new()
+                .routes(routes!(inbox::attachments::upload))
+                .layer(DefaultBodyLimit::max(inbox::attachments::UPLOAD_LIMIT)),
+        )
+        .routes(routes!(inbox::attachments::get_attachment))
+        .routes(routes!(inbox::attachments::attachment_content))
         .routes(routes!(
             inbox::canned::list_canned,
             inbox::canned::create_canned

@@ -4,6 +4,7 @@
 //! private notes with mentions, canned responses, automation rules and SLA policies.
 
 mod assignment;
+mod attachments;
 mod automation;
 mod canned;
 mod canned_access;

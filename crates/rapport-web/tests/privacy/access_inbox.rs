@@ -37,6 +37,9 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/conversations/{id}/messages", Needs(Read)),
     ("POST", "/conversations/{id}/messages", Needs(Reply)),
     ("POST", "/messages/{id}/split", Needs(Reply)),
+    ("POST", "/uploads", Needs(Reply)),
+    ("GET", "/attachments/{id}", Needs(Read)),
+    ("GET", "/attachments/{id}/content", Needs(Read)),
     ("GET", "/canned-responses", Needs(Read)),
     ("POST", "/canned-responses", Needs(SettingsManage)),
     ("GET", "/canned-responses/{id}", Needs(Read)),
@@ -187,6 +190,33 @@ pub async fn perform_inbox(
             path.replace("{id}", &conv),
             Some(json!({ "content": "c5 reply" })),
         ),
+        ("POST", "/uploads") => (
+            "/uploads?filename=c5.txt".into(),
+            Some(json!({ "file": "c5" })),
+        ),
+        (_, "/attachments/{id}" | "/attachments/{id}/content") => {
+            // The owner's file, sent on the owner's note: readable by whoever may read.
+            let file: Value = owner
+                .client
+                .post(t.url("/api/v1/uploads?filename=c5.txt"))
+                .header("x-csrf-token", &owner.csrf)
+                .body("c5 file")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    &format!("/conversations/{conv}/messages"),
+                    Some(json!({ "content": "c5 note", "private": true, "attachments": [file["id"]] })),
+                )
+                .await;
+            (path.replace("{id}", file["id"].as_str().unwrap()), None)
+        }
         ("POST", "/messages/{id}/split") => (
             path.replace("{id}", first["message"]["id"].as_str().unwrap()),
             None,

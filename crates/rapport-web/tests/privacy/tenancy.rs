@@ -72,6 +72,8 @@ enum Kind {
     Message,
     /// A canned response.
     CannedResponse,
+    /// A file on a message.
+    Attachment,
     /// An automation rule.
     AutomationRule,
     /// An SLA policy.
@@ -153,6 +155,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/messages/", "id", Kind::Message),
     ("/inbox/conversations/", "id", Kind::Conversation),
     ("/api/v1/canned-responses/", "id", Kind::CannedResponse),
+    ("/api/v1/attachments/", "id", Kind::Attachment),
     (
         "/api/v1/conversations/{id}/canned-responses/",
         "canned_id",
@@ -259,6 +262,7 @@ impl OrgA {
             Kind::Conversation => self.inbox.conversation.clone(),
             Kind::Message => self.inbox.message.clone(),
             Kind::CannedResponse => self.inbox.canned.clone(),
+            Kind::Attachment => self.inbox.attachment.clone(),
             Kind::AutomationRule => self.inbox.rule.clone(),
             Kind::SlaPolicy => self.inbox.policy.clone(),
         }
@@ -298,6 +302,7 @@ impl OrgA {
             self.inbox.conversation.clone(),
             self.inbox.message.clone(),
             self.inbox.canned.clone(),
+            self.inbox.attachment.clone(),
             self.inbox.rule.clone(),
             self.inbox.policy.clone(),
         ]
@@ -1076,6 +1081,20 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         "A's SLA policy as it was"
     );
     assert_eq!(policy["inbox_ids"], json!([a.inbox.inbox]));
+    let file = owner
+        .client
+        .get(t.url(&format!(
+            "/api/v1/attachments/{}/content",
+            a.inbox.attachment
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        file.text().await.unwrap(),
+        super::tenancy_inbox::FILE_CONTENT,
+        "A's file as it was"
+    );
 }
 
 /// Builds org A through the product, one object of every kind.

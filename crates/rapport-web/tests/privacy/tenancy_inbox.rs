@@ -15,7 +15,12 @@ pub struct InboxA {
     pub canned: String,
     pub rule: String,
     pub policy: String,
+    /// A file on A's private note.
+    pub attachment: String,
 }
+
+/// The content of A's file.
+pub const FILE_CONTENT: &str = "Aardmarker file content";
 
 /// Seeds A's inbox objects as A's owner.
 pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
@@ -46,12 +51,27 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
         .await
         .unwrap();
     let conversation = posted["conversation_id"].as_str().unwrap().to_owned();
+    let file: Value = owner
+        .client
+        .post(t.url("/api/v1/uploads?filename=aardmarker-file.txt"))
+        .header("x-csrf-token", &owner.csrf)
+        .header("content-type", "text/plain")
+        .body(FILE_CONTENT)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attachment = file["id"].as_str().unwrap().to_owned();
     owner
         .api_ok(
             t,
             Method::POST,
             &format!("/conversations/{conversation}/messages"),
-            Some(json!({ "content": "Aardmarker private note", "private": true })),
+            Some(json!({
+                "content": "Aardmarker private note", "private": true, "attachments": [attachment],
+            })),
         )
         .await;
     owner
@@ -106,6 +126,7 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
         .unwrap()
         .to_owned();
     InboxA {
+        attachment,
         canned,
         rule,
         policy,

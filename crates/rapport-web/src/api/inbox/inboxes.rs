@@ -15,7 +15,7 @@ use rapport_app::inbox::channels::ApiInbound;
 use rapport_app::inbox::inboxes::{InboxPatch, NewInbox};
 use rapport_domain::inbox::ChannelKind;
 use rapport_domain::inbox::assignment::AutoAssign;
-use rapport_domain::{ConversationId, InboxId, TeamId};
+use rapport_domain::{AttachmentId, ConversationId, InboxId, TeamId};
 use serde::{Deserialize, Serialize};
 
 /// The org's inboxes.
@@ -201,7 +201,8 @@ pub struct InboundContact {
 pub struct InboundMessage {
     /// Who wrote it.
     pub contact: InboundContact,
-    /// The text (up to 256 KiB).
+    /// The text (up to 256 KiB); may be empty when files are attached.
+    #[serde(default)]
     pub content: String,
     /// A subject line.
     #[serde(default)]
@@ -216,6 +217,9 @@ pub struct InboundMessage {
     /// When the customer sent it.
     #[serde(default)]
     pub sent_at: Option<DateTime<Utc>>,
+    /// Files uploaded before with `POST /uploads` (up to 10).
+    #[serde(default)]
+    pub attachments: Vec<uuid::Uuid>,
 }
 
 /// What posting a message did.
@@ -268,6 +272,11 @@ pub async fn post_inbound_message(
         conversation_id: req.conversation_id.map(ConversationId::from_uuid),
         external_id: req.external_id,
         sent_at: req.sent_at,
+        attachments: req
+            .attachments
+            .into_iter()
+            .map(AttachmentId::from_uuid)
+            .collect(),
     };
     let outcome = state
         .app

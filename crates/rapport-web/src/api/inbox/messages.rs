@@ -10,7 +10,7 @@ use crate::state::WebState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use rapport_domain::{ConversationId, MessageId, UserId};
+use rapport_domain::{AttachmentId, ConversationId, MessageId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A page of a thread.
@@ -73,6 +73,10 @@ pub struct CreateMessage {
     /// Members a note mentions (they are notified and follow the conversation).
     #[serde(default)]
     pub mentions: Vec<uuid::Uuid>,
+    /// Files uploaded before with `POST /uploads` (up to 10); with files, `content` may be
+    /// empty.
+    #[serde(default)]
+    pub attachments: Vec<uuid::Uuid>,
 }
 
 /// Replies to the customer (sent on the inbox's channel) or adds a private note (needs
@@ -97,6 +101,12 @@ pub async fn create_message(
     ApiJson(req): ApiJson<CreateMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let id = ConversationId::from_uuid(id);
+    let files: Vec<AttachmentId> = req
+        .attachments
+        .iter()
+        .copied()
+        .map(AttachmentId::from_uuid)
+        .collect();
     if req.private {
         let mentions: Vec<UserId> = req
             .mentions
@@ -106,7 +116,7 @@ pub async fn create_message(
             .collect();
         let note = state
             .app
-            .add_conversation_note(&actor, id, &req.content, &mentions)
+            .add_note_with_files(&actor, id, &req.content, &mentions, &files)
             .await?;
         return Ok((StatusCode::CREATED, Json(note.into())));
     }
@@ -119,7 +129,7 @@ pub async fn create_message(
     let key = idempotency_key(&headers)?;
     let out = state
         .app
-        .reply(&actor, id, &req.content, key.as_deref())
+        .reply_with_files(&actor, id, &req.content, &files, key.as_deref())
         .await?;
     let status = if out.duplicate {
         StatusCode::OK

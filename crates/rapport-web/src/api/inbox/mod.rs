@@ -2,12 +2,13 @@
 //! `POST /inboxes/{id}/messages`), `/api/v1/conversations` with their status, priority,
 //! assignment, labels, followers, read marks, merge, move, bulk actions and messages, and
 //! `/api/v1/labels`, `/api/v1/automation-rules` (with each rule's run log),
-//! `/api/v1/sla-policies`, and
+//! `/api/v1/sla-policies`, `/api/v1/uploads` and `/api/v1/attachments` (files), and
 //! `/api/v1/canned-responses` (saved replies, rendered per
 //! conversation). The JSON shapes live here (canned responses' in their own file); the handlers
 //! in one file per resource.
 
 pub mod assignment;
+pub mod attachments;
 pub mod automation;
 pub mod canned;
 pub mod conversations;
@@ -232,6 +233,45 @@ pub struct MessageSender {
     pub id: Option<uuid::Uuid>,
 }
 
+/// A file on a message.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MessageAttachment {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// File name.
+    pub filename: String,
+    /// Declared type (`type/subtype`).
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// Where to download it (always as an attachment, never rendered).
+    pub url: String,
+}
+
+impl MessageAttachment {
+    /// The files a message's metadata lists.
+    pub fn of(metadata: &serde_json::Value) -> Vec<Self> {
+        metadata["attachments"]
+            .as_array()
+            .map(|files| {
+                files
+                    .iter()
+                    .filter_map(|f| {
+                        let id: uuid::Uuid = f["id"].as_str()?.parse().ok()?;
+                        Some(Self {
+                            id,
+                            filename: f["filename"].as_str()?.to_owned(),
+                            content_type: f["content_type"].as_str()?.to_owned(),
+                            size: f["size"].as_u64()?,
+                            url: format!("/api/v1/attachments/{id}/content"),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A message, private note or activity line.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Message {
@@ -255,6 +295,8 @@ pub struct Message {
     pub error: Option<String>,
     /// The channel's id for it.
     pub external_id: Option<String>,
+    /// Files it carries.
+    pub attachments: Vec<MessageAttachment>,
     /// Mentions of a note; `event` and `facts` of an activity line.
     #[schema(value_type = Object)]
     pub metadata: serde_json::Value,
@@ -290,6 +332,7 @@ impl From<MessageRecord> for Message {
             status: m.status,
             error: m.error,
             external_id: m.external_id,
+            attachments: MessageAttachment::of(&m.metadata),
             metadata: m.metadata,
             created_at: m.created_at,
         }

@@ -15,7 +15,7 @@ use rapport_app::AppError;
 use rapport_app::inbox::conversations::{Assignment, StatusChange};
 use rapport_app::inbox::organize::LabelChange;
 use rapport_domain::inbox::{ConversationStatus, Priority};
-use rapport_domain::{ConversationId, UserId};
+use rapport_domain::{AttachmentId, ConversationId, UserId};
 use serde::Deserialize;
 
 /// Every inbox form: the CSRF token, where to go back, and the fields of one of them.
@@ -31,6 +31,9 @@ pub struct InboxForm {
     /// `reply` or `note`.
     #[serde(default)]
     mode: String,
+    /// Uploaded files to send, comma-separated ids.
+    #[serde(default)]
+    attachments: String,
     /// A status name.
     #[serde(default)]
     status: String,
@@ -100,7 +103,24 @@ where
     }
 }
 
-/// `POST /inbox/conversations/{id}/messages`: a reply, or a private note (`mode=note`).
+/// The composer's uploaded files (comma-separated ids).
+fn file_ids(raw: &str) -> Result<Vec<AttachmentId>, AppError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map(AttachmentId::from_uuid)
+                .map_err(|_| AppError::InvalidField {
+                    field: "attachments".into(),
+                    message: "not a file id".into(),
+                })
+        })
+        .collect()
+}
+
+/// `POST /inbox/conversations/{id}/messages`: a reply, or a private note (`mode=note`), with
+/// the files uploaded from the composer.
 pub async fn send(
     State(state): State<WebState>,
     headers: HeaderMap,
@@ -120,11 +140,14 @@ pub async fn send(
         &id,
         &f.return_to,
         |id| async move {
+            let files = file_ids(&f.attachments)?;
             if f.mode == "note" {
-                app.add_conversation_note(actor, id, &f.body, &[]).await?;
+                app.add_note_with_files(actor, id, &f.body, &[], &files)
+                    .await?;
                 Ok("inbox_note_added")
             } else {
-                app.reply(actor, id, &f.body, None).await?;
+                app.reply_with_files(actor, id, &f.body, &files, None)
+                    .await?;
                 Ok("inbox_reply_sent")
             }
         },

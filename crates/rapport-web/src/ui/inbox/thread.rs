@@ -6,6 +6,7 @@ use crate::i18n::Tr;
 use crate::ui::page::initials;
 use rapport_app::inbox::messages::note_html;
 use rapport_app::inbox::{MessageRecord, Sender};
+use rapport_domain::inbox::attachment::previewable;
 use rapport_domain::inbox::{DeliveryStatus, Direction, MessageKind};
 use std::collections::HashMap;
 
@@ -25,6 +26,56 @@ pub struct Entry {
     pub delivery: String,
     pub failed: bool,
     pub error: String,
+    /// Files it carries.
+    pub files: Vec<FileLink>,
+}
+
+/// A file on an entry: a download link, with a preview for raster images.
+pub struct FileLink {
+    pub name: String,
+    /// "2.4 MB".
+    pub size: String,
+    pub url: String,
+    /// The inline preview's address (PNG, JPEG, GIF or WebP only; empty otherwise).
+    pub preview: String,
+}
+
+/// "912 B", "14 KB", "2.4 MB".
+fn human_size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    // Sizes are at most 25 MiB, so the float is exact enough to show one decimal.
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.0} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / KB / KB)
+    }
+}
+
+fn files(m: &MessageRecord) -> Vec<FileLink> {
+    let Some(list) = m.metadata["attachments"].as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|f| {
+            let id = f["id"].as_str()?;
+            let content_type = f["content_type"].as_str().unwrap_or_default();
+            let url = format!("/api/v1/attachments/{id}/content");
+            Some(FileLink {
+                name: f["filename"].as_str().unwrap_or("attachment").to_owned(),
+                size: human_size(f["size"].as_u64().unwrap_or_default()),
+                preview: if previewable(content_type) {
+                    format!("{url}?inline=1")
+                } else {
+                    String::new()
+                },
+                url,
+            })
+        })
+        .collect()
 }
 
 fn fact<'a>(m: &'a MessageRecord, key: &str) -> &'a str {
@@ -131,7 +182,20 @@ pub fn entries(
                 delivery,
                 failed: m.status == DeliveryStatus::Failed,
                 error: m.error.clone().unwrap_or_default(),
+                files: files(m),
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(human_size(912), "912 B");
+        assert_eq!(human_size(14 * 1024), "14 KB");
+        assert_eq!(human_size(2_516_582), "2.4 MB");
+    }
 }
