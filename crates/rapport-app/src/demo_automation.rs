@@ -94,6 +94,34 @@ impl App {
                 }]),
                 ..Default::default()
             },
+            RuleInput {
+                name: Some("Flag pending conversations quiet for three days".into()),
+                trigger: Some(Trigger::TimeBased),
+                match_all: Some(true),
+                conditions: Some(vec![
+                    when(Field::Status, Operator::Equals, "pending"),
+                    when(Field::HoursSinceActivity, Operator::GreaterThan, "72"),
+                ]),
+                actions: Some(vec![
+                    Action::AddLabel {
+                        label: "follow-up".into(),
+                    },
+                    Action::AddNote {
+                        text: "No word for three days: follow up with the customer or resolve."
+                            .into(),
+                    },
+                ]),
+                ..Default::default()
+            },
+            RuleInput {
+                name: Some("Label messages that arrive after hours".into()),
+                trigger: Some(Trigger::MessageReceived),
+                conditions: Some(vec![when(Field::BusinessHours, Operator::Equals, "closed")]),
+                actions: Some(vec![Action::AddLabel {
+                    label: "after-hours".into(),
+                }]),
+                ..Default::default()
+            },
         ];
         if let Some(canned) = acknowledgement {
             rules.push(RuleInput {

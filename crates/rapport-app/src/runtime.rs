@@ -104,6 +104,12 @@ impl App {
             )),
         );
         registry.register(
+            crate::inbox::automation::timed::SWEEP_JOB,
+            Arc::new(crate::inbox::automation::timed::SweepTimeRules(
+                self.clone(),
+            )),
+        );
+        registry.register(
             crate::inbox::automation::runner::PRUNE_RUNS_JOB,
             Arc::new(crate::inbox::automation::runner::PruneRuns),
         );
@@ -153,6 +159,10 @@ impl App {
             def(
                 crate::inbox::sla::sweep::SWEEP_JOB,
                 crate::inbox::sla::sweep::SWEEP_INTERVAL,
+            ),
+            def(
+                crate::inbox::automation::timed::SWEEP_JOB,
+                crate::inbox::automation::timed::SWEEP_INTERVAL,
             ),
             def(
                 crate::inbox::automation::runner::PRUNE_RUNS_JOB,

@@ -9,18 +9,23 @@
     channel: ["equals", "not_equals"], inbox: ["equals", "not_equals"],
     assignee: ["equals", "not_equals", "is_set", "is_not_set"],
     team: ["equals", "not_equals", "is_set", "is_not_set"],
-    label: ["contains", "not_contains", "is_set", "is_not_set"]
+    label: ["contains", "not_contains", "is_set", "is_not_set"],
+    business_hours: ["equals"],
+    hours_since_activity: ["greater_than", "less_than"],
+    hours_waiting: ["greater_than", "less_than", "is_set", "is_not_set"]
   };
-  var CLOSED = ["status", "priority", "channel", "inbox", "assignee", "team"];
+  // Every other field is text.
+  var TEXT = ["equals", "not_equals", "contains", "not_contains", "is_set", "is_not_set"];
+  var CLOSED = ["status", "priority", "channel", "inbox", "assignee", "team", "business_hours"];
 
   function show(el, on) { if (el) el.hidden = !on; }
 
   function syncCondition(row) {
     var field = row.querySelector("[data-field]").value;
     var op = row.querySelector("[data-operator]");
-    var allowed = OPERATORS[field] || null;
+    var allowed = OPERATORS[field] || TEXT;
     Array.prototype.forEach.call(op.options, function (o) {
-      o.hidden = !!allowed && allowed.indexOf(o.value) < 0;
+      o.hidden = allowed.indexOf(o.value) < 0;
     });
     if (op.selectedOptions[0] && op.selectedOptions[0].hidden) {
       var first = Array.prototype.find.call(op.options, function (o) { return !o.hidden; });

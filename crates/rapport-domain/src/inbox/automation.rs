@@ -43,6 +43,10 @@ named_enum!(
         SlaWarning = "sla_warning",
         /// An SLA deadline passed.
         SlaBreached = "sla_breached",
+        /// Time passed: checked every few minutes against every conversation not closed (the
+        /// rule needs a `hours_since_activity` or `hours_waiting` condition and runs once per
+        /// conversation until the conversation sees new activity).
+        TimeBased = "time_based",
     }
 );
 
@@ -106,8 +110,25 @@ named_enum!(
         ContactName = "contact_name",
         /// One of the contact's custom fields (named by `key`).
         ContactAttribute = "contact_attribute",
+        /// `open` or `closed`: whether it is now within the business hours of the SLA policy
+        /// covering the conversation's inbox (always `open` without one).
+        BusinessHours = "business_hours",
+        /// Whole hours since anything happened in the conversation.
+        HoursSinceActivity = "hours_since_activity",
+        /// Whole hours the customer has waited for a reply (no value when nobody waits).
+        HoursWaiting = "hours_waiting",
     }
 );
+
+impl Field {
+    /// Whether the field is a number of hours (compared with `greater_than` / `less_than`).
+    pub fn is_hours(self) -> bool {
+        matches!(self, Self::HoursSinceActivity | Self::HoursWaiting)
+    }
+}
+
+/// The largest hour count a condition compares with (a year).
+pub const MAX_HOURS: u32 = 366 * 24;
 
 named_enum!(
     /// How a condition compares.
@@ -124,6 +145,10 @@ named_enum!(
         IsSet = "is_set",
         /// Has no value.
         IsNotSet = "is_not_set",
+        /// Is more than the value (hours).
+        GreaterThan = "greater_than",
+        /// Is less than the value (hours).
+        LessThan = "less_than",
     }
 );
 
@@ -131,6 +156,16 @@ impl Operator {
     fn takes_value(self) -> bool {
         !matches!(self, Self::IsSet | Self::IsNotSet)
     }
+
+    /// The text operators (every field but hours, business hours and the id-like ones).
+    const TEXT: &'static [Operator] = &[
+        Self::Equals,
+        Self::NotEquals,
+        Self::Contains,
+        Self::NotContains,
+        Self::IsSet,
+        Self::IsNotSet,
+    ];
 }
 
 /// One test a rule makes.
@@ -163,7 +198,10 @@ impl Condition {
             F::Status | F::Priority | F::Channel | F::Inbox => &[O::Equals, O::NotEquals],
             F::Assignee | F::Team => &[O::Equals, O::NotEquals, O::IsSet, O::IsNotSet],
             F::Label => &[O::Contains, O::NotContains, O::IsSet, O::IsNotSet],
-            _ => Operator::ALL,
+            F::BusinessHours => &[O::Equals],
+            F::HoursSinceActivity => &[O::GreaterThan, O::LessThan],
+            F::HoursWaiting => &[O::GreaterThan, O::LessThan, O::IsSet, O::IsNotSet],
+            _ => Operator::TEXT,
         };
         if !allowed.contains(&op) {
             return Err(invalid(
@@ -202,6 +240,19 @@ impl Condition {
                     .map_err(|_| invalid("value", "must be an id"))?
                     .to_string(),
                 F::Label => Label::parse(raw)?.as_str().to_owned(),
+                F::BusinessHours => match raw.to_lowercase().as_str() {
+                    v @ ("open" | "closed") => v.to_owned(),
+                    _ => return Err(invalid("value", "must be open or closed")),
+                },
+                F::HoursSinceActivity | F::HoursWaiting => match raw.parse::<u32>() {
+                    Ok(h) if (1..=MAX_HOURS).contains(&h) => h.to_string(),
+                    _ => {
+                        return Err(invalid(
+                            "value",
+                            "must be a whole number of hours, 1 to 8784",
+                        ));
+                    }
+                },
                 _ => raw.to_owned(),
             })
         };
@@ -217,6 +268,16 @@ impl Condition {
     pub fn holds(&self, facts: &Facts) -> bool {
         let wanted = self.value.as_deref().unwrap_or_default().to_lowercase();
         match facts.get(self.field, self.key.as_deref()) {
+            Fact::Hours(hours) => {
+                let limit: u64 = wanted.parse().unwrap_or(u64::MAX);
+                match (self.operator, hours) {
+                    (Operator::IsSet, h) => h.is_some(),
+                    (Operator::IsNotSet, h) => h.is_none(),
+                    (Operator::GreaterThan, Some(h)) => h > limit,
+                    (Operator::LessThan, Some(h)) => h < limit,
+                    _ => false,
+                }
+            }
             Fact::Many(items) => {
                 let has = items.iter().any(|i| i.to_lowercase() == wanted);
                 match self.operator {
@@ -224,6 +285,7 @@ impl Condition {
                     Operator::NotContains | Operator::NotEquals => !has,
                     Operator::IsSet => !items.is_empty(),
                     Operator::IsNotSet => items.is_empty(),
+                    Operator::GreaterThan | Operator::LessThan => false,
                 }
             }
             Fact::One(value) => {
@@ -235,16 +297,18 @@ impl Condition {
                     (Operator::NotEquals, v) => v.as_deref() != Some(&wanted),
                     (Operator::Contains, v) => v.is_some_and(|v| v.contains(&wanted)),
                     (Operator::NotContains, v) => !v.is_some_and(|v| v.contains(&wanted)),
+                    (Operator::GreaterThan | Operator::LessThan, _) => false,
                 }
             }
         }
     }
 }
 
-/// A fact's value: one (possibly absent) value, or a set (labels).
+/// A fact's value: one (possibly absent) value, a set (labels) or a number of hours.
 enum Fact<'a> {
     One(Option<String>),
     Many(&'a [String]),
+    Hours(Option<u64>),
 }
 
 /// What a rule sees of a conversation when an event arrives (loaded once per event).
@@ -274,6 +338,12 @@ pub struct Facts {
     pub contact_name: Option<String>,
     /// The contact's custom fields, as text.
     pub contact_attributes: BTreeMap<String, String>,
+    /// Whether it is now within the business hours that apply to the conversation.
+    pub business_hours_open: bool,
+    /// Whole hours since the conversation's last activity.
+    pub hours_since_activity: u64,
+    /// Whole hours the customer has waited, when they wait.
+    pub hours_waiting: Option<u64>,
 }
 
 impl Facts {
@@ -294,6 +364,13 @@ impl Facts {
             Field::ContactAttribute => one(key
                 .and_then(|k| self.contact_attributes.get(k))
                 .map(String::as_str)),
+            Field::BusinessHours => one(Some(if self.business_hours_open {
+                "open"
+            } else {
+                "closed"
+            })),
+            Field::HoursSinceActivity => Fact::Hours(Some(self.hours_since_activity)),
+            Field::HoursWaiting => Fact::Hours(self.hours_waiting),
         }
     }
 }
@@ -438,6 +515,16 @@ impl Action {
     }
 }
 
+/// Whether a time-based rule is bounded: all its conditions must hold and one of them waits
+/// for hours to pass (`greater_than` on an hours field), so it cannot fire on every sweep for
+/// every conversation.
+pub fn time_rule_is_bounded(match_all: bool, conditions: &[Condition]) -> bool {
+    match_all
+        && conditions
+            .iter()
+            .any(|c| c.field.is_hours() && c.operator == Operator::GreaterThan)
+}
+
 /// Validates a rule's conditions and actions together (bounds included).
 pub fn validate_rule(
     conditions: Vec<Condition>,
@@ -472,6 +559,9 @@ named_enum!(
         Failed = "failed",
         /// The event came from a chain of automations at the depth limit: not run.
         LoopStopped = "loop_stopped",
+        /// A time-based rule looked at the conversation and its conditions did not hold (it
+        /// looks again after new activity).
+        Skipped = "skipped",
     }
 );
 
@@ -494,7 +584,52 @@ mod tests {
             contact_email: Some("ada@example.com".into()),
             contact_name: Some("Ada Lovelace".into()),
             contact_attributes: BTreeMap::from([("plan".into(), "Enterprise".into())]),
+            business_hours_open: false,
+            hours_since_activity: 50,
+            hours_waiting: None,
         }
+    }
+
+    #[test]
+    fn hours_and_business_hours_compare_as_numbers_and_states() {
+        let f = facts();
+        assert!(cond(Field::HoursSinceActivity, Operator::GreaterThan, Some("48")).holds(&f));
+        assert!(!cond(Field::HoursSinceActivity, Operator::GreaterThan, Some("50")).holds(&f));
+        assert!(cond(Field::HoursSinceActivity, Operator::LessThan, Some("51")).holds(&f));
+        assert!(!cond(Field::HoursWaiting, Operator::GreaterThan, Some("1")).holds(&f));
+        assert!(cond(Field::HoursWaiting, Operator::IsNotSet, None).holds(&f));
+        assert!(cond(Field::BusinessHours, Operator::Equals, Some("Closed")).holds(&f));
+        assert!(!cond(Field::BusinessHours, Operator::Equals, Some("open")).holds(&f));
+        let bad = |field, operator, value: &str| {
+            Condition {
+                field,
+                operator,
+                value: Some(value.into()),
+                key: None,
+            }
+            .validate()
+            .is_err()
+        };
+        assert!(bad(Field::HoursSinceActivity, Operator::Contains, "4"));
+        assert!(bad(Field::HoursSinceActivity, Operator::GreaterThan, "0"));
+        assert!(bad(
+            Field::HoursSinceActivity,
+            Operator::GreaterThan,
+            "soon"
+        ));
+        assert!(bad(Field::BusinessHours, Operator::Equals, "lunch"));
+        assert!(bad(Field::Content, Operator::GreaterThan, "4"));
+    }
+
+    #[test]
+    fn time_rules_must_wait_for_hours_to_pass() {
+        let waits = cond(Field::HoursWaiting, Operator::GreaterThan, Some("24"));
+        let status = cond(Field::Status, Operator::Equals, Some("pending"));
+        assert!(time_rule_is_bounded(true, &[status.clone(), waits.clone()]));
+        assert!(!time_rule_is_bounded(false, &[status.clone(), waits]));
+        assert!(!time_rule_is_bounded(true, &[status]));
+        let younger = cond(Field::HoursSinceActivity, Operator::LessThan, Some("2"));
+        assert!(!time_rule_is_bounded(true, &[younger]));
     }
 
     fn cond(field: Field, operator: Operator, value: Option<&str>) -> Condition {

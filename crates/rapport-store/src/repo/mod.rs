@@ -8,6 +8,7 @@ pub mod assignment;
 pub mod attachments;
 pub mod audit;
 pub mod automation;
+pub mod automation_due;
 pub mod canned_responses;
 pub mod challenges;
 pub mod companies;

@@ -6,6 +6,7 @@
 mod assignment;
 mod attachments;
 mod automation;
+mod automation_time;
 mod canned;
 mod canned_access;
 mod conversations;

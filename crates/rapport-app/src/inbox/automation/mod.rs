@@ -6,13 +6,14 @@
 
 mod apply;
 pub mod runner;
+pub mod timed;
 
 use crate::audit::{AuditEvent, Who};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use rapport_domain::inbox::automation::{
-    Action, Condition, MAX_NAME_CHARS, Trigger, validate_rule,
+    Action, Condition, MAX_NAME_CHARS, Trigger, time_rule_is_bounded, validate_rule,
 };
 use rapport_domain::{AutomationRuleId, AutomationRunId, DomainError, Permission, bounded_text};
 use rapport_store::repo::automation;
@@ -136,6 +137,14 @@ fn merge(rule: &mut RuleRecord, input: RuleInput) -> AppResult<()> {
         .actions
         .unwrap_or_else(|| std::mem::take(&mut rule.actions));
     let (conditions, actions) = validate_rule(conditions, actions)?;
+    if rule.trigger == Trigger::TimeBased && !time_rule_is_bounded(rule.match_all, &conditions) {
+        return Err(DomainError::Invalid {
+            field: "conditions",
+            reason: "a time-based rule needs all conditions to match and one that waits: \
+                     hours_since_activity or hours_waiting greater_than a number of hours",
+        }
+        .into());
+    }
     rule.conditions = conditions;
     rule.actions = actions;
     Ok(())

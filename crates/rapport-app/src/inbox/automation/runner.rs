@@ -12,6 +12,7 @@
 use crate::authz::{Actor, system_scope};
 use crate::context::App;
 use crate::error::AppResult;
+use crate::inbox::sla::track::work_clock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::automation::{Facts, MAX_DEPTH, RunOutcome, Trigger, conditions_hold};
@@ -19,7 +20,7 @@ use rapport_domain::{AutomationRunId, ConversationId, DomainEvent, EventId, Mess
 use rapport_jobs::{EnqueueOptions, JobContext, JobError, JobHandler, Queue};
 use rapport_store::repo::automation::{self, RuleRecord, RunRecord};
 use rapport_store::repo::conversations::{self, ConversationRecord};
-use rapport_store::repo::{contacts, conversation_links, inboxes, messages};
+use rapport_store::repo::{contacts, conversation_links, inboxes, messages, sla};
 use rapport_store::{DatabaseTransaction, OrgScope, StoreError, TransactionTrait, outbox};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -68,13 +69,13 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-/// One queued evaluation.
+/// One queued evaluation (the time sweep makes one per due conversation, with a fresh id).
 #[derive(serde::Deserialize)]
-struct Queued {
-    event_id: EventId,
-    trigger: Trigger,
-    depth: u8,
-    payload: Value,
+pub(super) struct Queued {
+    pub(super) event_id: EventId,
+    pub(super) trigger: Trigger,
+    pub(super) depth: u8,
+    pub(super) payload: Value,
 }
 
 /// Runs the rules for one event.
@@ -134,10 +135,28 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let message = id_in::<MessageId>(&queued.payload, "message_id");
-        let facts = load_facts(txn, scope, &conv, message).await?;
+        let facts = load_facts(txn, scope, &conv, message, now).await?;
         for rule in rules
             .iter()
             .filter(|r| conditions_hold(r.match_all, &r.conditions, &facts))
+        {
+            self.run_rule(txn, org, rule, conversation, queued, now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one matching rule for a conversation (or logs why not) and records the run.
+    pub(super) async fn run_rule(
+        &self,
+        txn: &DatabaseTransaction,
+        org: OrgId,
+        rule: &RuleRecord,
+        conversation: ConversationId,
+        queued: &Queued,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let scope = system_scope(org);
         {
             let (outcome, detail) = if queued.depth >= MAX_DEPTH {
                 (
@@ -200,12 +219,18 @@ impl App {
     }
 }
 
+/// Whole hours from `since` to `now` (none before it).
+fn hours(since: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
+    u64::try_from((now - since).num_hours()).unwrap_or_default()
+}
+
 /// What the rules see of the conversation (once per event).
-async fn load_facts(
+pub(super) async fn load_facts(
     txn: &DatabaseTransaction,
     scope: OrgScope,
     conv: &ConversationRecord,
     message: Option<MessageId>,
+    now: DateTime<Utc>,
 ) -> AppResult<Facts> {
     let inbox = inboxes::get(txn, scope, conv.inbox_id).await?;
     let labels = conversation_links::labels(txn, scope, conv.id).await?;
@@ -244,5 +269,22 @@ async fn load_facts(
         contact_email: contact.data.primary_email().map(str::to_owned),
         contact_name: Some(contact.display_name.clone()),
         contact_attributes,
+        business_hours_open: business_hours_open(txn, scope, conv, now).await?,
+        hours_since_activity: hours(conv.last_activity_at, now),
+        hours_waiting: conv.waiting_since.map(|w| hours(w, now)),
+    })
+}
+
+/// Whether `now` is within the hours of the SLA policy covering the conversation's inbox
+/// (always, without a policy or with a round-the-clock one).
+async fn business_hours_open(
+    txn: &DatabaseTransaction,
+    scope: OrgScope,
+    conv: &ConversationRecord,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    Ok(match sla::for_inbox(txn, scope, conv.inbox_id).await? {
+        Some(policy) => work_clock(&policy)?.is_open(now),
+        None => true,
     })
 }

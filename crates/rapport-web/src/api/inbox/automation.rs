@@ -125,7 +125,8 @@ pub struct AutomationRun {
     pub event_id: uuid::Uuid,
     /// How many automations in a row led to that event.
     pub depth: u8,
-    /// `applied`, `failed` or `loop_stopped`.
+    /// `applied`, `failed`, `loop_stopped` or `skipped` (a time-based rule whose conditions
+    /// did not hold).
     pub outcome: RunOutcome,
     /// The actions applied, the error, or why it was not run.
     pub detail: String,

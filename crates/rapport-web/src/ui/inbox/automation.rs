@@ -397,6 +397,7 @@ pub async fn runs(
                 RunOutcome::Applied => "badge-done",
                 RunOutcome::Failed => "badge-dead",
                 RunOutcome::LoopStopped => "badge-running",
+                RunOutcome::Skipped => "badge-queued",
             },
             outcome_label: page.tr.t(&format!("automation.outcome.{}", r.outcome)),
             conversation: r.conversation_id.map(|c| c.to_string()).unwrap_or_default(),

@@ -98,6 +98,13 @@ pub fn condition_text(tr: &Tr, names: &Names, c: &Condition) -> String {
         Field::Priority => tr.t(&format!("inbox.priority.{value}")),
         Field::Channel => tr.t(&format!("automation.channel.{value}")),
         Field::Inbox | Field::Assignee | Field::Team => names.name(tr, value),
+        Field::BusinessHours => tr.t(&format!("automation.business_hours.{value}")),
+        Field::HoursSinceActivity | Field::HoursWaiting => {
+            return format!(
+                "{field} {op} {}",
+                tr.tf("automation.hours", &[("n", value)])
+            );
+        }
         _ => value.to_owned(),
     };
     format!("{field} {op} “{shown}”")
@@ -191,6 +198,13 @@ pub fn choice_options(tr: &Tr, names: &Names) -> Vec<Opt> {
             value: c.as_str().to_owned(),
             label: tr.t(&format!("automation.channel.{c}")),
             group: "channel",
+        });
+    }
+    for state in ["open", "closed"] {
+        out.push(Opt {
+            value: state.to_owned(),
+            label: tr.t(&format!("automation.business_hours.{state}")),
+            group: "business_hours",
         });
     }
     let named = |list: &[(String, String)], group| {
