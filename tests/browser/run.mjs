@@ -1304,6 +1304,47 @@ async function inboxFilesChecks(t) {
 }
 inboxFilesChecks.title = 'inbox files: image preview, composer upload chip, reply with a file, download';
 
+async function inboxViewsChecks(t) {
+  // Saved views: the agent opens "New view" from the folder pane, saves "Urgent in Helpdesk"
+  // (inbox + least priority), lands on it, and the list shows only the urgent conversation.
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/inbox');
+  await visible(page, '.ib-list h1', 'the inbox');
+  await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+    const post = (path, body, key) => fetch('/api/v1' + path, {
+      method: 'POST', headers: key ? { ...headers, 'idempotency-key': key } : headers, body: JSON.stringify(body),
+    }).then((r) => r.json());
+    const inbox = await post('/inboxes', { name: 'Helpdesk' });
+    const hot = await post(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'hot-1', name: 'Katherine Johnson' }, content: 'Our whole team is locked out!', subject: 'Locked out',
+    }, 'views-1');
+    await post(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'calm-1', name: 'Dorothy Vaughan' }, content: 'Small question about invoices.',
+    }, 'views-2');
+    await post(`/conversations/${hot.conversation_id}/priority`, { priority: 'urgent' });
+  });
+  await page.goto('/inbox');
+  await submit(() => page.locator('.ib-folder-new, .ib-new-view').locator('visible=true').first().click());
+  await visible(page, '#view-name', 'the view form');
+  await page.fill('#view-name', 'Urgent in Helpdesk');
+  await page.selectOption('#view-inbox', { label: 'Helpdesk' });
+  await page.selectOption('#view-priority', 'urgent');
+  await t.shot('inbox-view-form');
+  await submit(() => page.click('form[action="/inbox/views"] .form-actions button[type=submit]'));
+  await visible(page, '.ib-folder.active:has-text("Urgent in Helpdesk")', 'the open view in the folder pane');
+  assert((await page.locator('.ib-list h1').innerText()) === 'Urgent in Helpdesk', 'the list is titled by the view');
+  const names = await page.locator('.ib-item').allInnerTexts();
+  assert(names.length === 1 && names[0].includes('Katherine Johnson'), 'only the urgent Helpdesk conversation is listed');
+  await t.shot('inbox-view');
+}
+inboxViewsChecks.title = 'inbox saved views: new view form, open view lists only matching conversations';
+
 async function inboxLiveChecks(t) {
   // Realtime: with the inbox open, a new customer message appears in the list and in the open
   // thread without a reload, and a colleague who opens the same conversation and types shows
@@ -1633,6 +1674,7 @@ const CHECKS = [
   crmImportChecks,
   inboxChecks,
   inboxFilesChecks,
+  inboxViewsChecks,
   cannedChecks,
   inboxLiveChecks,
   automationChecks,

@@ -23,6 +23,7 @@ mod notify;
 pub mod organize;
 pub mod sla;
 pub mod snooze;
+pub mod views;
 
 pub use rapport_store::repo::attachments::AttachmentRecord;
 pub use rapport_store::repo::canned_responses::CannedRecord;
@@ -32,6 +33,7 @@ pub use rapport_store::repo::conversation_list::{
 pub use rapport_store::repo::conversations::ConversationRecord;
 pub use rapport_store::repo::inboxes::InboxRecord;
 pub use rapport_store::repo::messages::{MessageRecord, Sender};
+pub use rapport_store::repo::saved_views::ViewRecord;
 
 /// The longest preview kept for the conversation list.
 const PREVIEW_CHARS: usize = 280;

@@ -62,6 +62,7 @@ pub mod automation;
 pub mod business_hours;
 pub mod csat;
 pub mod sla;
+pub mod view;
 
 named_enum!(
     /// The kind of channel an inbox is connected to.

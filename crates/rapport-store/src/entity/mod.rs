@@ -48,6 +48,7 @@ pub mod pipeline;
 pub mod pipeline_stage;
 pub mod recovery_code;
 pub mod role;
+pub mod saved_view;
 pub mod schedule;
 pub mod session;
 pub mod sla_policy;

@@ -17,6 +17,7 @@ mod m20261201_000010_sla;
 mod m20261201_000011_assignment;
 mod m20261201_000012_csat;
 mod m20261201_000013_attachments;
+mod m20261201_000014_saved_views;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_assignment::Migration),
             Box::new(m20261201_000012_csat::Migration),
             Box::new(m20261201_000013_attachments::Migration),
+            Box::new(m20261201_000014_saved_views::Migration),
         ]
     }
 }

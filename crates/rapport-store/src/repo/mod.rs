@@ -42,6 +42,7 @@ mod raw;
 pub mod record_deals;
 pub mod resolve;
 pub mod roles;
+pub mod saved_views;
 pub mod segments;
 pub mod sessions;
 pub mod sla;

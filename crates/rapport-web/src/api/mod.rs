@@ -212,6 +212,8 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
                 .layer(DefaultBodyLimit::max(inbox::attachments::UPLOAD_LIMIT)),
         )
         .routes(routes!(inbox::attachments::get_attachment))
+        .routes(routes!(inbox::views::list_views, inbox::views::create_view))
+        .routes(routes!(inbox::views::get_view, inbox::views::delete_view))
         .routes(routes!(inbox::attachments::attachment_content))
         .routes(routes!(
             inbox::canned::list_canned,

@@ -158,6 +158,8 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("inbox_assigned", "inbox.flash.assigned"),
     ("inbox_priority_changed", "inbox.flash.priority_changed"),
     ("inbox_labels_changed", "inbox.flash.labels_changed"),
+    ("inbox_view_saved", "inbox.views.saved"),
+    ("inbox_view_deleted", "inbox.views.deleted"),
     ("canned_created", "canned.flash.created"),
     ("canned_saved", "canned.flash.saved"),
     ("canned_deleted", "canned.flash.deleted"),

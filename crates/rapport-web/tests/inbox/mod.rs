@@ -18,6 +18,7 @@ mod organize;
 mod realtime;
 mod sla;
 mod ui;
+mod views;
 
 pub use crate::privacy::Browser;
 use rapport_testkit::TestApp;

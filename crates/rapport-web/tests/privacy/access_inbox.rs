@@ -38,6 +38,10 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("POST", "/conversations/{id}/messages", Needs(Reply)),
     ("POST", "/messages/{id}/split", Needs(Reply)),
     ("POST", "/uploads", Needs(Reply)),
+    ("GET", "/conversation-views", Needs(Read)),
+    ("POST", "/conversation-views", Needs(Read)),
+    ("GET", "/conversation-views/{id}", Needs(Read)),
+    ("DELETE", "/conversation-views/{id}", Needs(Read)),
     ("GET", "/attachments/{id}", Needs(Read)),
     ("GET", "/attachments/{id}/content", Needs(Read)),
     ("GET", "/canned-responses", Needs(Read)),
@@ -190,6 +194,33 @@ pub async fn perform_inbox(
             path.replace("{id}", &conv),
             Some(json!({ "content": "c5 reply" })),
         ),
+        ("POST", "/conversation-views") => (
+            path.to_owned(),
+            Some(json!({ "name": format!("View {}", fresh()), "filter": { "label": "c5" } })),
+        ),
+        (_, "/conversation-views/{id}") => {
+            // A view the owner shares; to delete, the actor's own (deleting someone else's
+            // shared view is for settings managers).
+            let body = json!({ "name": format!("View {}", fresh()), "filter": { "label": "c5" } });
+            let mut shared = body.clone();
+            shared["shared"] = json!(true);
+            let theirs = owner
+                .api_ok(t, Method::POST, "/conversation-views", Some(shared))
+                .await;
+            let id = if method == "DELETE" {
+                let mine = actor
+                    .api(t, Method::POST, "/conversation-views", Some(body))
+                    .await;
+                if mine.status().is_success() {
+                    mine.json::<Value>().await.unwrap()["id"].clone()
+                } else {
+                    theirs["id"].clone()
+                }
+            } else {
+                theirs["id"].clone()
+            };
+            (path.replace("{id}", id.as_str().unwrap()), None)
+        }
         ("POST", "/uploads") => (
             "/uploads?filename=c5.txt".into(),
             Some(json!({ "file": "c5" })),

@@ -74,6 +74,8 @@ enum Kind {
     CannedResponse,
     /// A file on a message.
     Attachment,
+    /// A saved conversation view.
+    View,
     /// An automation rule.
     AutomationRule,
     /// An SLA policy.
@@ -156,6 +158,8 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/inbox/conversations/", "id", Kind::Conversation),
     ("/api/v1/canned-responses/", "id", Kind::CannedResponse),
     ("/api/v1/attachments/", "id", Kind::Attachment),
+    ("/api/v1/conversation-views/", "id", Kind::View),
+    ("/inbox/views/", "id", Kind::View),
     (
         "/api/v1/conversations/{id}/canned-responses/",
         "canned_id",
@@ -263,6 +267,7 @@ impl OrgA {
             Kind::Message => self.inbox.message.clone(),
             Kind::CannedResponse => self.inbox.canned.clone(),
             Kind::Attachment => self.inbox.attachment.clone(),
+            Kind::View => self.inbox.view.clone(),
             Kind::AutomationRule => self.inbox.rule.clone(),
             Kind::SlaPolicy => self.inbox.policy.clone(),
         }
@@ -303,6 +308,7 @@ impl OrgA {
             self.inbox.message.clone(),
             self.inbox.canned.clone(),
             self.inbox.attachment.clone(),
+            self.inbox.view.clone(),
             self.inbox.rule.clone(),
             self.inbox.policy.clone(),
         ]
@@ -1095,6 +1101,15 @@ async fn assert_org_a_untouched(t: &TestApp, a: &OrgA, audit_head: i64) {
         super::tenancy_inbox::FILE_CONTENT,
         "A's file as it was"
     );
+    let view = owner
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/conversation-views/{}", a.inbox.view),
+            None,
+        )
+        .await;
+    assert_eq!(view["name"], "Aardmarker view", "A's view as it was");
 }
 
 /// Builds org A through the product, one object of every kind.

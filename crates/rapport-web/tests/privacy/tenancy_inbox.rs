@@ -17,6 +17,8 @@ pub struct InboxA {
     pub policy: String,
     /// A file on A's private note.
     pub attachment: String,
+    /// A's shared saved view.
+    pub view: String,
 }
 
 /// The content of A's file.
@@ -125,7 +127,22 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
         .as_str()
         .unwrap()
         .to_owned();
+    let view = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/conversation-views",
+            Some(json!({
+                "name": "Aardmarker view", "shared": true,
+                "filter": { "inbox_id": inbox, "label": "aardmarker" },
+            })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     InboxA {
+        view,
         attachment,
         canned,
         rule,
@@ -156,6 +173,9 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
             json!({ "inbox_id": "01a21d66-0000-7000-8000-000000000000" })
         }
         ("POST", "/api/v1/conversations/{id}/messages") => json!({ "content": "B5 probe" }),
+        ("POST", "/api/v1/conversation-views") => {
+            json!({ "name": "B5 probe view", "filter": { "label": "b5" } })
+        }
         ("POST", "/api/v1/canned-responses") => {
             json!({ "short_code": "b5-probe", "title": "B5 probe", "body": "B5 probe" })
         }

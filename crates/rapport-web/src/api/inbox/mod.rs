@@ -2,7 +2,8 @@
 //! `POST /inboxes/{id}/messages`), `/api/v1/conversations` with their status, priority,
 //! assignment, labels, followers, read marks, merge, move, bulk actions and messages, and
 //! `/api/v1/labels`, `/api/v1/automation-rules` (with each rule's run log),
-//! `/api/v1/sla-policies`, `/api/v1/uploads` and `/api/v1/attachments` (files), and
+//! `/api/v1/sla-policies`, `/api/v1/uploads` and `/api/v1/attachments` (files),
+//! `/api/v1/conversation-views` (saved views), and
 //! `/api/v1/canned-responses` (saved replies, rendered per
 //! conversation). The JSON shapes live here (canned responses' in their own file); the handlers
 //! in one file per resource.
@@ -15,6 +16,7 @@ pub mod conversations;
 pub mod inboxes;
 pub mod messages;
 pub mod sla;
+pub mod views;
 
 use chrono::{DateTime, Utc};
 use rapport_app::inbox::conversations::ConversationDetail;

@@ -2,11 +2,14 @@
 //! query, and the folder list in the left pane.
 
 use crate::i18n::Tr;
-use rapport_app::inbox::{AssigneeFilter, ConversationQuery, InboxRecord};
+use rapport_app::inbox::views::view_query;
+use rapport_app::inbox::{AssigneeFilter, ConversationQuery, InboxRecord, ViewRecord};
 use rapport_domain::inbox::ConversationStatus;
-use rapport_domain::{InboxId, UserId};
+use rapport_domain::inbox::view::ViewFilter;
+use rapport_domain::{InboxId, TeamId, UserId};
 
-/// A folder: `mine`, `unassigned`, `all`, `following`, `inbox:<id>` or `label:<name>`.
+/// A folder: `mine`, `unassigned`, `all`, `following`, `inbox:<id>`, `team:<id>`,
+/// `label:<name>` or `view:<id>` (a saved view).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Folder {
     Mine,
@@ -14,7 +17,9 @@ pub enum Folder {
     All,
     Following,
     Inbox(InboxId),
+    Team(TeamId),
     Label(String),
+    View(uuid::Uuid),
 }
 
 impl Folder {
@@ -26,6 +31,8 @@ impl Folder {
             "following" => Self::Following,
             other => match other.split_once(':') {
                 Some(("inbox", id)) => id.parse().map(Self::Inbox).unwrap_or(Self::Mine),
+                Some(("team", id)) => id.parse().map(Self::Team).unwrap_or(Self::Mine),
+                Some(("view", id)) => id.parse().map(Self::View).unwrap_or(Self::Mine),
                 Some(("label", l)) if !l.is_empty() => Self::Label(l.to_owned()),
                 _ => Self::Mine,
             },
@@ -40,23 +47,33 @@ impl Folder {
             Self::All => "all".into(),
             Self::Following => "following".into(),
             Self::Inbox(id) => format!("inbox:{id}"),
+            Self::Team(id) => format!("team:{id}"),
             Self::Label(l) => format!("label:{l}"),
+            Self::View(id) => format!("view:{id}"),
         }
     }
 
-    /// The store query for this folder and status tab.
-    pub fn query(&self, status: Option<ConversationStatus>, me: UserId) -> ConversationQuery {
-        let mut q = ConversationQuery {
-            statuses: status.into_iter().collect(),
-            ..Default::default()
+    /// The store query for this folder and status tab; a saved view's is its filter's.
+    pub fn query(
+        &self,
+        status: Option<ConversationStatus>,
+        me: UserId,
+        view: Option<&ViewFilter>,
+    ) -> ConversationQuery {
+        let mut q = match (self, view) {
+            (Self::View(_), Some(filter)) => view_query(filter, me),
+            _ => ConversationQuery::default(),
         };
+        q.statuses = status.into_iter().collect();
         match self {
             Self::Mine => q.assignee = AssigneeFilter::User(me),
             Self::Unassigned => q.assignee = AssigneeFilter::Unassigned,
             Self::All => {}
             Self::Following => q.follower = Some(me),
             Self::Inbox(id) => q.inbox = Some(*id),
+            Self::Team(id) => q.team = Some(*id),
             Self::Label(l) => q.label = Some(l.clone()),
+            Self::View(_) => {}
         }
         q
     }
@@ -81,8 +98,16 @@ pub struct FolderLink {
     pub label: String,
     pub href: String,
     pub active: bool,
-    /// `personal`, `inbox` or `label` (the icon).
+    /// `personal`, `view`, `inbox`, `team` or `label` (the section and icon).
     pub group: &'static str,
+}
+
+/// What the folder pane lists besides the fixed folders.
+pub struct Sections<'a> {
+    pub inboxes: &'a [InboxRecord],
+    pub teams: &'a [(TeamId, String)],
+    pub labels: &'a [(String, i64)],
+    pub views: &'a [ViewRecord],
 }
 
 /// `/inbox?folder=…&status=…`.
@@ -100,40 +125,36 @@ pub fn links(
     tr: &Tr,
     current: &Folder,
     status: Option<ConversationStatus>,
-    inboxes: &[InboxRecord],
-    labels: &[(String, i64)],
+    sections: &Sections<'_>,
 ) -> Vec<FolderLink> {
     let mut out = Vec::new();
+    let mut push = |f: Folder, label: String, group| {
+        out.push(FolderLink {
+            label,
+            href: href(&f, status),
+            active: &f == current,
+            group,
+        });
+    };
     for (f, key) in [
         (Folder::Mine, "inbox.folders.mine"),
         (Folder::Unassigned, "inbox.folders.unassigned"),
         (Folder::All, "inbox.folders.all"),
         (Folder::Following, "inbox.folders.following"),
     ] {
-        out.push(FolderLink {
-            label: tr.t(key),
-            href: href(&f, status),
-            active: &f == current,
-            group: "personal",
-        });
+        push(f, tr.t(key), "personal");
     }
-    for i in inboxes {
-        let f = Folder::Inbox(i.id);
-        out.push(FolderLink {
-            label: i.name.clone(),
-            href: href(&f, status),
-            active: &f == current,
-            group: "inbox",
-        });
+    for v in sections.views {
+        push(Folder::View(v.id), v.name.clone(), "view");
     }
-    for (l, _) in labels.iter().take(12) {
-        let f = Folder::Label(l.clone());
-        out.push(FolderLink {
-            label: l.clone(),
-            href: href(&f, status),
-            active: &f == current,
-            group: "label",
-        });
+    for i in sections.inboxes {
+        push(Folder::Inbox(i.id), i.name.clone(), "inbox");
+    }
+    for (id, name) in sections.teams {
+        push(Folder::Team(*id), name.clone(), "team");
+    }
+    for (l, _) in sections.labels.iter().take(12) {
+        push(Folder::Label(l.clone()), l.clone(), "label");
     }
     out
 }
@@ -151,7 +172,9 @@ mod tests {
             Folder::All,
             Folder::Following,
             Folder::Inbox(id),
+            Folder::Team(TeamId::new()),
             Folder::Label("vip".into()),
+            Folder::View(uuid::Uuid::now_v7()),
         ] {
             assert_eq!(Folder::parse(Some(&f.key())), f);
         }

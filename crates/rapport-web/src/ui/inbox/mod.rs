@@ -5,7 +5,7 @@
 //! live in `static/inbox.js`; the canned-response picker in `static/canned.js`, and the
 //! canned responses' settings page (`/admin/canned-responses`) in `canned.rs`, and the
 //! automation rules' pages (`/admin/automation`) in `automation*.rs`, the SLA policies' page
-//! (`/admin/sla`) in `sla*.rs`.
+//! (`/admin/sla`) in `sla*.rs`, saved views (`/inbox/views/new`) in `views.rs`.
 //!
 //! Forms follow the other pages' conventions: `_csrf` on every POST, a `303` back to where the
 //! agent was (a validated local `return_to`), unparsable ids are a 404.
@@ -23,6 +23,7 @@ mod sla;
 mod sla_badge;
 mod sla_form;
 mod thread;
+mod views;
 
 use crate::ui::routes::RouteTable;
 
@@ -31,6 +32,9 @@ pub fn table() -> RouteTable {
     RouteTable::new()
         .get("/inbox", page::show)
         .get("/inbox/conversations/{id}", page::show_one)
+        .get("/inbox/views/new", views::new)
+        .post("/inbox/views", views::create)
+        .post("/inbox/views/{id}/delete", views::delete)
         .post("/inbox/conversations/{id}/messages", actions::send)
         .post("/inbox/conversations/{id}/status", actions::status)
         .post("/inbox/conversations/{id}/assign", actions::assign)

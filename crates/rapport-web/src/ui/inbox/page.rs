@@ -106,6 +106,16 @@ pub struct InboxPage {
     can_reply: bool,
     can_assign: bool,
     me: String,
+    has_teams: bool,
+    /// The saved view on show, if any.
+    view: Option<OpenView>,
+}
+
+/// The saved view the list shows.
+pub struct OpenView {
+    pub id: String,
+    /// Its owner, or a settings manager, may delete it here.
+    pub deletable: bool,
 }
 
 /// `GET /inbox`.
@@ -219,12 +229,18 @@ async fn build(
     let status = parse_status(q.status.as_deref());
     let inboxes = app.inboxes(actor).await?;
     let labels = app.conversation_labels(actor).await?;
+    let teams = app.conversation_teams(actor).await?;
+    let views = app.saved_views(actor).await?;
+    let view = match &folder {
+        Folder::View(id) => Some(app.saved_view(actor, *id).await?),
+        _ => None,
+    };
     let overview = app.org_overview(actor).await?;
     let (jar, page) = app_page_with(state, info, "inbox", jar, &overview);
     let list = app
         .conversations(
             actor,
-            folder.query(status, actor.user_id),
+            folder.query(status, actor.user_id, view.as_ref().map(|v| &v.filter)),
             q.cursor.as_deref(),
             Some(40),
         )
@@ -325,7 +341,13 @@ async fn build(
         active: s == status,
     })
     .collect();
-    let folder_links = folders::links(&page.tr, &folder, status, &inboxes, &labels);
+    let sections = folders::Sections {
+        inboxes: &inboxes,
+        teams: &teams,
+        labels: &labels,
+        views: &views,
+    };
+    let folder_links = folders::links(&page.tr, &folder, status, &sections);
     let folder_title = folder_links
         .iter()
         .find(|f| f.active)
@@ -347,6 +369,11 @@ async fn build(
             can_assign: actor.can(Permission::ConversationsAssign),
             me: actor.user_id.to_string(),
             has_labels: folder_links.iter().any(|f| f.group == "label"),
+            has_teams: !teams.is_empty(),
+            view: view.map(|v| OpenView {
+                id: v.id.to_string(),
+                deletable: v.user_id == actor.user_id || actor.can(Permission::SettingsManage),
+            }),
             folders: folder_links,
             folder_title,
             tabs,
