@@ -1222,10 +1222,19 @@ async function inboxChecks(t) {
 
   await page.keyboard.press('n');
   assert(await page.locator('.ib-composer.note-mode').count() === 1, 'n switches the composer to a private note');
-  await page.keyboard.type('Check the **billing** address in the CRM too.');
+  await page.keyboard.type('Check the **billing** address in the CRM too, @Ada');
+  await visible(page, '.ib-mention-option.active', 'the @mention suggestion');
+  await t.shot('inbox-mention');
+  await page.keyboard.press('Enter');
+  assert((await page.inputValue('#ib-body')).endsWith(`@${OWNER.name} `), 'Enter puts the full name in the note');
   await submit(() => page.click('[data-send]'));
   const note = await visible(page, '.ib-msg-note', 'the private note');
   assert((await note.innerHTML()).includes('<strong>billing</strong>'), 'the note renders Markdown');
+  const mentioned = await page.evaluate(async (conv) => {
+    const items = (await fetch(`/api/v1/conversations/${conv}/messages`).then((r) => r.json())).items;
+    return items.filter((m) => m.kind === 'note').map((m) => m.metadata.mentions.length);
+  }, seeded.a);
+  assert(mentioned.length === 1 && mentioned[0] === 1, 'the note records the mention');
 
   await page.selectOption('#ib-assignee', { label: OWNER.name });
   await submit(() => page.click('[data-assign-form] button[type=submit]:not([name])'));

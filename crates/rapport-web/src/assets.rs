@@ -63,6 +63,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/attach.js"),
     ),
     (
+        "mention.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/mention.js"),
+    ),
+    (
         "inbox_live.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/inbox_live.js"),

@@ -22,7 +22,8 @@
     body.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        if (body.value.trim() !== "") composer.requestSubmit();
+        // Files alone may be sent: attach.js makes the text optional then.
+        if (body.value.trim() !== "" || !body.required) composer.requestSubmit();
       }
     });
   }

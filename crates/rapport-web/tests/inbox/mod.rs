@@ -13,6 +13,7 @@ mod conversations;
 mod csat;
 mod exactly_once;
 mod ingest;
+mod mentions;
 mod notify_mail;
 mod organize;
 mod realtime;

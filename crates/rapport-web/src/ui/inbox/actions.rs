@@ -34,6 +34,9 @@ pub struct InboxForm {
     /// Uploaded files to send, comma-separated ids.
     #[serde(default)]
     attachments: String,
+    /// Colleagues a note mentions, comma-separated ids.
+    #[serde(default)]
+    mentions: String,
     /// A status name.
     #[serde(default)]
     status: String,
@@ -103,17 +106,17 @@ where
     }
 }
 
-/// The composer's uploaded files (comma-separated ids).
-fn file_ids(raw: &str) -> Result<Vec<AttachmentId>, AppError> {
+/// Comma-separated ids from the composer (its files, a note's mentions).
+fn ids<T>(raw: &str, field: &str, make: fn(uuid::Uuid) -> T) -> Result<Vec<T>, AppError> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse()
-                .map(AttachmentId::from_uuid)
+            s.parse::<uuid::Uuid>()
+                .map(make)
                 .map_err(|_| AppError::InvalidField {
-                    field: "attachments".into(),
-                    message: "not a file id".into(),
+                    field: field.to_owned(),
+                    message: "not an id".into(),
                 })
         })
         .collect()
@@ -140,9 +143,10 @@ pub async fn send(
         &id,
         &f.return_to,
         |id| async move {
-            let files = file_ids(&f.attachments)?;
+            let files = ids(&f.attachments, "attachments", AttachmentId::from_uuid)?;
             if f.mode == "note" {
-                app.add_note_with_files(actor, id, &f.body, &[], &files)
+                let mentions = ids(&f.mentions, "mentions", UserId::from_uuid)?;
+                app.add_note_with_files(actor, id, &f.body, &mentions, &files)
                     .await?;
                 Ok("inbox_note_added")
             } else {
