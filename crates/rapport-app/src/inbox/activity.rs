@@ -50,15 +50,10 @@ fn message_preview(m: &MessageRecord) -> String {
     if !m.body.trim().is_empty() {
         return preview(&m.body);
     }
-    let names: Vec<&str> = m.metadata["attachments"]
-        .as_array()
-        .map(|files| {
-            files
-                .iter()
-                .filter_map(|f| f["filename"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let names: Vec<String> = super::attachments::listed(&m.metadata)
+        .into_iter()
+        .map(|f| f.filename)
+        .collect();
     preview(&format!("📎 {}", names.join(", ")))
 }
 

@@ -52,6 +52,27 @@ pub fn listing(files: &[AttachmentRecord]) -> Value {
     )
 }
 
+/// A file as a message's metadata lists it (written by [`listing`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ListedFile {
+    /// Id.
+    pub id: AttachmentId,
+    /// File name.
+    pub filename: String,
+    /// `type/subtype`.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// The files a message's metadata lists (none when it lists none).
+pub fn listed(metadata: &Value) -> Vec<ListedFile> {
+    match metadata.get("attachments") {
+        Some(files) => serde_json::from_value(files.clone()).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
 /// Checks a message's list of file ids: at most ten, no repeats.
 pub(crate) fn check_ids(ids: &[AttachmentId]) -> AppResult<()> {
     if ids.len() > MAX_ATTACHMENTS_PER_MESSAGE {

@@ -338,7 +338,8 @@ pub struct Facts {
     pub contact_name: Option<String>,
     /// The contact's custom fields, as text.
     pub contact_attributes: BTreeMap<String, String>,
-    /// Whether it is now within the business hours that apply to the conversation.
+    /// Whether it is now within the business hours that apply to the conversation (looked up
+    /// only when a rule asks; `true` otherwise, and then unread).
     pub business_hours_open: bool,
     /// Whole hours since the conversation's last activity.
     pub hours_since_activity: u64,
@@ -373,6 +374,15 @@ impl Facts {
             Field::HoursWaiting => Fact::Hours(self.hours_waiting),
         }
     }
+}
+
+/// Whether any of these rules' conditions look at `field` (facts that cost a query are loaded
+/// only when some rule needs them).
+pub fn any_condition_on<'a>(
+    mut conditions: impl Iterator<Item = &'a Condition>,
+    field: Field,
+) -> bool {
+    conditions.any(|c| c.field == field)
 }
 
 /// Whether a rule's conditions pass: all of them (`match_all`) or any; no conditions pass.

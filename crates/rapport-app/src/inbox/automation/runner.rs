@@ -15,7 +15,9 @@ use crate::error::AppResult;
 use crate::inbox::sla::track::work_clock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rapport_domain::inbox::automation::{Facts, MAX_DEPTH, RunOutcome, Trigger, conditions_hold};
+use rapport_domain::inbox::automation::{
+    Facts, Field, MAX_DEPTH, RunOutcome, Trigger, any_condition_on, conditions_hold,
+};
 use rapport_domain::{AutomationRunId, ConversationId, DomainEvent, EventId, MessageId, OrgId};
 use rapport_jobs::{EnqueueOptions, JobContext, JobError, JobHandler, Queue};
 use rapport_store::repo::automation::{self, RuleRecord, RunRecord};
@@ -135,7 +137,11 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let message = id_in::<MessageId>(&queued.payload, "message_id");
-        let facts = load_facts(txn, scope, &conv, message, now).await?;
+        let hours = any_condition_on(
+            rules.iter().flat_map(|r| &r.conditions),
+            Field::BusinessHours,
+        );
+        let facts = load_facts(txn, scope, &conv, message, hours, now).await?;
         for rule in rules
             .iter()
             .filter(|r| conditions_hold(r.match_all, &r.conditions, &facts))
@@ -230,6 +236,7 @@ pub(super) async fn load_facts(
     scope: OrgScope,
     conv: &ConversationRecord,
     message: Option<MessageId>,
+    business_hours: bool,
     now: DateTime<Utc>,
 ) -> AppResult<Facts> {
     let inbox = inboxes::get(txn, scope, conv.inbox_id).await?;
@@ -269,7 +276,7 @@ pub(super) async fn load_facts(
         contact_email: contact.data.primary_email().map(str::to_owned),
         contact_name: Some(contact.display_name.clone()),
         contact_attributes,
-        business_hours_open: business_hours_open(txn, scope, conv, now).await?,
+        business_hours_open: !business_hours || business_hours_open(txn, scope, conv, now).await?,
         hours_since_activity: hours(conv.last_activity_at, now),
         hours_waiting: conv.waiting_since.map(|w| hours(w, now)),
     })

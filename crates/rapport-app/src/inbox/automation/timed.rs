@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use rapport_domain::inbox::automation::{
-    Condition, Field, Operator, RunOutcome, Trigger, conditions_hold,
+    Condition, Field, Operator, RunOutcome, Trigger, any_condition_on, conditions_hold,
 };
 use rapport_domain::{AutomationRunId, EventId, OrgId};
 use rapport_jobs::{JobContext, JobError, JobHandler};
@@ -74,9 +74,10 @@ impl App {
             return Ok(());
         }
         let ids = automation_due::due_conversations(txn, scope, rule.id, due, BATCH).await?;
+        let hours = any_condition_on(rule.conditions.iter(), Field::BusinessHours);
         for id in ids {
             let conv = conversations::get(txn, scope, id).await?;
-            let facts = load_facts(txn, scope, &conv, None, now).await?;
+            let facts = load_facts(txn, scope, &conv, None, hours, now).await?;
             let queued = Queued {
                 event_id: EventId::new(),
                 trigger: Trigger::TimeBased,

@@ -19,6 +19,7 @@ pub mod sla;
 pub mod views;
 
 use chrono::{DateTime, Utc};
+use rapport_app::inbox::attachments::listed;
 use rapport_app::inbox::conversations::ConversationDetail;
 use rapport_app::inbox::messages::note_html;
 use rapport_app::inbox::{ConversationRow, InboxRecord, MessageRecord, Sender};
@@ -253,24 +254,16 @@ pub struct MessageAttachment {
 impl MessageAttachment {
     /// The files a message's metadata lists.
     pub fn of(metadata: &serde_json::Value) -> Vec<Self> {
-        metadata["attachments"]
-            .as_array()
-            .map(|files| {
-                files
-                    .iter()
-                    .filter_map(|f| {
-                        let id: uuid::Uuid = f["id"].as_str()?.parse().ok()?;
-                        Some(Self {
-                            id,
-                            filename: f["filename"].as_str()?.to_owned(),
-                            content_type: f["content_type"].as_str()?.to_owned(),
-                            size: f["size"].as_u64()?,
-                            url: format!("/api/v1/attachments/{id}/content"),
-                        })
-                    })
-                    .collect()
+        listed(metadata)
+            .into_iter()
+            .map(|f| Self {
+                id: f.id.as_uuid(),
+                url: format!("/api/v1/attachments/{}/content", f.id),
+                filename: f.filename,
+                content_type: f.content_type,
+                size: f.size,
             })
-            .unwrap_or_default()
+            .collect()
     }
 }
 

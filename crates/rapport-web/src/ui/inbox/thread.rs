@@ -4,6 +4,7 @@
 
 use crate::i18n::Tr;
 use crate::ui::page::initials;
+use rapport_app::inbox::attachments::listed;
 use rapport_app::inbox::messages::note_html;
 use rapport_app::inbox::{MessageRecord, Sender};
 use rapport_domain::inbox::attachment::previewable;
@@ -56,24 +57,20 @@ fn human_size(bytes: u64) -> String {
 }
 
 fn files(m: &MessageRecord) -> Vec<FileLink> {
-    let Some(list) = m.metadata["attachments"].as_array() else {
-        return Vec::new();
-    };
-    list.iter()
-        .filter_map(|f| {
-            let id = f["id"].as_str()?;
-            let content_type = f["content_type"].as_str().unwrap_or_default();
-            let url = format!("/api/v1/attachments/{id}/content");
-            Some(FileLink {
-                name: f["filename"].as_str().unwrap_or("attachment").to_owned(),
-                size: human_size(f["size"].as_u64().unwrap_or_default()),
-                preview: if previewable(content_type) {
+    listed(&m.metadata)
+        .into_iter()
+        .map(|f| {
+            let url = format!("/api/v1/attachments/{}/content", f.id);
+            FileLink {
+                size: human_size(f.size),
+                preview: if previewable(&f.content_type) {
                     format!("{url}?inline=1")
                 } else {
                     String::new()
                 },
+                name: f.filename,
                 url,
-            })
+            }
         })
         .collect()
 }
