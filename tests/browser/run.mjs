@@ -21,6 +21,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import crypto from 'node:crypto';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
@@ -111,6 +113,8 @@ async function startServer() {
   for (const key of ['RAPPORT_TEST_DATABASE_URL', 'RAPPORT_DATABASE_URL', 'RAPPORT_CONFIG', 'RAPPORT_DEMO', 'RAPPORT_BIND', 'RAPPORT_DATA_DIR']) {
     delete env[key];
   }
+  // Webhook checks deliver to a receiver on this machine's loopback.
+  env.RAPPORT_EGRESS_ALLOW_PRIVATE = 'true';
   const child = spawn(BIN, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -1529,6 +1533,78 @@ async function automationChecks(t) {
 }
 automationChecks.title = 'automation: rule editor, rule runs on a new message, run log';
 
+async function webhookChecks(t) {
+  // Webhooks: an admin adds a "Call a webhook" action pointing at a receiver on loopback,
+  // finds the signing secret on the automation page, and a matching message reaches the
+  // receiver signed with that secret; the run log says it was delivered.
+  const received = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(204); res.end(); });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  t.cleanup.push(() => new Promise((resolve) => receiver.close(resolve)));
+  const hookUrl = `http://127.0.0.1:${receiver.address().port}/rapport`;
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/admin/automation/new');
+  await page.fill('#au-name', 'Escalations to on-call');
+  await page.selectOption('#au-trigger', 'message_received');
+  const cond = page.locator('[data-cond]').first();
+  await cond.locator('[data-field]').selectOption('content');
+  await cond.locator('[data-operator]').selectOption('contains');
+  await cond.locator('[data-value]').fill('outage');
+  const act = page.locator('[data-act]').first();
+  await act.locator('[data-kind]').selectOption('call_webhook');
+  assert(await act.locator('input[name=a_url]').isVisible(), 'the webhook action asks for a URL');
+  await act.locator('input[name=a_url]').fill('ftp://nope');
+  t.expectStatus(422);
+  await submit(() => page.click('.au-form button[type=submit]'));
+  await visible(page, '.alert-error', 'a bad URL is refused with a message');
+  await page.locator('[data-act] input[name=a_url]').first().fill(hookUrl);
+  await t.shot('automation-webhook-editor');
+  await submit(() => page.click('.au-form button[type=submit]'));
+  await visible(page, '.alert-success', 'the "rule added" flash');
+  await visible(page, `.au-rule:has-text("Send the conversation to ${hookUrl}")`, 'the action in words');
+  await page.click('#webhook-secret summary:has-text("Show secret")');
+  const secret = (await page.locator('#webhook-secret [data-secret]').textContent()).trim();
+  assert(secret.startsWith('whsec_'), 'the signing secret is shown');
+  await t.shot('automation-webhook-secret');
+
+  await page.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const call = async (path, body, key) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      if (key) headers['idempotency-key'] = key;
+      const res = await fetch('/api/v1' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+      return res.json();
+    };
+    const inbox = await call('/inboxes', { name: 'Webhook check' });
+    await call(`/inboxes/${inbox.id}/messages`, {
+      contact: { identifier: 'hook-1', name: 'Dorothy Vaughan' }, content: 'We have an outage in EU',
+    }, 'hook-1');
+  });
+  await until(async () => received.length > 0, 'the receiver got the webhook');
+  const { headers, body } = received[0];
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const mac = crypto.createHmac('sha256', key)
+    .update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`).digest('base64');
+  assert(headers['webhook-signature'] === `v1,${mac}`, 'the delivery verifies with the shown secret');
+  assert(JSON.parse(body).data.message.text === 'We have an outage in EU', 'the delivery carries the message');
+  await page.goto('/admin/automation');
+  await submit(() => page.click('.au-rule:has-text("Escalations to on-call") a:has-text("Run log")'));
+  await until(async () => {
+    await page.reload();
+    return page.locator('.au-runs .badge:has-text("Webhook delivered")').isVisible();
+  }, 'the run log shows the delivery');
+  await t.shot('automation-webhook-runs');
+}
+webhookChecks.title = 'automation: webhook action, signing secret, signed delivery, run log';
+
 async function slaChecks(t) {
   // SLA: an admin adds a policy for an inbox on the settings page (targets typed as "30m",
   // "1d"); a conversation that arrives there shows its first-reply deadline in the list and
@@ -1687,6 +1763,7 @@ const CHECKS = [
   cannedChecks,
   inboxLiveChecks,
   automationChecks,
+  webhookChecks,
   slaChecks,
   inboxSettingsChecks,
   csatChecks,

@@ -2,6 +2,7 @@
 //! settings).
 
 use crate::blobs::BlobStore;
+use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::realtime::Realtime;
 use crate::vault::Vault;
@@ -46,6 +47,11 @@ pub struct AppConfig {
     /// Where attachments are kept, encrypted (`<data_dir>/blobs`; a shared directory when
     /// several processes serve one database).
     pub blob_dir: std::path::PathBuf,
+    /// Which targets outbound calls to user-given addresses (webhooks) may reach: public
+    /// addresses only, unless the operator allows private ones.
+    pub egress: rapport_egress::EgressPolicy,
+    /// How long one outbound call may take in all.
+    pub egress_timeout: Duration,
 }
 
 impl Default for AppConfig {
@@ -64,6 +70,8 @@ impl Default for AppConfig {
             throttle_window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
             blob_dir: std::path::PathBuf::from("./rapport-data/blobs"),
+            egress: rapport_egress::EgressPolicy::default(),
+            egress_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -80,6 +88,10 @@ pub struct App {
     blobs: BlobStore,
     config: Arc<AppConfig>,
     webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Built on first use (building it can fail only if TLS cannot initialise, which is then
+    /// reported by the call that needed it).
+    egress:
+        Arc<std::sync::OnceLock<Result<rapport_egress::EgressClient, rapport_egress::EgressError>>>,
 }
 
 impl App {
@@ -100,6 +112,7 @@ impl App {
             blobs: BlobStore::new(config.blob_dir.clone()),
             config: Arc::new(config),
             webauthn,
+            egress: Arc::default(),
         }
     }
 
@@ -131,6 +144,19 @@ impl App {
     /// The vault.
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// The guarded client for calls to user-given addresses.
+    pub fn egress(&self) -> AppResult<&rapport_egress::EgressClient> {
+        self.egress
+            .get_or_init(|| {
+                rapport_egress::EgressClient::new(
+                    self.config.egress.clone(),
+                    self.config.egress_timeout,
+                )
+            })
+            .as_ref()
+            .map_err(|e| AppError::Internal(format!("outbound HTTP client: {e}")))
     }
 
     /// Where attachments' encrypted bytes are kept.

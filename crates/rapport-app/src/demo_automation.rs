@@ -1,7 +1,8 @@
 //! The demo's automation rules: refund requests labelled and raised (it runs on the demo's
 //! own refund conversation, so the run log has an entry), urgent conversations announced to
-//! the owner, and a switched-off acknowledgement for the partner portal to show a rule that
-//! replies; and its SLA policy, office hours on the website inbox.
+//! the owner, a switched-off webhook to an on-call tool, and a switched-off acknowledgement for
+//! the partner portal to show a rule that replies; and its SLA policy, office hours on the
+//! website inbox.
 
 use crate::authz::Actor;
 use crate::context::App;
@@ -111,6 +112,17 @@ impl App {
                             .into(),
                     },
                 ]),
+                ..Default::default()
+            },
+            // Switched off: the receiver is a placeholder for the team's own on-call tool.
+            RuleInput {
+                name: Some("Send urgent conversations to the on-call tool".into()),
+                enabled: Some(false),
+                trigger: Some(Trigger::ConversationUpdated),
+                conditions: Some(vec![when(Field::Priority, Operator::Equals, "urgent")]),
+                actions: Some(vec![Action::CallWebhook {
+                    url: "https://oncall.example.com/hooks/rapport".into(),
+                }]),
                 ..Default::default()
             },
             RuleInput {

@@ -30,6 +30,7 @@ pub mod segments;
 pub mod setup;
 pub mod system;
 pub mod vault;
+pub mod webhooks;
 
 pub use authz::Actor;
 pub use context::{App, AppConfig};

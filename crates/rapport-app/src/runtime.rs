@@ -104,6 +104,12 @@ impl App {
             )),
         );
         registry.register(
+            crate::inbox::automation::webhook::WEBHOOK_JOB,
+            Arc::new(crate::inbox::automation::webhook::DeliverWebhook(
+                self.clone(),
+            )),
+        );
+        registry.register(
             crate::inbox::automation::timed::SWEEP_JOB,
             Arc::new(crate::inbox::automation::timed::SweepTimeRules(
                 self.clone(),

@@ -3,6 +3,7 @@
 //! and opening secrets for the store, key rotation and crypto-shredding.
 
 mod blob_keys;
+mod webhook_key;
 
 use crate::error::{AppError, AppResult};
 use rapport_domain::OrgId;

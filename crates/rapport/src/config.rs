@@ -78,6 +78,13 @@ pub struct Config {
     pub smtp_from: String,
     /// Sign-in providers (`[[oidc]]` tables in the TOML file).
     pub oidc: Vec<OidcSection>,
+    /// Let webhooks and integrations call loopback, private and link-local addresses (off:
+    /// only public addresses, so a URL cannot reach into the server's own network).
+    pub egress_allow_private: bool,
+    /// Private hosts or addresses allowed anyway (comma-separated).
+    pub egress_allowed_hosts: Option<String>,
+    /// Seconds one outbound call may take.
+    pub egress_timeout_seconds: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -104,6 +111,8 @@ impl std::fmt::Debug for Config {
             .field("smtp_password", &redacted(self.smtp_password.is_some()))
             .field("smtp_from", &self.smtp_from)
             .field("oidc", &self.oidc)
+            .field("egress_allow_private", &self.egress_allow_private)
+            .field("egress_allowed_hosts", &self.egress_allowed_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -162,6 +171,9 @@ impl Default for Config {
             smtp_password: None,
             smtp_from: "Rapport <no-reply@localhost>".into(),
             oidc: Vec::new(),
+            egress_allow_private: false,
+            egress_allowed_hosts: None,
+            egress_timeout_seconds: 10,
         }
     }
 }
@@ -240,6 +252,18 @@ impl Config {
             smtp: self.smtp()?,
             oidc: self.oidc()?,
             blob_dir: self.data_dir.join("blobs"),
+            egress: rapport_egress::EgressPolicy {
+                allow_private: self.egress_allow_private,
+                allowed_hosts: self
+                    .egress_allowed_hosts
+                    .iter()
+                    .flat_map(|list| list.split(','))
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            },
+            egress_timeout: Duration::from_secs(self.egress_timeout_seconds.clamp(1, 120)),
             ..AppConfig::default()
         })
     }

@@ -459,6 +459,36 @@ pub enum Action {
         /// What to tell them.
         message: String,
     },
+    /// POST the conversation, the rule and the triggering message as JSON to a URL, signed
+    /// with the org's webhook secret (Standard Webhooks headers), retried when the receiver
+    /// fails.
+    CallWebhook {
+        /// `http://` or `https://` URL of the receiver.
+        url: String,
+    },
+}
+
+/// The longest webhook URL.
+pub const MAX_WEBHOOK_URL: usize = 2048;
+
+fn webhook_url(raw: &str) -> Result<String, DomainError> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Err(DomainError::Empty { field: "url" });
+    }
+    if url.chars().count() > MAX_WEBHOOK_URL {
+        return Err(DomainError::TooLong {
+            field: "url",
+            max: MAX_WEBHOOK_URL,
+        });
+    }
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://"))
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid("url", "give an http:// or https:// address"));
+    }
+    Ok(url.to_owned())
 }
 
 fn action_text(field: &'static str, raw: &str) -> Result<String, DomainError> {
@@ -503,6 +533,9 @@ impl Action {
                 user_id,
                 message: action_text("message", &message)?,
             },
+            Self::CallWebhook { url } => Self::CallWebhook {
+                url: webhook_url(&url)?,
+            },
             other => other,
         })
     }
@@ -521,6 +554,7 @@ impl Action {
             Self::AddNote { .. } => "add_note",
             Self::SendCannedResponse { .. } => "send_canned_response",
             Self::Notify { .. } => "notify",
+            Self::CallWebhook { .. } => "call_webhook",
         }
     }
 }
@@ -572,6 +606,11 @@ named_enum!(
         /// A time-based rule looked at the conversation and its conditions did not hold (it
         /// looks again after new activity).
         Skipped = "skipped",
+        /// A "call a webhook" action's receiver accepted the delivery.
+        Delivered = "delivered",
+        /// A "call a webhook" action's receiver refused the delivery, or could not be reached
+        /// in any attempt.
+        Undelivered = "undelivered",
     }
 );
 
@@ -597,6 +636,29 @@ mod tests {
             business_hours_open: false,
             hours_since_activity: 50,
             hours_waiting: None,
+        }
+    }
+
+    #[test]
+    fn webhook_urls_are_trimmed_and_must_be_web_addresses() {
+        let ok = Action::CallWebhook {
+            url: " https://hooks.example.com/rapport ".into(),
+        };
+        assert_eq!(
+            ok.validate().unwrap(),
+            Action::CallWebhook {
+                url: "https://hooks.example.com/rapport".into()
+            }
+        );
+        for bad in [
+            "",
+            "ftp://x",
+            "javascript:alert(1)",
+            "https://a b/",
+            "hooks.example.com",
+        ] {
+            let action = Action::CallWebhook { url: bad.into() };
+            assert_eq!(action.validate().unwrap_err().field(), "url", "{bad}");
         }
     }
 

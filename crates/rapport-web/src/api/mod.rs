@@ -23,6 +23,7 @@ pub mod teams;
 pub mod timeline;
 pub mod tokens;
 pub mod users;
+pub mod webhook_secret;
 pub mod work_common;
 
 use crate::error::{FieldError, Problem};
@@ -235,6 +236,8 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::automation::delete_rule
         ))
         .routes(routes!(inbox::automation::list_runs))
+        .routes(routes!(webhook_secret::get_secret))
+        .routes(routes!(webhook_secret::rotate_secret))
         .routes(routes!(
             inbox::sla::list_policies,
             inbox::sla::create_policy

@@ -166,6 +166,7 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("automation_created", "automation.flash.created"),
     ("automation_saved", "automation.flash.saved"),
     ("automation_enabled", "automation.flash.enabled"),
+    ("webhook_secret_rotated", "automation.flash.secret_rotated"),
     ("automation_disabled", "automation.flash.disabled"),
     ("automation_deleted", "automation.flash.deleted"),
     ("sla_created", "sla.flash.created"),

@@ -7,6 +7,7 @@ mod assignment;
 mod attachments;
 mod automation;
 mod automation_time;
+mod automation_webhook;
 mod canned;
 mod canned_access;
 mod conversations;

@@ -60,6 +60,8 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("PATCH", "/automation-rules/{id}", Needs(SettingsManage)),
     ("DELETE", "/automation-rules/{id}", Needs(SettingsManage)),
     ("GET", "/automation-rules/{id}/runs", Needs(SettingsManage)),
+    ("GET", "/webhook-secret", Needs(SettingsManage)),
+    ("POST", "/webhook-secret/rotate", Needs(SettingsManage)),
     ("GET", "/sla-policies", Needs(SettingsManage)),
     ("POST", "/sla-policies", Needs(SettingsManage)),
     ("GET", "/sla-policies/{id}", Needs(SettingsManage)),

@@ -3,6 +3,7 @@
 //! the thread says "Automation “VIP routing” set the priority to high". Notes and replies an
 //! automation writes are the system's; a reply is queued for delivery like an agent's.
 
+use super::runner::Queued;
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
@@ -51,6 +52,7 @@ impl App {
         actor: &Actor,
         id: ConversationId,
         actions: &[Action],
+        cause: &Queued,
         now: DateTime<Utc>,
     ) -> Result<Vec<&'static str>, String> {
         let mut conv = conversations::lock(txn, actor.scope(), id)
@@ -58,7 +60,7 @@ impl App {
             .map_err(|e| failure("conversation", &e.into()))?;
         let mut done = Vec::with_capacity(actions.len());
         for action in actions {
-            self.apply_one(txn, actor, &mut conv, action, now)
+            self.apply_one(txn, actor, &mut conv, action, cause, now)
                 .await
                 .map_err(|e| failure(action.name(), &e))?;
             done.push(action.name());
@@ -72,6 +74,7 @@ impl App {
         actor: &Actor,
         conv: &mut ConversationRecord,
         action: &Action,
+        cause: &Queued,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         let assign = |assignee, team| Assignment { assignee, team };
@@ -130,6 +133,7 @@ impl App {
                 self.notify_member(txn, actor, conv, *user_id, message, now)
                     .await
             }
+            Action::CallWebhook { url } => self.queue_webhook(txn, actor, conv, url, cause).await,
         }
     }
 

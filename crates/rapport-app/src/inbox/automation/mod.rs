@@ -7,6 +7,7 @@
 mod apply;
 pub mod runner;
 pub mod timed;
+pub mod webhook;
 
 use crate::audit::{AuditEvent, Who};
 use crate::authz::Actor;
@@ -113,6 +114,22 @@ async fn check_references(
     Ok(())
 }
 
+/// Checks webhook URLs against the egress policy, so a rule that could never deliver is
+/// refused when saved (names are resolved, and checked again, at delivery).
+fn check_targets(policy: &rapport_egress::EgressPolicy, actions: &[Action]) -> AppResult<()> {
+    for action in actions {
+        if let Action::CallWebhook { url } = action {
+            policy.target(url).map_err(|e| {
+                AppError::InvalidFields(vec![crate::error::FieldIssue {
+                    field: "url".into(),
+                    message: e.to_string(),
+                }])
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Applies `input` to `rule` and validates the result.
 fn merge(rule: &mut RuleRecord, input: RuleInput) -> AppResult<()> {
     if let Some(name) = input.name {
@@ -199,6 +216,7 @@ impl App {
         };
         let positioned = input.position.is_some();
         merge(&mut rule, input)?;
+        check_targets(&self.config().egress, &rule.actions)?;
         let txn = self.db().begin().await?;
         if automation::count(&txn, scope).await? >= MAX_RULES {
             return Err(AppError::Conflict(format!(
@@ -228,6 +246,7 @@ impl App {
         let txn = self.db().begin().await?;
         let mut rule = automation::get(&txn, scope, id).await?;
         merge(&mut rule, input)?;
+        check_targets(&self.config().egress, &rule.actions)?;
         check_references(&txn, scope, &rule.actions).await?;
         rule.updated_at = self.clock().now();
         automation::update(&txn, scope, &rule).await?;

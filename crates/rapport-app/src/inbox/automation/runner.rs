@@ -173,7 +173,7 @@ impl App {
                     ),
                 )
             } else {
-                self.apply_rule(txn, org, rule, conversation, queued.depth, now)
+                self.apply_rule(txn, org, rule, conversation, queued, now)
                     .await?
             };
             let entry = RunRecord {
@@ -201,14 +201,14 @@ impl App {
         org: OrgId,
         rule: &RuleRecord,
         conversation: ConversationId,
-        depth: u8,
+        queued: &Queued,
         now: DateTime<Utc>,
     ) -> AppResult<(RunOutcome, String)> {
         let actor = Actor::automation(org, rule.id, &rule.name);
         let savepoint = txn.begin().await?;
         let applied = outbox::with_depth(
-            depth + 1,
-            self.apply_actions(&savepoint, &actor, conversation, &rule.actions, now),
+            queued.depth + 1,
+            self.apply_actions(&savepoint, &actor, conversation, &rule.actions, queued, now),
         )
         .await;
         match applied {

@@ -62,7 +62,15 @@ impl Problems {
             let key = format!("{section}.fields.{field}");
             match tr.t(&key) {
                 label if label == key => message.clone(),
-                label => format!("{label}: {message}"),
+                // A domain message that names its field by its raw name ("url: …") gets the
+                // label instead, not both.
+                label => {
+                    let reason = message
+                        .strip_prefix(field.as_str())
+                        .and_then(|rest| rest.strip_prefix(": "))
+                        .unwrap_or(message);
+                    format!("{label}: {reason}")
+                }
             }
         }));
         out

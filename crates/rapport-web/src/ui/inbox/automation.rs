@@ -44,6 +44,8 @@ pub struct RuleCard {
 pub struct ListPage {
     page: PageCtx,
     rules: Vec<RuleCard>,
+    /// The webhook signing secret, when a rule calls a webhook.
+    secret: Option<String>,
 }
 
 /// The editor.
@@ -107,11 +109,21 @@ pub async fn list(
     let loaded = async {
         let rules = state.app.automation_rules(actor).await?;
         let names = Names::load(&state, actor).await?;
+        let calls_out = rules.iter().flat_map(|r| &r.actions).any(|a| {
+            matches!(
+                a,
+                rapport_domain::inbox::automation::Action::CallWebhook { .. }
+            )
+        });
+        let secret = match calls_out {
+            true => Some(state.app.webhook_secret(actor).await?),
+            false => None,
+        };
         let (jar, page) = app_page(&state, &info, "automation", jar).await?;
-        Ok::<_, AppError>((jar, page, rules, names))
+        Ok::<_, AppError>((jar, page, rules, names, secret))
     }
     .await;
-    let (jar, page, rules, names) = match loaded {
+    let (jar, page, rules, names, secret) = match loaded {
         Ok(parts) => parts,
         Err(err) => return pages::from_app_error(&state, &headers, err),
     };
@@ -146,7 +158,15 @@ pub async fn list(
             enabled: r.enabled,
         })
         .collect();
-    (jar, ListPage { page, rules }).into_response()
+    (
+        jar,
+        ListPage {
+            page,
+            rules,
+            secret,
+        },
+    )
+        .into_response()
 }
 
 /// Renders the editor for `form`.
@@ -394,8 +414,8 @@ pub async fn runs(
         .map(|r| RunLine {
             when: page.tr.datetime(&r.created_at),
             outcome: match r.outcome {
-                RunOutcome::Applied => "badge-done",
-                RunOutcome::Failed => "badge-dead",
+                RunOutcome::Applied | RunOutcome::Delivered => "badge-done",
+                RunOutcome::Failed | RunOutcome::Undelivered => "badge-dead",
                 RunOutcome::LoopStopped => "badge-running",
                 RunOutcome::Skipped => "badge-queued",
             },

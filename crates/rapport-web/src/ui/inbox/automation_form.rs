@@ -36,6 +36,7 @@ pub struct ActRow {
     pub member: String,
     pub team: String,
     pub message: String,
+    pub url: String,
 }
 
 /// The whole form.
@@ -113,6 +114,7 @@ impl RuleForm {
             "a_member",
             "a_team",
             "a_message",
+            "a_url",
         ];
         let a: Vec<Vec<String>> = names.iter().map(|n| f.all(n)).collect();
         let actions = (0..a[0].len())
@@ -127,6 +129,7 @@ impl RuleForm {
                 member: at(&a[7], i),
                 team: at(&a[8], i),
                 message: at(&a[9], i),
+                url: at(&a[10], i),
             })
             .filter(|r| !r.kind.is_empty())
             .collect();
@@ -228,6 +231,7 @@ fn act_row(a: &Action) -> ActRow {
         Action::SendCannedResponse { canned_response_id } => {
             row.canned = canned_response_id.to_string();
         }
+        Action::CallWebhook { url } => row.url = url.clone(),
         Action::Unassign => {}
     }
     row
@@ -277,6 +281,7 @@ fn action(r: &ActRow) -> Result<Action, DomainError> {
             user_id: pick::<UserId>(&r.member, "user_id")?,
             message: r.message.clone(),
         },
+        "call_webhook" => Action::CallWebhook { url: r.url.clone() },
         _ => {
             return Err(DomainError::Invalid {
                 field: "actions",
@@ -327,6 +332,7 @@ mod tests {
             ("a_member", ""),
             ("a_team", &team.to_string()),
             ("a_message", ""),
+            ("a_url", ""),
         ]);
         let form = RuleForm::read(&f, "");
         assert_eq!(form.conditions.len(), 2);

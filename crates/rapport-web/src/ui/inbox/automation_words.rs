@@ -136,6 +136,7 @@ pub fn action_text(tr: &Tr, names: &Names, a: &Action) -> String {
             &key,
             &[("name", &names.name(tr, &canned_response_id.to_string()))],
         ),
+        Action::CallWebhook { url } => tr.tf(&key, &[("url", url)]),
         Action::AddNote { .. } | Action::Unassign => tr.t(&key),
     }
 }
@@ -236,6 +237,7 @@ pub fn action_options(tr: &Tr) -> Vec<Opt> {
         "add_note",
         "send_canned_response",
         "notify",
+        "call_webhook",
     ]
     .iter()
     .map(|a| Opt {

@@ -24,6 +24,7 @@ mod sla_badge;
 mod sla_form;
 mod thread;
 mod views;
+mod webhook_secret;
 
 use crate::ui::routes::RouteTable;
 
@@ -50,6 +51,10 @@ pub fn table() -> RouteTable {
         .get("/admin/automation/{id}", automation::edit)
         .post("/admin/automation/{id}", automation::update)
         .post("/admin/automation/{id}/toggle", automation::toggle)
+        .post(
+            "/admin/automation/webhook-secret/rotate",
+            webhook_secret::rotate,
+        )
         .post("/admin/automation/{id}/delete", automation::delete)
         .get("/admin/automation/{id}/runs", automation::runs)
         .get("/admin/inboxes", inboxes::show)
