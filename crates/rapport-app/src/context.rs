@@ -92,6 +92,8 @@ pub struct App {
     /// reported by the call that needed it).
     egress:
         Arc<std::sync::OnceLock<Result<rapport_egress::EgressClient, rapport_egress::EgressError>>>,
+    /// SQLite only: the thread ingest's write transactions run on.
+    lane: Option<crate::writer_lane::WriterLane>,
 }
 
 impl App {
@@ -102,6 +104,10 @@ impl App {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let queue = Queue::new(db.clone(), clock.clone());
         let webauthn = crate::auth::webauthn::build(&config.public_url).map(Arc::new);
+        let lane = match db.backend() {
+            rapport_store::Backend::Sqlite => crate::writer_lane::WriterLane::start(),
+            rapport_store::Backend::Postgres => None,
+        };
         Self {
             db,
             clock,
@@ -113,6 +119,7 @@ impl App {
             config: Arc::new(config),
             webauthn,
             egress: Arc::default(),
+            lane,
         }
     }
 
@@ -144,6 +151,11 @@ impl App {
     /// The vault.
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// The SQLite writer lane (none on PostgreSQL).
+    pub(crate) fn writer_lane(&self) -> Option<&crate::writer_lane::WriterLane> {
+        self.lane.as_ref()
     }
 
     /// The guarded client for calls to user-given addresses.

@@ -31,6 +31,7 @@ pub mod setup;
 pub mod system;
 pub mod vault;
 pub mod webhooks;
+pub mod writer_lane;
 
 pub use authz::Actor;
 pub use context::{App, AppConfig};

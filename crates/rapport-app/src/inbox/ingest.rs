@@ -107,6 +107,30 @@ impl App {
         inbox: &InboxRecord,
         message: &InboundMessage,
     ) -> AppResult<IngestOutcome> {
+        // A repeat is answered from a read connection, without queueing for the writer (the
+        // claim inside the transaction still settles a race with a concurrent first delivery).
+        let claimed =
+            messages::receipt(self.db().conn(), scope, inbox.id, &message.idempotency_key).await?;
+        if claimed.is_some() {
+            return self.repeat(scope, inbox, message).await;
+        }
+        match self.writer_lane() {
+            Some(lane) => {
+                let (app, inbox, message) = (self.clone(), inbox.clone(), message.clone());
+                lane.run(async move { app.ingest_here(scope, &inbox, &message).await })
+                    .await
+            }
+            None => self.ingest_here(scope, inbox, message).await,
+        }
+    }
+
+    /// [`App::ingest`] on the caller's task, retrying a lost uniqueness race.
+    async fn ingest_here(
+        &self,
+        scope: OrgScope,
+        inbox: &InboxRecord,
+        message: &InboundMessage,
+    ) -> AppResult<IngestOutcome> {
         let mut attempt = 1;
         loop {
             match self.try_ingest(scope, inbox, message).await {
@@ -246,7 +270,7 @@ impl App {
             match named {
                 Some(c) if c.inbox_id == inbox.id && c.contact_id == contact => {
                     if c.status != ConversationStatus::Closed {
-                        return Ok((conversations::lock(txn, scope, c.id).await?, false));
+                        return Ok((c, false));
                     }
                 }
                 _ => {
@@ -262,7 +286,8 @@ impl App {
             && (c.status.is_active()
                 || (c.status == ConversationStatus::Resolved && inbox.reopen_resolved))
         {
-            return Ok((conversations::lock(txn, scope, c.id).await?, false));
+            // Read and locked in one statement.
+            return Ok((c, false));
         }
         let number = conversations::next_counter(txn, scope, CONVERSATION_COUNTER).await?;
         Ok((
@@ -297,7 +322,8 @@ async fn named_thread(
     scope: OrgScope,
     id: ConversationId,
 ) -> AppResult<Option<ConversationRecord>> {
-    match conversations::get(txn, scope, id).await {
+    // Read and locked in one statement.
+    match conversations::lock(txn, scope, id).await {
         Ok(c) => Ok(Some(c)),
         Err(rapport_store::StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),

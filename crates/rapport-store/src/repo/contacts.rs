@@ -15,6 +15,7 @@ use rapport_domain::crm::LifecycleStage;
 use rapport_domain::{CompanyId, ContactId, UserId};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::{Map, Value};
 
@@ -377,21 +378,22 @@ pub async fn add_identity(
     Ok(())
 }
 
-/// Takes the contact's row for this transaction (a no-op update: on PostgreSQL it locks the
-/// row until commit, on SQLite the transaction already holds the write lock), so two messages
-/// of one person cannot both open a new conversation.
+/// Takes the contact's row for this transaction, so two messages of one person cannot both
+/// open a new conversation: on PostgreSQL a row lock (`FOR NO KEY UPDATE`, which does not
+/// block inserts that reference the contact) held until commit; on SQLite nothing to do, as
+/// every writing transaction begins `IMMEDIATE` and so already holds the database's write lock.
 pub async fn lock(db: &impl ConnectionTrait, scope: OrgScope, id: ContactId) -> StoreResult<()> {
-    let res = contact::Entity::update_many()
-        .col_expr(
-            contact::Column::DisplayName,
-            sea_orm::sea_query::Expr::col(contact::Column::DisplayName),
-        )
+    if crate::connect::Backend::of(db) == crate::connect::Backend::Sqlite {
+        return Ok(());
+    }
+    let found = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Id)
         .filter(contact::Column::OrgId.eq(scope.uuid()))
         .filter(contact::Column::Id.eq(id.as_uuid()))
-        .exec(db)
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .into_tuple::<uuid::Uuid>()
+        .one(db)
         .await?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found.map(|_| ()).ok_or(StoreError::NotFound)
 }

@@ -10,7 +10,7 @@ use crate::scope::OrgScope;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::{ConversationStatus, Priority};
 use rapport_domain::{ContactId, ConversationId, InboxId, TeamId, UserId};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -185,30 +185,27 @@ pub async fn get(
         .ok_or(StoreError::NotFound)
 }
 
-/// Takes the conversation's row for this transaction, then reads it: on PostgreSQL the no-op
-/// update locks the row until commit; on SQLite the transaction already holds the write lock.
+/// Reads the conversation and takes its row for this transaction: on PostgreSQL a row lock
+/// (`FOR NO KEY UPDATE`: it does not block inserting messages that reference the row) held
+/// until commit; on SQLite the writing transaction (`IMMEDIATE`) already holds the write lock.
+/// One statement either way.
 pub async fn lock(
     db: &impl ConnectionTrait,
     scope: OrgScope,
     id: ConversationId,
 ) -> StoreResult<ConversationRecord> {
-    let res = conversation::Entity::update_many()
-        .col_expr(
-            conversation::Column::Number,
-            Expr::col(conversation::Column::Number),
-        )
+    conversation::Entity::find()
         .filter(conversation::Column::OrgId.eq(scope.uuid()))
         .filter(conversation::Column::Id.eq(id.as_uuid()))
-        .exec(db)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound);
-    }
-    get(db, scope, id).await
+        .lock(LockType::NoKeyUpdate)
+        .one(db)
+        .await?
+        .map(Into::into)
+        .ok_or(StoreError::NotFound)
 }
 
 /// The contact's most recent conversation in the inbox that is not closed (the one a new
-/// message of theirs continues).
+/// message of theirs continues), taken for this transaction as [`lock`] takes a row.
 pub async fn latest_not_closed(
     db: &impl ConnectionTrait,
     scope: OrgScope,
@@ -223,6 +220,7 @@ pub async fn latest_not_closed(
         .order_by_desc(conversation::Column::LastActivityAt)
         .order_by_desc(conversation::Column::Id)
         .limit(1)
+        .lock(LockType::NoKeyUpdate)
         .one(db)
         .await?
         .map(Into::into))

@@ -227,12 +227,7 @@ pub async fn for_inbox(
     else {
         return Ok(None);
     };
-    let m = policy::Entity::find()
-        .filter(policy::Column::OrgId.eq(scope.uuid()))
-        .filter(policy::Column::Id.eq(link.policy_id))
-        .one(db)
-        .await?;
-    m.map(|m| record(m, Vec::new())).transpose()
+    policy_only(db, scope, SlaPolicyId::from_uuid(link.policy_id)).await
 }
 
 fn deadline(
@@ -288,6 +283,52 @@ pub async fn clocks(
         .await?;
     m.map(|m| Ok((SlaPolicyId::from_uuid(m.policy_id), clocks_of(&m)?)))
         .transpose()
+}
+
+/// What SLA tracking a conversation needs, in one statement: the policy covering its inbox (if
+/// any) and whether it has clocks. Most conversation writes (inboxes no policy covers) stop
+/// here.
+pub async fn coverage(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    inbox: InboxId,
+    conversation: ConversationId,
+) -> StoreResult<(Option<SlaPolicyId>, bool)> {
+    let sql = "SELECT (SELECT policy_id FROM sla_policy_inboxes \
+                 WHERE org_id = $1 AND inbox_id = $2 LIMIT 1) AS policy_id, \
+               (SELECT COUNT(*) FROM conversation_slas \
+                 WHERE org_id = $1 AND conversation_id = $3) AS clocked";
+    let row = db
+        .query_one_raw(crate::repo::raw::stmt(
+            db,
+            sql,
+            vec![
+                scope.uuid().into(),
+                inbox.as_uuid().into(),
+                conversation.as_uuid().into(),
+            ],
+        ))
+        .await?;
+    let Some(row) = row else {
+        return Ok((None, false));
+    };
+    let policy = row.try_get::<Option<uuid::Uuid>>("", "policy_id")?;
+    let clocked = row.try_get::<i64>("", "clocked")?;
+    Ok((policy.map(SlaPolicyId::from_uuid), clocked > 0))
+}
+
+/// One policy of the org, with no inbox list (what tracking needs).
+pub async fn policy_only(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    id: SlaPolicyId,
+) -> StoreResult<Option<PolicyRecord>> {
+    let m = policy::Entity::find()
+        .filter(policy::Column::OrgId.eq(scope.uuid()))
+        .filter(policy::Column::Id.eq(id.as_uuid()))
+        .one(db)
+        .await?;
+    m.map(|m| record(m, Vec::new())).transpose()
 }
 
 /// Writes a conversation's clocks (insert or replace).

@@ -27,12 +27,20 @@ pub(crate) async fn track_sla(
     scope: OrgScope,
     conv: &ConversationRecord,
 ) -> AppResult<()> {
-    let prev = sla::clocks(db, scope, conv.id).await?;
-    let Some(policy) = sla::for_inbox(db, scope, conv.inbox_id).await? else {
-        if prev.is_some() {
+    let (covering, clocked) = sla::coverage(db, scope, conv.inbox_id, conv.id).await?;
+    let policy = match covering {
+        Some(id) => sla::policy_only(db, scope, id).await?,
+        None => None,
+    };
+    let Some(policy) = policy else {
+        if clocked {
             sla::delete_clocks(db, scope, conv.id).await?;
         }
         return Ok(());
+    };
+    let prev = match clocked {
+        true => sla::clocks(db, scope, conv.id).await?,
+        false => None,
     };
     let clock = work_clock(&policy)?;
     // Under another policy (the conversation moved inboxes): start again under this one.
