@@ -12,6 +12,7 @@ mod canned;
 mod canned_access;
 mod conversations;
 mod csat;
+mod demo;
 mod exactly_once;
 mod ingest;
 mod mentions;
