@@ -1300,7 +1300,8 @@ async function inboxFilesChecks(t) {
   });
   await page.goto(`/inbox?folder=all&status=open&c=${conv}`);
   const preview = await visible(page, '.ib-msg-in .ib-file-preview img', 'the screenshot preview');
-  assert(await preview.evaluate((img) => img.complete && img.naturalWidth === 480), 'the preview image loads');
+  // The image may still be on its way when the element shows (a loaded machine): wait for it.
+  await until(() => preview.evaluate((img) => img.complete && img.naturalWidth === 480), 'the preview image loads');
   assert((await page.locator('.ib-msg-in .ib-file-name').innerText()) === 'checkout-error.png', 'the file is named');
 
   await page.setInputFiles('#ib-file-input', { name: 'refund-policy.txt', mimeType: 'text/plain', buffer: Buffer.from('Refunds within 30 days.') });

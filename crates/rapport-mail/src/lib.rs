@@ -12,10 +12,13 @@
 //! - [`thread`]: signed reply tokens in our Message-IDs and reply addresses, the references a
 //!   message gives, strongest first, and base subjects for the last-resort match.
 //!
-//! IMAP sync and SMTP sending build on these (issue 6). Nothing here touches the
+//! - [`imap`]: a folder read in UID order from a checkpoint, in bounded batches.
+//!
+//! The sync job, SMTP sending and the email inbox build on these (issue 6). Nothing here touches the
 //! database (DESIGN.md).
 
 pub mod automated;
+pub mod imap;
 pub mod parse;
 pub mod sanitize;
 pub mod thread;

@@ -1,0 +1,225 @@
+//! Reading a mailbox folder over IMAP in UID order, from a checkpoint, in bounded batches.
+//!
+//! The checkpoint is the folder's `UIDVALIDITY` and the last UID taken. A batch holds the next
+//! messages after it (at most `batch` of them, oldest first), so a backlog of thousands is read
+//! in steps that each commit before the next; when the server's `UIDVALIDITY` differs from the
+//! checkpoint's, the folder was rebuilt and is read again from the start (the ingest's dedupe
+//! on Message-ID and content keeps that from duplicating anything). Messages are fetched with
+//! `BODY.PEEK[]`, so reading never marks them seen for the mailbox's other readers.
+//!
+//! This increment speaks plain IMAP (loopback and trusted networks); TLS, STARTTLS, XOAUTH2 and
+//! IDLE come next, over the same [`Folder`] calls.
+
+use async_imap::Client;
+use futures::TryStreamExt;
+use tokio::net::TcpStream;
+
+/// Where and as whom to read.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why reading failed, in words for the person who set the mailbox up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImapError {
+    /// No connection.
+    #[error("cannot reach {host}:{port}: {reason}")]
+    Unreachable {
+        /// Host.
+        host: String,
+        /// Port.
+        port: u16,
+        /// What failed.
+        reason: String,
+    },
+    /// The server refused the credentials.
+    #[error("authentication failed: the server refused the user name or password")]
+    AuthenticationFailed,
+    /// The folder does not exist or cannot be opened.
+    #[error("the folder {0} cannot be opened")]
+    NoFolder(String),
+    /// Anything else the server or the connection did.
+    #[error("the mail server answered unexpectedly: {0}")]
+    Protocol(String),
+}
+
+fn protocol(e: impl std::fmt::Display) -> ImapError {
+    ImapError::Protocol(e.to_string())
+}
+
+/// How far a folder was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The folder's `UIDVALIDITY` when it was read.
+    pub uid_validity: u32,
+    /// The highest UID taken.
+    pub last_uid: u32,
+}
+
+/// One message as fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// Its UID in the folder.
+    pub uid: u32,
+    /// The whole message.
+    pub raw: Vec<u8>,
+}
+
+/// The next messages after a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// Oldest first.
+    pub messages: Vec<Fetched>,
+    /// Where the next batch starts (save it once these messages are stored).
+    pub checkpoint: Checkpoint,
+    /// The folder's `UIDVALIDITY` changed since the checkpoint: it is being read from the start.
+    pub rescan: bool,
+    /// More messages wait after this batch.
+    pub more: bool,
+}
+
+/// A logged-in session with one folder selected.
+pub struct Folder {
+    session: async_imap::Session<TcpStream>,
+    name: String,
+    uid_validity: u32,
+}
+
+impl std::fmt::Debug for Folder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Folder")
+            .field("name", &self.name)
+            .field("uid_validity", &self.uid_validity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Folder {
+    /// Connects, logs in and selects `folder` (read-only use: messages are fetched with PEEK).
+    pub async fn open(account: &Account, folder: &str) -> Result<Folder, ImapError> {
+        let stream = TcpStream::connect((account.host.as_str(), account.port))
+            .await
+            .map_err(|e| ImapError::Unreachable {
+                host: account.host.clone(),
+                port: account.port,
+                reason: e.to_string(),
+            })?;
+        let mut client = Client::new(stream);
+        client
+            .read_response()
+            .await
+            .map_err(protocol)?
+            .ok_or_else(|| protocol("the server closed the connection before greeting"))?;
+        let mut session = client
+            .login(&account.username, &account.password)
+            .await
+            .map_err(|(e, _)| match e {
+                async_imap::error::Error::No(_) => ImapError::AuthenticationFailed,
+                other => protocol(other),
+            })?;
+        let mailbox = session
+            .select(folder)
+            .await
+            .map_err(|_| ImapError::NoFolder(folder.to_owned()))?;
+        let uid_validity = mailbox
+            .uid_validity
+            .ok_or_else(|| protocol("the folder has no UIDVALIDITY"))?;
+        Ok(Folder {
+            session,
+            name: folder.to_owned(),
+            uid_validity,
+        })
+    }
+
+    /// The folder's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The next at most `batch` messages after `since` (all of the folder without one, or when
+    /// its `UIDVALIDITY` changed).
+    pub async fn next_batch(
+        &mut self,
+        since: Option<Checkpoint>,
+        batch: usize,
+    ) -> Result<Batch, ImapError> {
+        // Let the server bring the selected folder's view up to date (mail that arrived since
+        // the last command).
+        self.session.noop().await.map_err(protocol)?;
+        let rescan = since.is_some_and(|c| c.uid_validity != self.uid_validity);
+        let after = match since {
+            Some(c) if !rescan => c.last_uid,
+            _ => 0,
+        };
+        let mut uids: Vec<u32> = self
+            .session
+            .uid_search(format!("UID {}:*", after.saturating_add(1)))
+            .await
+            .map_err(protocol)?
+            .into_iter()
+            // `n:*` always matches the last message, even when its UID is below n.
+            .filter(|u| *u > after)
+            .collect();
+        uids.sort_unstable();
+        let more = uids.len() > batch;
+        uids.truncate(batch.max(1));
+        let mut messages = Vec::with_capacity(uids.len());
+        if !uids.is_empty() {
+            let set = uids
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let fetched: Vec<_> = self
+                .session
+                .uid_fetch(set, "(UID BODY.PEEK[])")
+                .await
+                .map_err(protocol)?
+                .try_collect()
+                .await
+                .map_err(protocol)?;
+            for f in fetched {
+                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                    messages.push(Fetched {
+                        uid,
+                        raw: body.to_vec(),
+                    });
+                }
+            }
+            messages.sort_by_key(|m| m.uid);
+        }
+        let last_uid = messages.last().map_or(after, |m| m.uid);
+        Ok(Batch {
+            messages,
+            checkpoint: Checkpoint {
+                uid_validity: self.uid_validity,
+                last_uid,
+            },
+            rescan,
+            more,
+        })
+    }
+
+    /// Logs out.
+    pub async fn close(mut self) {
+        let _ = self.session.logout().await;
+    }
+}

@@ -1,0 +1,116 @@
+//! Reading folders of a real Dovecot (started per test on loopback): a backlog comes in UID
+//! order in bounded batches, a checkpoint resumes after the last message taken, messages stay
+//! unread for other readers, a rebuilt folder (new UIDVALIDITY) is read again from the start,
+//! and bad credentials or an unknown host say so.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rapport_mail::imap::{Account, Folder, ImapError};
+use rapport_mail::{Limits, parse};
+use rapport_testkit::imap::Dovecot;
+
+fn mail(n: usize) -> Vec<u8> {
+    format!(
+        "From: Customer {n} <c{n}@example.com>\r\nTo: support@acme.test\r\n\
+         Subject: Question {n}\r\nMessage-ID: <q{n}@example.com>\r\n\r\nBody {n}\r\n"
+    )
+    .into_bytes()
+}
+
+fn account(d: &Dovecot, user: &str, password: &str) -> Account {
+    Account {
+        host: d.host().into(),
+        port: d.port(),
+        username: user.into(),
+        password: password.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_backlog_is_read_in_uid_order_in_batches_and_resumes_from_its_checkpoint() {
+    let d = Dovecot::start().await;
+    d.add_user("support", "s3cret");
+    for n in 1..=7 {
+        d.deliver("support", "s3cret", "INBOX", &mail(n)).await;
+    }
+    let acct = account(&d, "support", "s3cret");
+    let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+    let mut subjects = Vec::new();
+    let mut checkpoint = None;
+    let mut batches = 0;
+    loop {
+        let batch = folder.next_batch(checkpoint, 3).await.unwrap();
+        assert!(batch.messages.len() <= 3);
+        assert!(!batch.rescan);
+        for m in &batch.messages {
+            let parsed = parse(&m.raw, &Limits::default()).unwrap();
+            subjects.push(parsed.subject.unwrap());
+        }
+        checkpoint = Some(batch.checkpoint);
+        batches += 1;
+        if !batch.more {
+            break;
+        }
+    }
+    assert_eq!(batches, 3);
+    let want: Vec<String> = (1..=7).map(|n| format!("Question {n}")).collect();
+    assert_eq!(subjects, want);
+    folder.close().await;
+
+    // Nothing new: an empty batch that keeps the checkpoint. Then one more arrives.
+    let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+    let empty = folder.next_batch(checkpoint, 3).await.unwrap();
+    assert!(empty.messages.is_empty());
+    assert_eq!(Some(empty.checkpoint), checkpoint);
+    d.deliver("support", "s3cret", "INBOX", &mail(8)).await;
+    let next = folder.next_batch(checkpoint, 3).await.unwrap();
+    assert_eq!(next.messages.len(), 1);
+    let parsed = parse(&next.messages[0].raw, &Limits::default()).unwrap();
+    assert_eq!(parsed.message_id.as_deref(), Some("q8@example.com"));
+    folder.close().await;
+
+    // Reading peeked: the messages are still unread for the mailbox's people.
+    let mut s = d.session("support", "s3cret").await;
+    s.select("INBOX").await.unwrap();
+    let unseen = s.search("UNSEEN").await.unwrap();
+    assert_eq!(unseen.len(), 8);
+
+    // A checkpoint from another UIDVALIDITY (the folder was rebuilt) reads from the start.
+    let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+    let mut stale = checkpoint.unwrap();
+    stale.uid_validity = stale.uid_validity.wrapping_add(1);
+    let again = folder.next_batch(Some(stale), 100).await.unwrap();
+    assert!(again.rescan);
+    assert_eq!(again.messages.len(), 8);
+    folder.close().await;
+}
+
+#[tokio::test]
+async fn bad_credentials_and_unreachable_hosts_are_told_apart() {
+    let d = Dovecot::start().await;
+    d.add_user("support", "s3cret");
+    let wrong = Folder::open(&account(&d, "support", "nope"), "INBOX").await;
+    assert_eq!(wrong.err(), Some(ImapError::AuthenticationFailed));
+    let missing = Folder::open(&account(&d, "support", "s3cret"), "Nope").await;
+    assert_eq!(missing.err(), Some(ImapError::NoFolder("Nope".into())));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let unreachable = Folder::open(
+        &Account {
+            port,
+            ..account(&d, "support", "s3cret")
+        },
+        "INBOX",
+    )
+    .await;
+    assert!(
+        matches!(unreachable, Err(ImapError::Unreachable { .. })),
+        "{unreachable:?}"
+    );
+    let text = format!("{:?}", account(&d, "support", "s3cret"));
+    assert!(
+        !text.contains("s3cret"),
+        "the password is not in Debug output"
+    );
+}

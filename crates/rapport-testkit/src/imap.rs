@@ -1,0 +1,203 @@
+//! A real IMAP server on loopback, one per test: Dovecot (Debian `dovecot-imapd`, installed by
+//! scripts/test) with a private configuration in a temp dir, passwd-file users and Maildir
+//! storage, plain IMAP (no TLS) on a free port of 127.0.0.1. It offers IDLE, CONDSTORE, QRESYNC
+//! and UIDPLUS, as a real mail host does.
+//!
+//! Cleanup: Dovecot runs under a small shell that holds the test's stdin pipe; when the pipe
+//! closes (the [`Dovecot`] is dropped, or the test binary dies, even by SIGKILL) the shell stops
+//! Dovecot, so no server outlives its test. Mail is put in with IMAP `APPEND`, as a delivery
+//! agent's copy would land.
+
+use async_imap::Client;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+/// How long Dovecot may take to listen.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What to tell a developer whose machine lacks Dovecot.
+const INSTALL_HINT: &str =
+    "the IMAP tests need Dovecot: run scripts/test once, or `apt-get install dovecot-imapd`";
+
+/// A running Dovecot on `127.0.0.1:port`.
+pub struct Dovecot {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Dovecot {
+    /// Starts Dovecot on a free port and waits until it accepts connections.
+    pub async fn start() -> Dovecot {
+        let dovecot = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or_else(|| panic!("{INSTALL_HINT}"));
+        let dir = tempfile::Builder::new()
+            .prefix("rapport-dovecot-")
+            .tempdir()
+            .expect("temp dir");
+        let root = dir.path();
+        for sub in ["run", "state", "mail"] {
+            std::fs::create_dir_all(root.join(sub)).expect("dovecot dirs");
+        }
+        std::fs::write(root.join("users"), "").expect("users file");
+        // Mail is read and written as the `dovecot` user when running as root (Dovecot refuses
+        // uid 0 for mail); as another user, as that user.
+        let (uid, gid) = if is_root() {
+            chmod_open(root);
+            chown_dovecot(&root.join("mail"));
+            ("dovecot".to_owned(), "dovecot".to_owned())
+        } else {
+            (whoami("-u"), whoami("-g"))
+        };
+        let port = free_port();
+        let path = |p: &str| root.join(p).display().to_string();
+        let conf = format!(
+            "base_dir = {run}\nstate_dir = {state}\ninstance_name = rapport-test-{port}\n\
+             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             auth_mechanisms = plain login\nlog_path = {log}\nmail_location = maildir:{mail}/%u\n\
+             first_valid_uid = 1\nfirst_valid_gid = 1\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {users}\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={mail}/%u\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service anvil {{\n  chroot =\n}}\n",
+            run = path("run"),
+            state = path("state"),
+            log = path("dovecot.log"),
+            mail = path("mail"),
+            users = path("users"),
+        );
+        std::fs::write(root.join("dovecot.conf"), conf).expect("dovecot.conf");
+        let script = format!(
+            "{dovecot} -F -c {conf} & pid=$!; cat >/dev/null; kill $pid; wait $pid",
+            conf = path("dovecot.conf")
+        );
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start dovecot: {e} ({INSTALL_HINT})"));
+        let started = Instant::now();
+        loop {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await {
+                use tokio::io::AsyncReadExt;
+                let mut greeting = [0u8; 64];
+                if let Ok(n) = s.read(&mut greeting).await
+                    && greeting[..n].starts_with(b"* OK")
+                {
+                    break;
+                }
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "dovecot did not listen on {port}: {}",
+                std::fs::read_to_string(root.join("dovecot.log")).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Dovecot { child, port, dir }
+    }
+
+    /// Host: always `127.0.0.1`.
+    pub fn host(&self) -> &'static str {
+        "127.0.0.1"
+    }
+
+    /// Port (plain IMAP).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Adds a user (Dovecot rereads the file on change).
+    pub fn add_user(&self, name: &str, password: &str) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.users())
+            .expect("users file");
+        writeln!(f, "{name}:{{PLAIN}}{password}").expect("add user");
+    }
+
+    fn users(&self) -> PathBuf {
+        self.dir.path().join("users")
+    }
+
+    /// A logged-in IMAP session as `user`.
+    pub async fn session(&self, user: &str, password: &str) -> async_imap::Session<TcpStream> {
+        let stream = TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .expect("connect to dovecot");
+        let mut client = Client::new(stream);
+        client
+            .read_response()
+            .await
+            .expect("greeting")
+            .expect("greeting");
+        client
+            .login(user, password)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login")
+    }
+
+    /// Puts `raw` into `folder` of `user` (creating the folder), as delivered mail.
+    pub async fn deliver(&self, user: &str, password: &str, folder: &str, raw: &[u8]) {
+        let mut s = self.session(user, password).await;
+        if folder != "INBOX" {
+            let _ = s.create(folder).await;
+        }
+        s.append(folder, None, None, raw).await.expect("append");
+        let _ = s.logout().await;
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        // Closing the shell's stdin makes it stop Dovecot (see the module doc); wait for that,
+        // briefly, so the temp dir is deleted after Dovecot's last write to it.
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn is_root() -> bool {
+    whoami("-u") == "0"
+}
+
+fn whoami(flag: &str) -> String {
+    std::process::Command::new("id")
+        .arg(flag)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn chmod_open(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+}
+
+fn chown_dovecot(path: &std::path::Path) {
+    let _ = std::process::Command::new("chown")
+        .args(["dovecot:dovecot", &path.display().to_string()])
+        .status();
+}
