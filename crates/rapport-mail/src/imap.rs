@@ -7,9 +7,11 @@
 //! on Message-ID and content keeps that from duplicating anything). Messages are fetched with
 //! `BODY.PEEK[]`, so reading never marks them seen for the mailbox's other readers.
 //!
-//! This increment speaks plain IMAP (loopback and trusted networks); TLS, STARTTLS, XOAUTH2 and
-//! IDLE come next, over the same [`Folder`] calls.
+//! The connection is plain, TLS or STARTTLS ([`Security`]). Between batches a sync waits with
+//! IDLE ([`Folder::wait_for_change`]), or polls a server without it. XOAUTH2 comes next.
 
+pub use crate::transport::Security;
+use crate::transport::{self, Conn};
 use async_imap::Client;
 use futures::TryStreamExt;
 use tokio::net::TcpStream;
@@ -25,6 +27,10 @@ pub struct Account {
     pub username: String,
     /// Password.
     pub password: String,
+    /// How the connection is secured.
+    pub security: Security,
+    /// Certificates (PEM) trusted besides the public roots, for a mail host with a private CA.
+    pub extra_roots: Vec<String>,
 }
 
 impl std::fmt::Debug for Account {
@@ -33,6 +39,7 @@ impl std::fmt::Debug for Account {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("username", &self.username)
+            .field("security", &self.security)
             .finish_non_exhaustive()
     }
 }
@@ -50,6 +57,9 @@ pub enum ImapError {
         /// What failed.
         reason: String,
     },
+    /// TLS could not be set up (an untrusted certificate, a wrong host name).
+    #[error("{0}")]
+    Tls(#[from] transport::TlsError),
     /// The server refused the credentials.
     #[error("authentication failed: the server refused the user name or password")]
     AuthenticationFailed,
@@ -63,6 +73,19 @@ pub enum ImapError {
 
 fn protocol(e: impl std::fmt::Display) -> ImapError {
     ImapError::Protocol(e.to_string())
+}
+
+/// `client` after reading the server's greeting.
+async fn greeted<T>(mut client: Client<T>) -> Result<Client<T>, ImapError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + std::fmt::Debug,
+{
+    client
+        .read_response()
+        .await
+        .map_err(protocol)?
+        .ok_or_else(|| protocol("the server closed the connection before greeting"))?;
+    Ok(client)
 }
 
 /// How far a folder was read.
@@ -98,10 +121,15 @@ pub struct Batch {
 
 /// A logged-in session with one folder selected.
 pub struct Folder {
-    session: async_imap::Session<TcpStream>,
+    session: async_imap::Session<Conn>,
     name: String,
     uid_validity: u32,
+    /// The server offers IDLE (else [`Folder::wait_for_change`] polls).
+    idle: bool,
 }
+
+/// How often a server without IDLE is asked again.
+pub const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl std::fmt::Debug for Folder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,19 +143,31 @@ impl std::fmt::Debug for Folder {
 impl Folder {
     /// Connects, logs in and selects `folder` (read-only use: messages are fetched with PEEK).
     pub async fn open(account: &Account, folder: &str) -> Result<Folder, ImapError> {
-        let stream = TcpStream::connect((account.host.as_str(), account.port))
+        let tcp = TcpStream::connect((account.host.as_str(), account.port))
             .await
             .map_err(|e| ImapError::Unreachable {
                 host: account.host.clone(),
                 port: account.port,
                 reason: e.to_string(),
             })?;
-        let mut client = Client::new(stream);
-        client
-            .read_response()
-            .await
-            .map_err(protocol)?
-            .ok_or_else(|| protocol("the server closed the connection before greeting"))?;
+        let client = match account.security {
+            Security::Plain => greeted(Client::new(Box::new(tcp) as Conn)).await?,
+            Security::Tls => {
+                let tls = transport::tls(tcp, &account.host, &account.extra_roots).await?;
+                greeted(Client::new(tls)).await?
+            }
+            Security::StartTls => {
+                let mut plain = greeted(Client::new(tcp)).await?;
+                plain
+                    .run_command_and_check_ok("STARTTLS", None)
+                    .await
+                    .map_err(|e| protocol(format!("STARTTLS refused: {e}")))?;
+                let tls =
+                    transport::tls(plain.into_inner(), &account.host, &account.extra_roots).await?;
+                // No greeting follows STARTTLS.
+                Client::new(tls)
+            }
+        };
         let mut session = client
             .login(&account.username, &account.password)
             .await
@@ -135,6 +175,11 @@ impl Folder {
                 async_imap::error::Error::No(_) => ImapError::AuthenticationFailed,
                 other => protocol(other),
             })?;
+        let idle = session
+            .capabilities()
+            .await
+            .map_err(protocol)?
+            .has_str("IDLE");
         let mailbox = session
             .select(folder)
             .await
@@ -146,6 +191,7 @@ impl Folder {
             session,
             name: folder.to_owned(),
             uid_validity,
+            idle,
         })
     }
 
@@ -216,6 +262,39 @@ impl Folder {
             rescan,
             more,
         })
+    }
+
+    /// Waits until the folder changes (IDLE) or `max` passes; whether something happened (a
+    /// server without IDLE is polled: after `min(max, POLL_INTERVAL)`, "look again").
+    pub async fn wait_for_change(
+        self,
+        max: std::time::Duration,
+    ) -> Result<(Folder, bool), ImapError> {
+        use async_imap::extensions::idle::IdleResponse;
+        if !self.idle {
+            tokio::time::sleep(max.min(POLL_INTERVAL)).await;
+            return Ok((self, true));
+        }
+        let Folder {
+            session,
+            name,
+            uid_validity,
+            idle,
+        } = self;
+        let mut handle = session.idle();
+        handle.init().await.map_err(protocol)?;
+        let (wait, _stop) = handle.wait_with_timeout(max);
+        let changed = matches!(wait.await.map_err(protocol)?, IdleResponse::NewData(_));
+        let session = handle.done().await.map_err(protocol)?;
+        Ok((
+            Folder {
+                session,
+                name,
+                uid_validity,
+                idle,
+            },
+            changed,
+        ))
     }
 
     /// Logs out.

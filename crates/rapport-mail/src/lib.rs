@@ -22,6 +22,7 @@ pub mod imap;
 pub mod parse;
 pub mod sanitize;
 pub mod thread;
+pub mod transport;
 
 pub use automated::Automated;
 pub use parse::{Attachment, Limits, Mailbox, ParsedMail, parse};

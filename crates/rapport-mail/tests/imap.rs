@@ -1,11 +1,12 @@
 //! Reading folders of a real Dovecot (started per test on loopback): a backlog comes in UID
 //! order in bounded batches, a checkpoint resumes after the last message taken, messages stay
 //! unread for other readers, a rebuilt folder (new UIDVALIDITY) is read again from the start,
-//! and bad credentials or an unknown host say so.
+//! bad credentials or an unknown host say so, and TLS (IMAPS and STARTTLS) checks the server's
+//! certificate.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rapport_mail::imap::{Account, Folder, ImapError};
+use rapport_mail::imap::{Account, Folder, ImapError, Security};
 use rapport_mail::{Limits, parse};
 use rapport_testkit::imap::Dovecot;
 
@@ -23,6 +24,8 @@ fn account(d: &Dovecot, user: &str, password: &str) -> Account {
         port: d.port(),
         username: user.into(),
         password: password.into(),
+        security: Security::Plain,
+        extra_roots: Vec::new(),
     }
 }
 
@@ -113,4 +116,64 @@ async fn bad_credentials_and_unreachable_hosts_are_told_apart() {
         !text.contains("s3cret"),
         "the password is not in Debug output"
     );
+}
+
+#[tokio::test]
+async fn tls_and_starttls_connect_only_to_a_trusted_certificate() {
+    let d = Dovecot::start().await;
+    d.add_user("support", "s3cret");
+    d.deliver("support", "s3cret", "INBOX", &mail(1)).await;
+    let trusted = |security, port, host: &str| Account {
+        host: host.into(),
+        port,
+        security,
+        extra_roots: vec![d.ca_pem()],
+        ..account(&d, "support", "s3cret")
+    };
+    for acct in [
+        trusted(Security::Tls, d.tls_port(), "localhost"),
+        trusted(Security::Tls, d.tls_port(), "127.0.0.1"),
+        trusted(Security::StartTls, d.port(), "localhost"),
+    ] {
+        let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+        let batch = folder.next_batch(None, 10).await.unwrap();
+        assert_eq!(batch.messages.len(), 1, "{acct:?}");
+        folder.close().await;
+    }
+    // Without the test CA the certificate is not trusted: a TLS error, never a silent connect.
+    for (security, port) in [
+        (Security::Tls, d.tls_port()),
+        (Security::StartTls, d.port()),
+    ] {
+        let untrusted = Account {
+            host: "localhost".into(),
+            port,
+            security,
+            ..account(&d, "support", "s3cret")
+        };
+        let err = Folder::open(&untrusted, "INBOX").await.unwrap_err();
+        assert!(matches!(err, ImapError::Tls(_)), "{err:?}");
+        assert!(err.to_string().starts_with("TLS error"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn idle_wakes_when_mail_arrives_and_the_next_batch_has_it() {
+    let d = Dovecot::start().await;
+    d.add_user("support", "s3cret");
+    d.deliver("support", "s3cret", "INBOX", &mail(1)).await;
+    let mut folder = Folder::open(&account(&d, "support", "s3cret"), "INBOX")
+        .await
+        .unwrap();
+    let first = folder.next_batch(None, 10).await.unwrap();
+    assert_eq!(first.messages.len(), 1);
+    let waiting = tokio::spawn(folder.wait_for_change(std::time::Duration::from_secs(60)));
+    d.deliver("support", "s3cret", "INBOX", &mail(2)).await;
+    let (mut folder, changed) = waiting.await.unwrap().unwrap();
+    assert!(changed, "IDLE reported the new message");
+    let next = folder.next_batch(Some(first.checkpoint), 10).await.unwrap();
+    assert_eq!(next.messages.len(), 1);
+    let parsed = parse(&next.messages[0].raw, &Limits::default()).unwrap();
+    assert_eq!(parsed.subject.as_deref(), Some("Question 2"));
+    folder.close().await;
 }

@@ -1,6 +1,8 @@
 //! A real IMAP server on loopback, one per test: Dovecot (Debian `dovecot-imapd`, installed by
 //! scripts/test) with a private configuration in a temp dir, passwd-file users and Maildir
-//! storage, plain IMAP (no TLS) on a free port of 127.0.0.1. It offers IDLE, CONDSTORE, QRESYNC
+//! storage, IMAP on a free port of 127.0.0.1 (plain, with STARTTLS offered) and IMAPS on
+//! another. Its certificate is issued for `localhost` and 127.0.0.1 by a throwaway CA made with
+//! `openssl` for the test ([`Dovecot::ca_pem`]). It offers IDLE, CONDSTORE, QRESYNC
 //! and UIDPLUS, as a real mail host does.
 //!
 //! Cleanup: Dovecot runs under a small shell that holds the test's stdin pipe; when the pipe
@@ -26,7 +28,72 @@ const INSTALL_HINT: &str =
 pub struct Dovecot {
     child: Child,
     port: u16,
+    tls_port: u16,
     dir: tempfile::TempDir,
+}
+
+/// Makes a CA and a server certificate for `localhost`/127.0.0.1 in `dir` (`ca.pem`,
+/// `server.pem`, `server.key`).
+fn make_certs(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "openssl {args:?} failed (is openssl installed?)");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Rapport test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("server.ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
 }
 
 fn free_port() -> u16 {
@@ -61,22 +128,32 @@ impl Dovecot {
         } else {
             (whoami("-u"), whoami("-g"))
         };
+        make_certs(root);
         let port = free_port();
+        let tls_port = free_port();
         let path = |p: &str| root.join(p).display().to_string();
+        let dh = if std::path::Path::new("/usr/share/dovecot/dh.pem").exists() {
+            "ssl_dh = </usr/share/dovecot/dh.pem\n"
+        } else {
+            ""
+        };
         let conf = format!(
             "base_dir = {run}\nstate_dir = {state}\ninstance_name = rapport-test-{port}\n\
-             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             protocols = imap\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n{dh}\
+             disable_plaintext_auth = no\n\
              auth_mechanisms = plain login\nlog_path = {log}\nmail_location = maildir:{mail}/%u\n\
              first_valid_uid = 1\nfirst_valid_gid = 1\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {users}\n}}\n\
              userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={mail}/%u\n}}\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n",
             run = path("run"),
             state = path("state"),
             log = path("dovecot.log"),
             mail = path("mail"),
             users = path("users"),
+            cert = path("server.pem"),
+            key = path("server.key"),
         );
         std::fs::write(root.join("dovecot.conf"), conf).expect("dovecot.conf");
         let script = format!(
@@ -109,7 +186,12 @@ impl Dovecot {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Dovecot { child, port, dir }
+        Dovecot {
+            child,
+            port,
+            tls_port,
+            dir,
+        }
     }
 
     /// Host: always `127.0.0.1`.
@@ -120,6 +202,16 @@ impl Dovecot {
     /// Port (plain IMAP).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Port of IMAPS (TLS from the first byte).
+    pub fn tls_port(&self) -> u16 {
+        self.tls_port
+    }
+
+    /// The CA that issued the server's certificate (PEM), to trust in tests.
+    pub fn ca_pem(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("ca.pem")).expect("ca.pem")
     }
 
     /// Adds a user (Dovecot rereads the file on change).

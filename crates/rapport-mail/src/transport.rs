@@ -1,0 +1,75 @@
+//! The connection under an IMAP session: plain TCP, TLS from the first byte (port 993), or
+//! STARTTLS (port 143, upgraded before login). Certificates are checked against the Mozilla
+//! roots (webpki-roots) plus any the operator adds for a private mail host; there is no way to
+//! turn checking off.
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// How the connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// No TLS (loopback and trusted networks only).
+    Plain,
+    /// TLS from the first byte (IMAPS, usually port 993).
+    Tls,
+    /// Plain, upgraded with STARTTLS before anything else is said (usually port 143).
+    StartTls,
+}
+
+/// A byte stream an IMAP session runs over.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
+
+/// The boxed stream sessions hold, whatever the security.
+pub type Conn = Box<dyn Stream>;
+
+/// Why TLS could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    /// A trusted certificate the operator gave does not parse.
+    #[error("a trusted certificate is not valid PEM: {0}")]
+    BadRoot(String),
+    /// The host is not a valid TLS server name.
+    #[error("{0} is not a valid TLS server name")]
+    BadName(String),
+    /// The handshake failed (certificate not trusted, wrong name, protocol).
+    #[error("TLS error: {0}")]
+    Handshake(String),
+}
+
+/// The TLS settings for `extra_roots` (PEM) on top of the Mozilla roots.
+fn client_config(extra_roots: &[String]) -> Result<Arc<rustls::ClientConfig>, TlsError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for pem in extra_roots {
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|e| TlsError::BadRoot(e.to_string()))?;
+            roots
+                .add(cert)
+                .map_err(|e| TlsError::BadRoot(e.to_string()))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Handshake(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Wraps `tcp` in TLS for `host`.
+pub async fn tls(tcp: TcpStream, host: &str, extra_roots: &[String]) -> Result<Conn, TlsError> {
+    let config = client_config(extra_roots)?;
+    let name =
+        ServerName::try_from(host.to_owned()).map_err(|_| TlsError::BadName(host.to_owned()))?;
+    let stream = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| TlsError::Handshake(e.to_string()))?;
+    Ok(Box::new(stream))
+}
