@@ -21,7 +21,7 @@ async fn settle(t: &TestApp) {
     panic!("automation did not settle after 20 rounds");
 }
 
-async fn runs(t: &TestApp, b: &Browser, rule: &str) -> Vec<Value> {
+pub(super) async fn runs(t: &TestApp, b: &Browser, rule: &str) -> Vec<Value> {
     let page = b
         .api_ok(
             t,

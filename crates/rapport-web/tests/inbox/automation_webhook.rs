@@ -111,17 +111,8 @@ fn verify(secret: &str, headers: &HeaderMap, body: &str) -> bool {
 }
 
 async fn outcomes(b: &Browser, t: &TestApp, rule: &str) -> Vec<String> {
-    let page = b
-        .api_ok(
-            t,
-            Method::GET,
-            &format!("/automation-rules/{rule}/runs"),
-            None,
-        )
-        .await;
-    let mut out: Vec<String> = page["items"]
-        .as_array()
-        .unwrap()
+    let mut out: Vec<String> = super::automation::runs(t, b, rule)
+        .await
         .iter()
         .map(|r| {
             format!(

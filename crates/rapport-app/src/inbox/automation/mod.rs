@@ -119,15 +119,21 @@ async fn check_references(
 fn check_targets(policy: &rapport_egress::EgressPolicy, actions: &[Action]) -> AppResult<()> {
     for action in actions {
         if let Action::CallWebhook { url } = action {
-            policy.target(url).map_err(|e| {
-                AppError::InvalidFields(vec![crate::error::FieldIssue {
-                    field: "url".into(),
-                    message: e.to_string(),
-                }])
-            })?;
+            check_target(policy, url)?;
         }
     }
     Ok(())
+}
+
+/// One webhook URL against the egress policy: a refusal names the `url` field (when a rule is
+/// saved, and again when its action runs).
+pub(super) fn check_target(policy: &rapport_egress::EgressPolicy, url: &str) -> AppResult<()> {
+    policy.target(url).map(|_| ()).map_err(|e| {
+        AppError::InvalidFields(vec![crate::error::FieldIssue {
+            field: "url".into(),
+            message: e.to_string(),
+        }])
+    })
 }
 
 /// Applies `input` to `rule` and validates the result.

@@ -58,13 +58,7 @@ impl App {
     ) -> AppResult<()> {
         // Refuse now what the delivery would refuse (the policy may have changed since the
         // rule was saved), so the run log says so at once.
-        self.config()
-            .egress
-            .target(url)
-            .map_err(|e| crate::error::AppError::InvalidField {
-                field: "url".into(),
-                message: e.to_string(),
-            })?;
+        super::check_target(&self.config().egress, url)?;
         let delivery = Delivery {
             id: format!("msg_{}", uuid::Uuid::now_v7().simple()),
             url: url.to_owned(),
@@ -125,11 +119,15 @@ impl JobHandler for DeliverWebhook {
             Err(e) => return Err(e.into()),
         };
         let now = job.started_at;
-        let attempt = self
-            .0
-            .attempt(txn, scope, &delivery, &rule.name, &conv, now)
-            .await
-            .map_err(|e| JobError::Retryable(e.to_string()))?;
+        let attempt = async {
+            let body = self
+                .0
+                .webhook_body(txn, scope, &delivery, &rule.name, &conv, now)
+                .await?;
+            self.0.attempt(txn, scope, &delivery, &body, now).await
+        }
+        .await
+        .map_err(|e| JobError::Retryable(e.to_string()))?;
         let (outcome, detail) = match attempt {
             Attempt::Delivered(detail) => (RunOutcome::Delivered, detail),
             Attempt::Refused(detail) => (RunOutcome::Undelivered, detail),
@@ -163,14 +161,10 @@ impl App {
         txn: &DatabaseTransaction,
         scope: OrgScope,
         delivery: &Delivery,
-        rule_name: &str,
-        conv: &ConversationRecord,
+        body: &Value,
         now: DateTime<Utc>,
     ) -> AppResult<Attempt> {
-        let body = self
-            .webhook_body(txn, scope, delivery, rule_name, conv, now)
-            .await?;
-        let body = serde_json::to_vec(&body)
+        let body = serde_json::to_vec(body)
             .map_err(|e| crate::error::AppError::Internal(format!("webhook body: {e}")))?;
         let secret = self.vault().webhook_secret(txn, scope.org_id()).await?;
         let headers = signed_headers(secret.expose_secret(), &delivery.id, now.timestamp(), &body)?;
