@@ -1699,6 +1699,38 @@ async function inboxSettingsChecks(t) {
 }
 inboxSettingsChecks.title = 'inbox settings: add an inbox that assigns round-robin, availability switch';
 
+async function emailInboxChecks(t) {
+  // Connecting a mailbox: the servers are tried before anything is saved, so a mailbox that
+  // cannot be reached is refused with the reason next to the form, the typed settings kept
+  // and the password not echoed. (Connecting to a real Dovecot is covered by the Rust tests.)
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  await signIn(page);
+  await page.goto('/admin/inboxes');
+  await page.click('[data-email-add] summary');
+  const form = page.locator('[data-email-add] form');
+  await form.locator('input[name=name]').fill('Support mail');
+  await form.locator('input[name=address]').fill('support@example.com');
+  await form.locator('input[name=imap_host]').fill('127.0.0.1');
+  await form.locator('input[name=imap_port]').fill('9');
+  await form.locator('select[name=imap_security]').selectOption('none');
+  await form.locator('input[name=imap_username]').fill('support');
+  await form.locator('input[name=imap_password]').fill('secret-password');
+  await form.locator('input[name=smtp_host]').fill('127.0.0.1');
+  await form.locator('input[name=smtp_port]').fill('9');
+  await form.locator('select[name=smtp_security]').selectOption('none');
+  t.expectStatus(422);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  await visible(page, '.alert-error:has-text("IMAP server"):has-text("cannot reach 127.0.0.1:9")', 'why the mailbox was refused');
+  await visible(page, '.alert-error:has-text("SMTP server")', 'why the SMTP server was refused');
+  const kept = page.locator('[data-email-add] form');
+  assert((await kept.locator('input[name=imap_host]').inputValue()) === '127.0.0.1', 'the typed host is kept');
+  assert((await kept.locator('input[name=imap_password]').inputValue()) === '', 'the password is not echoed');
+  await t.shot('email-inbox-refused');
+}
+emailInboxChecks.title = 'email inbox: connecting an unreachable mailbox is refused with the reason';
+
 async function csatChecks(t) {
   // Satisfaction: resolving a conversation of an inbox with surveys on sends the customer a
   // link; on that page (no account) they pick a face and comment; the agent sees the rating.
@@ -1767,6 +1799,7 @@ const CHECKS = [
   webhookChecks,
   slaChecks,
   inboxSettingsChecks,
+  emailInboxChecks,
   csatChecks,
 ];
 

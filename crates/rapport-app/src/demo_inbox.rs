@@ -223,6 +223,7 @@ impl App {
                     auto_assign: AutoAssign::None,
                     reopen_resolved: true,
                     csat_enabled: false,
+                    email: None,
                 },
             )
             .await?;
@@ -236,6 +237,7 @@ impl App {
                     auto_assign: AutoAssign::None,
                     reopen_resolved: false,
                     csat_enabled: true,
+                    email: None,
                 },
             )
             .await?;

@@ -24,12 +24,14 @@ pub const SWEEP_SESSIONS: &str = "sessions.sweep";
 pub struct Background {
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    mail: crate::inbox::email::MailSync,
 }
 
 impl Background {
     /// Signals shutdown and waits for workers to finish their current jobs.
     pub async fn stop(self) {
         self.shutdown.cancel();
+        self.mail.stop().await;
         for task in self.tasks {
             let _ = task.await;
         }
@@ -201,6 +203,11 @@ impl App {
             tokio::spawn(scheduler.run(resolution, shutdown.clone())),
             tokio::spawn(crate::realtime::feed::run(self.clone(), shutdown.clone())),
         ];
-        Background { shutdown, tasks }
+        let mail = self.start_mail_sync(process_id);
+        Background {
+            shutdown,
+            tasks,
+            mail,
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! and opening secrets for the store, key rotation and crypto-shredding.
 
 mod blob_keys;
+mod mail_key;
 mod webhook_key;
 
 use crate::error::{AppError, AppResult};

@@ -1,7 +1,8 @@
 //! Rapport's one door to the outside world (DESIGN.md invariant 5).
 //!
-//! Every outbound HTTP call that goes to an address a user typed (automation webhooks now;
-//! channel webhooks and integrations later) goes through [`EgressClient`], so that a URL can
+//! Every outbound call that goes to an address a user typed (automation webhooks and mail
+//! servers now; channel webhooks and integrations later) goes through this crate, HTTP through
+//! [`EgressClient`] and IMAP or SMTP through [`socket_addrs`], so that a typed address can
 //! never make the server reach into the network it runs in (SSRF):
 //!
 //! - [`policy`] classifies addresses: loopback, private, link-local, CGNAT, multicast,
@@ -10,13 +11,18 @@
 //! - [`client`] resolves names itself and connects only to the addresses it vetted (the
 //!   connection is pinned to them: a name that resolves to a public address for the check and
 //!   to 127.0.0.1 for the connection cannot slip through), follows no redirects, ignores proxy
-//!   variables, bounds the time and reads at most a few KiB of any answer.
+//!   variables, bounds the time and reads at most a few KiB of any answer;
+//! - [`resolve`] does the same for connections that are not HTTP (IMAP, SMTP): it checks a
+//!   typed host and returns only the permitted addresses, for the caller to connect to exactly
+//!   those.
 
 pub mod client;
 pub mod policy;
+pub mod resolve;
 
 pub use client::{Answer, EgressClient};
 pub use policy::{EgressPolicy, Target};
+pub use resolve::socket_addrs;
 
 /// Why an outbound call was refused or failed. The messages are written for the person who
 /// configured the URL.
@@ -25,6 +31,11 @@ pub enum EgressError {
     /// Not a URL.
     #[error("not a valid web address")]
     Url,
+    /// A host (for IMAP, SMTP) that is empty, too long or no host name at all.
+    #[error(
+        "not a valid host name: give a name such as mail.example.com or an IP address, without a port or spaces"
+    )]
+    Host,
     /// Neither http nor https.
     #[error("only http:// and https:// addresses can be called")]
     Scheme,

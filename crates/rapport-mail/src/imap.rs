@@ -14,15 +14,20 @@ pub use crate::transport::Security;
 use crate::transport::{self, Conn};
 use async_imap::Client;
 use futures::TryStreamExt;
-use tokio::net::TcpStream;
+use std::net::SocketAddr;
 
 /// Where and as whom to read.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Account {
-    /// Host name or address.
+    /// Host name or address, as the admin typed it: the TLS certificate is checked for it.
     pub host: String,
     /// Port.
     pub port: u16,
+    /// Where to connect (address and port), when the caller resolved `host` itself (through
+    /// the egress guard, `rapport_egress::socket_addrs`), tried in order until one answers;
+    /// empty: resolve `host` and use `port` here. Connecting to the vetted addresses keeps the
+    /// check and the connection on the same addresses (no DNS rebinding in between).
+    pub addresses: Vec<SocketAddr>,
     /// User name.
     pub username: String,
     /// Password.
@@ -38,6 +43,7 @@ impl std::fmt::Debug for Account {
         f.debug_struct("Account")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("addresses", &self.addresses)
             .field("username", &self.username)
             .field("security", &self.security)
             .finish_non_exhaustive()
@@ -141,9 +147,10 @@ impl std::fmt::Debug for Folder {
 }
 
 impl Folder {
-    /// Connects, logs in and selects `folder` (read-only use: messages are fetched with PEEK).
+    /// Connects (to `account.addresses` when given, else to `account.host`), logs in and
+    /// selects `folder` (read-only use: messages are fetched with PEEK).
     pub async fn open(account: &Account, folder: &str) -> Result<Folder, ImapError> {
-        let tcp = TcpStream::connect((account.host.as_str(), account.port))
+        let tcp = transport::connect(&account.host, account.port, &account.addresses)
             .await
             .map_err(|e| ImapError::Unreachable {
                 host: account.host.clone(),

@@ -12,21 +12,28 @@
 //! - [`thread`]: signed reply tokens in our Message-IDs and reply addresses, the references a
 //!   message gives, strongest first, and base subjects for the last-resort match.
 //!
-//! - [`imap`]: a folder read in UID order from a checkpoint, in bounded batches.
+//! - [`imap`]: a folder read in UID order from a checkpoint, in bounded batches;
+//! - [`smtp`]: a reply built as a MIME message (threading headers, HTML alternative, files)
+//!   and sent through the mailbox's SMTP server, or the settings checked without sending.
 //!
-//! The sync job, SMTP sending and the email inbox build on these (issue 6). Nothing here touches the
-//! database (DESIGN.md).
+//! IMAP and SMTP connect to the addresses the caller vetted through the egress guard when it
+//! gives them, and always check TLS certificates for the host name.
+//!
+//! The sync job, the send job and the email inbox build on these (issue 6). Nothing here
+//! touches the database (DESIGN.md).
 
 pub mod automated;
 pub mod imap;
 pub mod parse;
 pub mod sanitize;
+pub mod smtp;
 pub mod thread;
 pub mod transport;
 
 pub use automated::Automated;
 pub use parse::{Attachment, Limits, Mailbox, ParsedMail, parse};
 pub use sanitize::sanitize_html;
+pub use smtp::{Outgoing, OutgoingFile, SmtpAccount, SmtpError};
 pub use thread::ThreadRef;
 
 /// Why a message could not be read at all (anything less is a note on the parsed message).

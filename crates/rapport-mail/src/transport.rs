@@ -1,13 +1,51 @@
 //! The connection under an IMAP session: plain TCP, TLS from the first byte (port 993), or
-//! STARTTLS (port 143, upgraded before login). Certificates are checked against the Mozilla
-//! roots (webpki-roots) plus any the operator adds for a private mail host; there is no way to
-//! turn checking off.
+//! STARTTLS (port 143, upgraded before login). The TCP connection goes to addresses the caller
+//! vetted, when it gives them, else to the host's. Certificates are checked against the
+//! Mozilla roots (webpki-roots) plus any the operator adds for a private mail host, always for
+//! the host name (never the address); there is no way to turn checking off.
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+
+/// The longest wait for one address to accept a connection (a firewall that drops packets
+/// would otherwise hold the attempt, and the addresses after it, for minutes).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A TCP connection to the first of `addresses` that accepts one, or, without addresses, to
+/// the first address `host` resolves to that does. The error is the last attempt's.
+pub(crate) async fn connect(
+    host: &str,
+    port: u16,
+    addresses: &[SocketAddr],
+) -> std::io::Result<TcpStream> {
+    let targets = if addresses.is_empty() {
+        tokio::net::lookup_host((host, port)).await?.collect()
+    } else {
+        addresses.to_vec()
+    };
+    let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "the host has no address");
+    for target in targets {
+        match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(target)).await {
+            Ok(Ok(tcp)) => return Ok(tcp),
+            Ok(Err(e)) => last = e,
+            Err(_) => {
+                last = std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "{target} did not answer within {} s",
+                        CONNECT_TIMEOUT.as_secs()
+                    ),
+                )
+            }
+        }
+    }
+    Err(last)
+}
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

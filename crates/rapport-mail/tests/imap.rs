@@ -1,8 +1,8 @@
 //! Reading folders of a real Dovecot (started per test on loopback): a backlog comes in UID
 //! order in bounded batches, a checkpoint resumes after the last message taken, messages stay
 //! unread for other readers, a rebuilt folder (new UIDVALIDITY) is read again from the start,
-//! bad credentials or an unknown host say so, and TLS (IMAPS and STARTTLS) checks the server's
-//! certificate.
+//! bad credentials or an unknown host say so, TLS (IMAPS and STARTTLS) checks the server's
+//! certificate, and addresses the caller vetted are connected to instead of the host's.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,6 +22,7 @@ fn account(d: &Dovecot, user: &str, password: &str) -> Account {
     Account {
         host: d.host().into(),
         port: d.port(),
+        addresses: Vec::new(),
         username: user.into(),
         password: password.into(),
         security: Security::Plain,
@@ -96,9 +97,7 @@ async fn bad_credentials_and_unreachable_hosts_are_told_apart() {
     assert_eq!(wrong.err(), Some(ImapError::AuthenticationFailed));
     let missing = Folder::open(&account(&d, "support", "s3cret"), "Nope").await;
     assert_eq!(missing.err(), Some(ImapError::NoFolder("Nope".into())));
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let (_held, port) = closed_port();
     let unreachable = Folder::open(
         &Account {
             port,
@@ -155,6 +154,63 @@ async fn tls_and_starttls_connect_only_to_a_trusted_certificate() {
         assert!(matches!(err, ImapError::Tls(_)), "{err:?}");
         assert!(err.to_string().starts_with("TLS error"), "{err}");
     }
+}
+
+/// A port that refuses connections, held (bound, not listening) as long as the socket lives
+/// so that no server another test starts can take it.
+fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
+}
+
+#[tokio::test]
+async fn given_addresses_are_used_instead_of_the_host_and_tls_still_checks_the_host() {
+    let d = Dovecot::start().await;
+    d.add_user("support", "s3cret");
+    d.deliver("support", "s3cret", "INBOX", &mail(1)).await;
+    let (_held, dead_port) = closed_port();
+    let dead: std::net::SocketAddr = format!("127.0.0.1:{dead_port}").parse().unwrap();
+    let tls_addr: std::net::SocketAddr = format!("127.0.0.1:{}", d.tls_port()).parse().unwrap();
+    // The host is never resolved (`.invalid` would not be); the first address that answers
+    // is used.
+    let plain = Account {
+        host: "imap.invalid".into(),
+        addresses: vec![dead, format!("127.0.0.1:{}", d.port()).parse().unwrap()],
+        ..account(&d, "support", "s3cret")
+    };
+    let mut folder = Folder::open(&plain, "INBOX").await.unwrap();
+    assert_eq!(folder.next_batch(None, 10).await.unwrap().messages.len(), 1);
+    folder.close().await;
+    // TLS checks the certificate against the host (localhost), not the address.
+    let tls = Account {
+        host: "localhost".into(),
+        port: d.tls_port(),
+        addresses: vec![dead, tls_addr],
+        security: Security::Tls,
+        extra_roots: vec![d.ca_pem()],
+        ..account(&d, "support", "s3cret")
+    };
+    let mut folder = Folder::open(&tls, "INBOX").await.unwrap();
+    assert_eq!(folder.next_batch(None, 10).await.unwrap().messages.len(), 1);
+    folder.close().await;
+    let wrong_name = Account {
+        host: "mail.example.com".into(),
+        ..tls.clone()
+    };
+    let err = Folder::open(&wrong_name, "INBOX").await.unwrap_err();
+    assert!(matches!(err, ImapError::Tls(_)), "{err:?}");
+    // Only dead addresses: unreachable, naming the host as typed.
+    let unreachable = Account {
+        addresses: vec![dead],
+        ..plain
+    };
+    let err = Folder::open(&unreachable, "INBOX").await.unwrap_err();
+    assert!(
+        matches!(&err, ImapError::Unreachable { host, .. } if host == "imap.invalid"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

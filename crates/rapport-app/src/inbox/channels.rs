@@ -9,8 +9,8 @@
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::channel::{
-    ChannelAdapter, InboundMessage, MAX_SUBJECT_CHARS, OutboundMessage, SendFuture, SendReceipt,
-    SenderIdentity, message_text,
+    ChannelAccount, ChannelAdapter, InboundMessage, MAX_SUBJECT_CHARS, OutboundMessage, SendFuture,
+    SendReceipt, SenderIdentity, message_text,
 };
 use rapport_domain::inbox::{ChannelKind, IdempotencyKey};
 use rapport_domain::{AttachmentId, ConversationId, DomainError, Email, bounded_text};
@@ -27,22 +27,29 @@ impl ChannelAdapter for ApiChannel {
 
     fn send<'a>(
         &'a self,
-        _settings: &'a serde_json::Value,
+        _account: ChannelAccount<'a>,
         _message: &'a OutboundMessage,
     ) -> SendFuture<'a> {
         Box::pin(async { Ok(SendReceipt::default()) })
     }
 }
 
-/// The adapter for a channel kind, when this build has one.
-pub fn adapter_for(kind: ChannelKind) -> Option<Arc<dyn ChannelAdapter>> {
-    match kind {
-        ChannelKind::Api => Some(Arc::new(ApiChannel)),
-        ChannelKind::Email
-        | ChannelKind::Widget
-        | ChannelKind::WhatsApp
-        | ChannelKind::Telegram
-        | ChannelKind::Slack => None,
+/// Whether inboxes of this channel can be created in this build (each has an adapter).
+pub fn creatable(kind: ChannelKind) -> bool {
+    matches!(kind, ChannelKind::Api | ChannelKind::Email)
+}
+
+impl crate::context::App {
+    /// The adapter that sends for a channel kind, when this build has one.
+    pub(crate) fn adapter_for(&self, kind: ChannelKind) -> Option<Arc<dyn ChannelAdapter>> {
+        match kind {
+            ChannelKind::Api => Some(Arc::new(ApiChannel)),
+            ChannelKind::Email => Some(Arc::new(super::email::EmailChannel::new(self.clone()))),
+            ChannelKind::Widget
+            | ChannelKind::WhatsApp
+            | ChannelKind::Telegram
+            | ChannelKind::Slack => None,
+        }
     }
 }
 
@@ -145,6 +152,8 @@ pub fn normalize_api(key: &str, input: ApiInbound) -> AppResult<InboundMessage> 
                 thread: input.conversation_id,
                 attachments: input.attachments,
                 uploader: None,
+                continuation: Default::default(),
+                metadata: serde_json::Value::Null,
             })
         }
         _ => Err(AppError::Invalid(errors)),

@@ -3,13 +3,14 @@
 //! in the job's transaction, so the status is written exactly once; the send itself happens at
 //! least once, and adapters pass the message id to channels that deduplicate.
 
-use super::channels::adapter_for;
 use crate::authz::system_scope;
 use crate::context::App;
 use async_trait::async_trait;
 use rapport_domain::MessageId;
 use rapport_domain::event::EventKind;
-use rapport_domain::inbox::channel::{ChannelError, OutboundMessage};
+use rapport_domain::inbox::channel::{
+    ChannelAccount, ChannelError, ChannelSecret, OutboundMessage,
+};
 use rapport_domain::inbox::{ChannelKind, DeliveryStatus};
 use rapport_jobs::{JobContext, JobError, JobHandler};
 use rapport_store::repo::{contacts, conversations, inboxes, messages};
@@ -50,8 +51,17 @@ impl JobHandler for DeliverReply {
         }
         let conv = conversations::get(txn, scope, m.conversation_id).await?;
         let inbox = inboxes::get(txn, scope, conv.inbox_id).await?;
+        let secret = match &inbox.sealed_secret {
+            Some(sealed) => Some(ChannelSecret::new(
+                self.0
+                    .open_inbox_secret(txn, org, inbox.id, sealed)
+                    .await
+                    .map_err(|e| JobError::Retryable(e.to_string()))?,
+            )),
+            None => None,
+        };
         let outcome = match (
-            adapter_for(inbox.channel),
+            self.0.adapter_for(inbox.channel),
             recipient(txn, scope, &inbox, conv.contact_id).await?,
         ) {
             (None, _) => Err(ChannelError::Rejected(
@@ -68,8 +78,25 @@ impl JobHandler for DeliverReply {
                     text: m.body.clone(),
                     subject: conv.subject.clone(),
                     references: messages::external_ids(txn, scope, conv.id, MAX_REFERENCES).await?,
+                    attachments: m
+                        .metadata
+                        .get("attachments")
+                        .and_then(|v| v.as_array())
+                        .map(|files| {
+                            files
+                                .iter()
+                                .filter_map(|f| f.get("id")?.as_str()?.parse().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 };
-                adapter.send(&inbox.settings, &outbound).await
+                let account = ChannelAccount {
+                    org_id: org,
+                    inbox_id: inbox.id,
+                    settings: &inbox.settings,
+                    secret: secret.as_ref(),
+                };
+                adapter.send(account, &outbound).await
             }
         };
         let (status, error, external) = match outcome {

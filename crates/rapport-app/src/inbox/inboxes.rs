@@ -1,6 +1,7 @@
 //! Inboxes: create, rename, configure and delete them (`settings.manage`); every member who
 //! may read conversations sees the list. Only channels with an adapter in this build can be
-//! created (see [`super::channels::adapter_for`]); the others arrive with their channels.
+//! created (see [`super::channels::creatable`]); an email inbox's mailbox is tested before it
+//! is stored (`super::email`).
 
 use super::channels;
 use crate::audit::{AuditEvent, Who};
@@ -34,6 +35,9 @@ pub struct NewInbox {
     pub reopen_resolved: bool,
     /// Whether resolving sends a satisfaction survey.
     pub csat_enabled: bool,
+    /// An email inbox's mailbox and SMTP settings (required for the email channel, refused
+    /// for the others).
+    pub email: Option<super::email::EmailInput>,
 }
 
 /// Changes to an inbox (absent fields stay as they are).
@@ -93,22 +97,57 @@ impl App {
     pub async fn create_inbox(&self, actor: &Actor, input: NewInbox) -> AppResult<InboxRecord> {
         actor.require(Permission::SettingsManage)?;
         let name = bounded_text("name", &input.name, MAX_NAME_CHARS)?;
-        if channels::adapter_for(input.channel).is_none() {
-            return Err(DomainError::Invalid {
-                field: "channel",
-                reason: "this build connects api inboxes; email and chat channels are set up on their own pages",
+        let email = match (input.channel, &input.email) {
+            (ChannelKind::Email, Some(email)) => {
+                let (settings, secrets) = email.validate(None)?;
+                // Tested before anything is stored: a mailbox that cannot be read is refused
+                // with what went wrong.
+                self.check_mailbox(&settings, &secrets).await?;
+                Some((settings, secrets))
             }
-            .into());
-        }
+            (ChannelKind::Email, None) => {
+                return Err(AppError::InvalidInput(vec![(
+                    "email".into(),
+                    "an email inbox needs its mailbox and SMTP settings".into(),
+                )]));
+            }
+            (_, Some(_)) => {
+                return Err(AppError::InvalidInput(vec![(
+                    "email".into(),
+                    "mail settings belong to email inboxes only".into(),
+                )]));
+            }
+            (kind, None) if !channels::creatable(kind) => {
+                return Err(DomainError::Invalid {
+                    field: "channel",
+                    reason: "this build connects api and email inboxes; chat channels are set up on their own pages",
+                }
+                .into());
+            }
+            (_, None) => None,
+        };
         let now = self.clock().now();
         let txn = self.db().begin().await?;
         check_team(&txn, actor, input.team_id).await?;
+        let id = InboxId::new();
+        let (settings, sealed_secret) = match &email {
+            Some((settings, secrets)) => {
+                // The thread key exists from the first email inbox on, so sending and reading
+                // only ever read it.
+                self.vault().mail_thread_key(&txn, actor.org_id).await?;
+                let sealed = self
+                    .seal_email_secrets(&txn, actor.org_id, id, secrets)
+                    .await?;
+                (settings.to_json(), Some(sealed))
+            }
+            None => (json!({}), None),
+        };
         let record = InboxRecord {
-            id: InboxId::new(),
+            id,
             name,
             channel: input.channel,
-            settings: json!({}),
-            sealed_secret: None,
+            settings,
+            sealed_secret,
             team_id: input.team_id,
             auto_assign: input.auto_assign.as_str().into(),
             reopen_resolved: input.reopen_resolved,

@@ -16,14 +16,14 @@
 //! create the contact) rolls back and runs again: the second run finds the contact.
 
 use super::channels::{ApiInbound, normalize_api};
-use super::{activity, attachments};
+use super::{activity, attachments, continuation};
 use crate::authz::Actor;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use rapport_domain::crm::{LifecycleStage, Phone};
 use rapport_domain::event::EventKind;
-use rapport_domain::inbox::channel::InboundMessage;
+use rapport_domain::inbox::channel::{Continuation, InboundMessage};
 use rapport_domain::inbox::{ChannelKind, ConversationStatus, Direction, MessageKind, Priority};
 use rapport_domain::{ContactId, ConversationId, InboxId, Permission};
 use rapport_store::repo::contacts::{self, ContactData, EmailRow, IdentityRow, PhoneRow};
@@ -178,8 +178,11 @@ impl App {
         // The id the receipt names.
         m.id = entry_id;
         m.external_id = message.external_id.clone();
+        if message.metadata.is_object() {
+            m.metadata = message.metadata.clone();
+        }
         if let Some(sent) = message.sent_at {
-            m.metadata = json!({ "sent_at": sent });
+            m.metadata["sent_at"] = json!(sent);
         }
         let files =
             attachments::staged(&txn, scope, &message.attachments, message.uploader).await?;
@@ -281,13 +284,21 @@ impl App {
                     .into());
                 }
             }
-        } else if let Some(c) =
-            conversations::latest_not_closed(txn, scope, inbox.id, contact).await?
-            && (c.status.is_active()
-                || (c.status == ConversationStatus::Resolved && inbox.reopen_resolved))
-        {
-            // Read and locked in one statement.
-            return Ok((c, false));
+        } else {
+            let found = match &message.continuation {
+                // Read and locked in one statement.
+                Continuation::Latest => {
+                    conversations::latest_not_closed(txn, scope, inbox.id, contact)
+                        .await?
+                        .filter(|c| continuation::continues(inbox, c))
+                }
+                Continuation::Mail(thread) => {
+                    continuation::mail_thread(txn, scope, inbox, contact, thread, now).await?
+                }
+            };
+            if let Some(c) = found {
+                return Ok((c, false));
+            }
         }
         let number = conversations::next_counter(txn, scope, CONVERSATION_COUNTER).await?;
         Ok((

@@ -8,7 +8,7 @@
 
 use super::{ChannelKind, IdempotencyKey};
 use crate::error::DomainError;
-use crate::id::{AttachmentId, ConversationId, MessageId, UserId};
+use crate::id::{AttachmentId, ConversationId, InboxId, MessageId, OrgId, UserId};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::pin::Pin;
@@ -70,6 +70,37 @@ pub struct InboundMessage {
     pub attachments: Vec<AttachmentId>,
     /// Who staged the files: the integration's member, or `None` for the channel's own.
     pub uploader: Option<UserId>,
+    /// How the pipeline finds the conversation when `thread` names none.
+    pub continuation: Continuation,
+    /// What the channel knows about the message beyond its text (an email's sanitized HTML,
+    /// addresses, automated-mail marks), stored with it as JSON (an object, or null).
+    pub metadata: serde_json::Value,
+}
+
+/// How an inbound message that names no conversation finds the one it continues.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Continuation {
+    /// The contact's latest conversation in the inbox that is still going (chat channels and
+    /// the API, where a person has one running conversation).
+    #[default]
+    Latest,
+    /// Email: only what the message itself shows, strongest first; nothing shown starts a
+    /// new conversation (a new subject from the same person is a new matter).
+    Mail(MailThread),
+}
+
+/// An email's threading evidence, as `rapport-mail` read it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailThread {
+    /// The conversation named by one of our signed Message-IDs or reply addresses (proof: the
+    /// sender received our mail), whoever the sender is.
+    pub proven: Option<ConversationId>,
+    /// Other Message-IDs it answers or references, nearest parent first: the conversation
+    /// holding one of them in the same inbox continues.
+    pub parents: Vec<String>,
+    /// The base subject, when the subject marks a reply ("Re:") and no Message-ID is given:
+    /// matched against the same contact's recent conversations only.
+    pub reply_subject: Option<String>,
 }
 
 /// Validates inbound message text: not blank, no NUL, at most [`MAX_MESSAGE_BYTES`].
@@ -107,6 +138,8 @@ pub struct OutboundMessage {
     pub subject: Option<String>,
     /// The channel ids of earlier messages in the thread, oldest first (email references).
     pub references: Vec<String>,
+    /// Files sent with it.
+    pub attachments: Vec<AttachmentId>,
 }
 
 /// What the channel said when it accepted a message.
@@ -127,6 +160,42 @@ pub enum ChannelError {
     Rejected(String),
 }
 
+/// The inbox a message is sent from, as its adapter needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelAccount<'a> {
+    /// The inbox's org.
+    pub org_id: OrgId,
+    /// The inbox.
+    pub inbox_id: InboxId,
+    /// Its channel settings (host names, addresses: nothing secret).
+    pub settings: &'a serde_json::Value,
+    /// Its channel secret, opened from the vault for this send.
+    pub secret: Option<&'a ChannelSecret>,
+}
+
+/// A channel's credentials (JSON the adapter reads), opened from the vault for one send. It
+/// implements neither `Display` nor `Serialize`, and its `Debug` is redacted, so it cannot
+/// reach a log.
+pub struct ChannelSecret(String);
+
+impl ChannelSecret {
+    /// Wraps opened credentials.
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The credentials.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ChannelSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChannelSecret(…)")
+    }
+}
+
 /// The future a send returns.
 pub type SendFuture<'a> =
     Pin<Box<dyn Future<Output = Result<SendReceipt, ChannelError>> + Send + 'a>>;
@@ -141,7 +210,7 @@ pub trait ChannelAdapter: Send + Sync + std::fmt::Debug {
     /// `message.message_id` to the channel as its idempotency key where the channel has one.
     fn send<'a>(
         &'a self,
-        settings: &'a serde_json::Value,
+        account: ChannelAccount<'a>,
         message: &'a OutboundMessage,
     ) -> SendFuture<'a>;
 }

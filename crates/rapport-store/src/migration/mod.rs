@@ -18,6 +18,7 @@ mod m20261201_000011_assignment;
 mod m20261201_000012_csat;
 mod m20261201_000013_attachments;
 mod m20261201_000014_saved_views;
+mod m20261202_000015_mail_sync;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_csat::Migration),
             Box::new(m20261201_000013_attachments::Migration),
             Box::new(m20261201_000014_saved_views::Migration),
+            Box::new(m20261202_000015_mail_sync::Migration),
         ]
     }
 }

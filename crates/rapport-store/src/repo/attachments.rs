@@ -147,14 +147,27 @@ pub async fn claim(
     Ok(())
 }
 
-/// Whether any row of the org still names `blob`.
+/// Whether any row of the org still names `blob`: an attachment, or a quarantined mail (its
+/// raw bytes live in the same store).
 pub async fn blob_in_use(db: &impl ConnectionTrait, org: OrgId, blob: &str) -> StoreResult<bool> {
-    Ok(row::Entity::find()
+    let attached = row::Entity::find()
         .filter(row::Column::OrgId.eq(org.as_uuid()))
         .filter(row::Column::Blob.eq(blob))
         .count(db)
         .await?
-        > 0)
+        > 0;
+    if attached {
+        return Ok(true);
+    }
+    let sql = "SELECT 1 AS one FROM mail_quarantine WHERE org_id = $1 AND blob = $2 LIMIT 1";
+    Ok(db
+        .query_one_raw(crate::repo::raw::stmt(
+            db,
+            sql,
+            vec![org.as_uuid().into(), blob.into()],
+        ))
+        .await?
+        .is_some())
 }
 
 /// Deletes up to `limit` attachments not on any message since before `before` (unsent uploads

@@ -226,6 +226,31 @@ pub async fn latest_not_closed(
         .map(Into::into))
 }
 
+/// The contact's conversations in the inbox active since `since`, newest first (at most
+/// `limit`): the candidates of an email's subject match.
+pub async fn recent_of_contact(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    inbox: InboxId,
+    contact: ContactId,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<ConversationRecord>> {
+    Ok(conversation::Entity::find()
+        .filter(conversation::Column::OrgId.eq(scope.uuid()))
+        .filter(conversation::Column::ContactId.eq(contact.as_uuid()))
+        .filter(conversation::Column::InboxId.eq(inbox.as_uuid()))
+        .filter(conversation::Column::LastActivityAt.gte(since))
+        .order_by_desc(conversation::Column::LastActivityAt)
+        .order_by_desc(conversation::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 /// Snoozed conversations whose time has come (at most `limit`, across orgs: the wake-up sweep
 /// is a system job), oldest first. The caller reopens each with [`save`] under the row's org.
 pub async fn due_snoozed(

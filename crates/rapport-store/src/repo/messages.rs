@@ -304,3 +304,37 @@ pub async fn move_one(
     }
     Ok(())
 }
+
+/// The conversations of `inbox` holding messages with these channel ids (an email's parents),
+/// as (channel id, conversation) pairs. At most 100 ids are looked up.
+pub async fn conversations_by_external(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    inbox: InboxId,
+    ids: &[String],
+) -> StoreResult<Vec<(String, ConversationId)>> {
+    let ids = &ids[..ids.len().min(100)];
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT m.external_id, m.conversation_id FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id AND c.org_id = m.org_id \
+         WHERE m.org_id = $1 AND c.inbox_id = $2 AND m.external_id IN ({list})"
+    );
+    let mut values: Vec<sea_orm::Value> = vec![scope.uuid().into(), inbox.as_uuid().into()];
+    values.extend(ids.iter().map(|i| i.clone().into()));
+    let rows = db.query_all_raw(stmt(db, &sql, values)).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String>("", "external_id")?,
+                ConversationId::from_uuid(r.try_get("", "conversation_id")?),
+            ))
+        })
+        .collect()
+}

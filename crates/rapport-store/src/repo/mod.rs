@@ -29,6 +29,7 @@ pub mod deals;
 pub mod deals_board;
 pub mod inboxes;
 pub mod invitations;
+pub mod mail_sync;
 pub mod memberships;
 pub mod messages;
 pub mod mfa;

@@ -186,6 +186,10 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
             inbox::inboxes::delete_inbox
         ))
         .routes(routes!(inbox::inboxes::post_inbound_message))
+        .routes(routes!(inbox::email::get_email, inbox::email::put_email))
+        .routes(routes!(inbox::email::list_quarantine))
+        .routes(routes!(inbox::email::retry_quarantined))
+        .routes(routes!(inbox::email::discard_quarantined))
         .routes(routes!(inbox::conversations::list_conversations))
         .routes(routes!(inbox::conversations::bulk))
         .routes(routes!(inbox::conversations::get_conversation))

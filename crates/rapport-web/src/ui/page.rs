@@ -173,6 +173,12 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("sla_saved", "sla.flash.saved"),
     ("sla_deleted", "sla.flash.deleted"),
     ("inbox_created", "inboxes.flash.created"),
+    ("mail_retried", "inboxes.flash.mail_retried"),
+    (
+        "mail_still_quarantined",
+        "inboxes.flash.mail_still_quarantined",
+    ),
+    ("mail_discarded", "inboxes.flash.mail_discarded"),
     ("inbox_saved", "inboxes.flash.saved"),
     ("inbox_deleted", "inboxes.flash.deleted"),
     ("availability_saved", "availability.saved"),

@@ -13,6 +13,7 @@ mod canned_access;
 mod conversations;
 mod csat;
 mod demo;
+pub mod email;
 mod exactly_once;
 mod ingest;
 mod mentions;

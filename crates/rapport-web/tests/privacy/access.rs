@@ -463,7 +463,12 @@ async fn new_pipeline(t: &TestApp, owner: &Browser) -> Value {
 
 #[tokio::test]
 async fn pp_c5_each_role_is_refused_what_it_lacks() {
-    let t = spawn_app().await;
+    // The email inbox's operations run against a mailbox on loopback.
+    let mut config = rapport_app::AppConfig::default();
+    config.egress.allow_private = true;
+    let t =
+        rapport_testkit::spawn_app_with(config, std::sync::Arc::new(rapport_domain::SystemClock))
+            .await;
     let owner = t.create_org_with("Roles Org", Role::Owner).await;
     let ob = Browser::sign_in(&t, &owner).await;
 

@@ -21,6 +21,11 @@ pub const INBOX_ACTIONS: &[(&str, &str, Guard)] = &[
     ("PATCH", "/inboxes/{id}", Needs(SettingsManage)),
     ("DELETE", "/inboxes/{id}", Needs(SettingsManage)),
     ("POST", "/inboxes/{id}/messages", Needs(Reply)),
+    ("GET", "/inboxes/{id}/email", Needs(SettingsManage)),
+    ("PUT", "/inboxes/{id}/email", Needs(SettingsManage)),
+    ("GET", "/mail-quarantine", Needs(SettingsManage)),
+    ("POST", "/mail-quarantine/{id}/retry", Needs(SettingsManage)),
+    ("DELETE", "/mail-quarantine/{id}", Needs(SettingsManage)),
     ("GET", "/conversations", Needs(Read)),
     ("POST", "/conversations/bulk", Needs(Reply)),
     ("GET", "/conversations/{id}", Needs(Read)),
@@ -95,6 +100,30 @@ pub fn is_inbox(path: &str) -> bool {
     INBOX_ACTIONS.iter().any(|(_, p, _)| *p == path)
 }
 
+/// The email inbox's operations, on a mailbox of their own (servers on loopback).
+async fn perform_mail(
+    t: &TestApp,
+    owner: &Browser,
+    actor: &Browser,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    use crate::inbox::email::{fixture_settings, mail_fixture, quarantined};
+    let fixture = mail_fixture(t, owner).await;
+    let (concrete, body) = match path {
+        "/inboxes/{id}/email" => (
+            path.replace("{id}", &fixture.inbox),
+            (method == "PUT").then(|| fixture_settings(&fixture)),
+        ),
+        _ => (
+            path.replace("{id}", &quarantined(t, owner, &fixture).await),
+            None,
+        ),
+    };
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    actor.api(t, method, &concrete, body).await
+}
+
 /// Calls the inbox operation `(method, path)` as `actor`.
 pub async fn perform_inbox(
     t: &TestApp,
@@ -142,6 +171,9 @@ pub async fn perform_inbox(
             Some(json!({ "csat_enabled": true })),
         ),
         (_, "/inboxes/{id}") => (format!("/inboxes/{inbox}"), None),
+        (_, "/inboxes/{id}/email" | "/mail-quarantine/{id}" | "/mail-quarantine/{id}/retry") => {
+            return perform_mail(t, owner, actor, method, path).await;
+        }
         ("POST", "/conversations/bulk") => (
             path.to_owned(),
             Some(json!({ "ids": [conv], "status": "pending" })),

@@ -80,6 +80,8 @@ enum Kind {
     AutomationRule,
     /// An SLA policy.
     SlaPolicy,
+    /// A quarantined mail.
+    QuarantinedMail,
     /// A satisfaction survey link (a bearer link of no org).
     CsatLink,
 }
@@ -169,6 +171,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/api/v1/automation-rules/", "id", Kind::AutomationRule),
     ("/admin/automation/", "id", Kind::AutomationRule),
     ("/api/v1/sla-policies/", "id", Kind::SlaPolicy),
+    ("/api/v1/mail-quarantine/", "id", Kind::QuarantinedMail),
     ("/admin/sla/", "id", Kind::SlaPolicy),
     ("/admin/inboxes/", "id", Kind::Inbox),
     ("/csat/", "token", Kind::CsatLink),
@@ -270,6 +273,7 @@ impl OrgA {
             Kind::View => self.inbox.view.clone(),
             Kind::AutomationRule => self.inbox.rule.clone(),
             Kind::SlaPolicy => self.inbox.policy.clone(),
+            Kind::QuarantinedMail => self.inbox.quarantined.clone(),
         }
     }
 

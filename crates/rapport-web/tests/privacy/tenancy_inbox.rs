@@ -19,6 +19,9 @@ pub struct InboxA {
     pub attachment: String,
     /// A's shared saved view.
     pub view: String,
+    /// A quarantined mail of A's inbox (seeded in the table: B must be refused before its
+    /// bytes would be read).
+    pub quarantined: String,
 }
 
 /// The content of A's file.
@@ -141,7 +144,23 @@ pub async fn seed(t: &TestApp, owner: &Browser) -> InboxA {
         .as_str()
         .unwrap()
         .to_owned();
+    let quarantined = uuid::Uuid::now_v7();
+    super::execute(
+        t,
+        "INSERT INTO mail_quarantine (id, org_id, inbox_id, folder, uid, blob, size, error, \
+         attempts, created_at, updated_at) \
+         SELECT $1, org_id, id, 'INBOX', 7, $2, 10, 'Aardmarker quarantine', 1, $3, $3 \
+         FROM inboxes WHERE id = $4",
+        vec![
+            quarantined.into(),
+            "0".repeat(64).into(),
+            chrono::Utc::now().into(),
+            uuid::Uuid::parse_str(&inbox).unwrap().into(),
+        ],
+    )
+    .await;
     InboxA {
+        quarantined: quarantined.to_string(),
         view,
         attachment,
         canned,
@@ -158,6 +177,10 @@ pub fn api_body(method: &str, template: &str) -> Option<Value> {
     Some(match (method, template) {
         ("POST", "/api/v1/inboxes") => json!({ "name": "B5 probe inbox" }),
         ("PATCH", "/api/v1/inboxes/{id}") => json!({ "name": "B5 probe inbox 2" }),
+        ("PUT", "/api/v1/inboxes/{id}/email") => json!({
+            "address": "b5@example.test", "imap_host": "imap.example.test",
+            "imap_username": "b5", "imap_password": "b5-probe", "smtp_host": "smtp.example.test",
+        }),
         ("POST", "/api/v1/inboxes/{id}/messages") => {
             json!({ "contact": { "identifier": "b5-probe" }, "content": "B5 probe" })
         }

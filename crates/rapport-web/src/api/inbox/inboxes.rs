@@ -48,6 +48,10 @@ pub struct CreateInbox {
     /// Send a satisfaction survey on resolve (default false).
     #[serde(default)]
     pub csat_enabled: Option<bool>,
+    /// An email inbox's mailbox and SMTP settings (required with `"channel": "email"`; the
+    /// servers are tested before the inbox is created).
+    #[serde(default)]
+    pub email: Option<super::email::EmailSettingsInput>,
 }
 
 /// Changes to an inbox.
@@ -105,6 +109,7 @@ pub async fn create_inbox(
         auto_assign: req.auto_assign.unwrap_or(AutoAssign::None),
         reopen_resolved: req.reopen_resolved.unwrap_or(true),
         csat_enabled: req.csat_enabled.unwrap_or(false),
+        email: req.email.map(Into::into),
     };
     let inbox = state.app.create_inbox(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(inbox.into())))

@@ -13,6 +13,7 @@ pub mod attachments;
 pub mod automation;
 pub mod canned;
 pub mod conversations;
+pub mod email;
 pub mod inboxes;
 pub mod messages;
 pub mod sla;

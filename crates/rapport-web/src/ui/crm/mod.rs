@@ -129,6 +129,16 @@ pub fn problems(tr: &Tr, err: AppError) -> Result<Problems, AppError> {
                 .map(|e| (e.field().to_owned(), field_message(tr, e)))
                 .collect(),
         }),
+        AppError::InvalidInput(pairs) => Ok(Problems {
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            general: Vec::new(),
+            fields: pairs,
+        }),
+        AppError::InvalidField { field, message } => Ok(Problems {
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            general: Vec::new(),
+            fields: vec![(field, message)],
+        }),
         AppError::Conflict(message) => Ok(Problems {
             status: Some(StatusCode::CONFLICT),
             general: vec![message],

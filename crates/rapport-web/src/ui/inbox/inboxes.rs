@@ -1,8 +1,10 @@
 //! The inbox settings page (`/admin/inboxes`, `settings.manage`): the org's inboxes with their
 //! team, how they assign new conversations, whether a reply reopens a resolved conversation,
 //! and for an API inbox the address integrations post to; add, edit in place, delete (with its
-//! conversations, after a confirmation that says so).
+//! conversations, after a confirmation that says so). Email inboxes' parts are in
+//! `email_inboxes`.
 
+use super::email_inboxes::{self, EmailCard, EmailForm};
 use crate::state::WebState;
 use crate::ui::admin::{CsrfOnly, Fields, done, parse_id, tr_of};
 use crate::ui::crm::{Problems, problems};
@@ -23,7 +25,7 @@ use rapport_domain::inbox::ChannelKind;
 use rapport_domain::inbox::assignment::AutoAssign;
 use rapport_domain::{DomainError, InboxId, Permission, TeamId};
 
-const PAGE: &str = "/admin/inboxes";
+pub(super) const PAGE: &str = "/admin/inboxes";
 
 /// An inbox as the form holds it.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +49,8 @@ pub struct InboxCard {
     pub endpoint: String,
     pub reopen: bool,
     pub form: InboxForm,
+    /// An email inbox's mailbox, status and quarantine.
+    pub email: Option<EmailCard>,
 }
 
 /// The page.
@@ -56,6 +60,10 @@ pub struct InboxesPage {
     page: PageCtx,
     inboxes: Vec<InboxCard>,
     add: InboxForm,
+    /// The "connect a mailbox" form.
+    email_add: EmailForm,
+    /// (value, label) of connection security.
+    securities: Vec<(String, String)>,
     /// (id, name).
     teams: Vec<(String, String)>,
     /// (value, label).
@@ -80,6 +88,7 @@ async fn render(
     info: &SessionInfo,
     jar: CookieJar,
     echo: Option<InboxForm>,
+    email_echo: Option<EmailForm>,
     problems: Problems,
 ) -> Response {
     if !info.actor.can(Permission::SettingsManage) {
@@ -106,9 +115,21 @@ async fn render(
         .iter()
         .map(|m| (m.as_str().to_owned(), tr.t(&format!("inboxes.assign.{m}"))))
         .collect();
+    let mut email_cards = Vec::with_capacity(inboxes.len());
+    for r in &inboxes {
+        email_cards.push(match r.channel {
+            ChannelKind::Email => match email_inboxes::card(state, actor, tr, r).await {
+                Ok(card) => Some(card),
+                Err(err) => return pages::from_app_error(state, headers, err),
+            },
+            _ => None,
+        });
+    }
     let mut cards: Vec<InboxCard> = inboxes
         .iter()
-        .map(|r| InboxCard {
+        .zip(email_cards)
+        .map(|(r, email)| InboxCard {
+            email,
             name: r.name.clone(),
             channel: tr.t(&format!("automation.channel.{}", r.channel)),
             team: r
@@ -129,6 +150,32 @@ async fn render(
         reopen_resolved: true,
         ..Default::default()
     };
+    let mut email_add = EmailForm {
+        imap_security: "tls".into(),
+        smtp_security: "tls".into(),
+        folder: "INBOX".into(),
+        ..Default::default()
+    };
+    if let Some(echo) = email_echo {
+        match cards
+            .iter_mut()
+            .find(|c| !echo.id.is_empty() && c.form.id == echo.id)
+        {
+            Some(InboxCard {
+                email: Some(card), ..
+            }) => card.form = echo,
+            _ => email_add = echo,
+        }
+    }
+    let securities = ["tls", "starttls", "none"]
+        .iter()
+        .map(|s| {
+            (
+                (*s).to_owned(),
+                tr.t(&format!("inboxes.email.security.{s}")),
+            )
+        })
+        .collect();
     if let Some(echo) = echo {
         match cards
             .iter_mut()
@@ -142,6 +189,8 @@ async fn render(
     let body = InboxesPage {
         inboxes: cards,
         add,
+        email_add,
+        securities,
         teams,
         modes,
         summary,
@@ -157,7 +206,16 @@ pub async fn show(
     jar: CookieJar,
     UiSession(info): UiSession,
 ) -> Response {
-    render(&state, &headers, &info, jar, None, Problems::default()).await
+    render(
+        &state,
+        &headers,
+        &info,
+        jar,
+        None,
+        None,
+        Problems::default(),
+    )
+    .await
 }
 
 fn read(f: &Fields, id: &str) -> InboxForm {
@@ -191,7 +249,22 @@ async fn refused(
     err: AppError,
 ) -> Response {
     match problems(&tr_of(state, info), err) {
-        Ok(p) => render(state, headers, info, jar, Some(form), p).await,
+        Ok(p) => render(state, headers, info, jar, Some(form), None, p).await,
+        Err(err) => pages::from_app_error(state, headers, err),
+    }
+}
+
+/// The page again with the refused mail settings and what was wrong with them.
+pub(super) async fn refused_email(
+    state: &WebState,
+    headers: &HeaderMap,
+    info: &SessionInfo,
+    jar: CookieJar,
+    form: EmailForm,
+    err: AppError,
+) -> Response {
+    match problems(&tr_of(state, info), err) {
+        Ok(p) => render(state, headers, info, jar, None, Some(form), p).await,
         Err(err) => pages::from_app_error(state, headers, err),
     }
 }
@@ -218,6 +291,7 @@ pub async fn create(
                 auto_assign,
                 reopen_resolved: form.reopen_resolved,
                 csat_enabled: false,
+                email: None,
             };
             state.app.create_inbox(&info.actor, input).await.map(|_| ())
         }

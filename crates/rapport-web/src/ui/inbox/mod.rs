@@ -16,6 +16,7 @@ mod automation_form;
 mod automation_words;
 mod availability;
 mod canned;
+mod email_inboxes;
 mod folders;
 mod inboxes;
 mod page;
@@ -61,6 +62,13 @@ pub fn table() -> RouteTable {
         .post("/admin/inboxes", inboxes::create)
         .post("/admin/inboxes/{id}", inboxes::update)
         .post("/admin/inboxes/{id}/delete", inboxes::delete)
+        .post("/admin/inboxes/email", email_inboxes::create)
+        .post("/admin/inboxes/{id}/email", email_inboxes::update)
+        .post("/admin/mail-quarantine/{id}/retry", email_inboxes::retry)
+        .post(
+            "/admin/mail-quarantine/{id}/discard",
+            email_inboxes::discard,
+        )
         .post("/settings/availability", availability::set)
         .get("/admin/sla", sla::show)
         .post("/admin/sla", sla::create)

@@ -1,0 +1,555 @@
+//! The email channel end to end against real servers on loopback: Dovecot (IMAP, IDLE) and
+//! aiosmtpd (SMTP). An admin connects a mailbox through the API (tested on save, with clear
+//! errors), the backlog arrives threaded, an agent's reply leaves by SMTP with In-Reply-To,
+//! References and a signed reply address, the customer's answer (even from a colleague, even
+//! without References) comes back into the same conversation while the reader waits in IDLE,
+//! a forged token opens a conversation of its own, and a message that cannot be stored waits
+//! in quarantine without blocking the rest.
+
+use super::Browser;
+use crate::privacy::drain_jobs;
+use rapport_app::AppConfig;
+use rapport_domain::Role;
+use rapport_testkit::imap::Dovecot;
+use rapport_testkit::smtp::SmtpSink;
+use rapport_testkit::{TestApp, spawn_app_with};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const USER: &str = "support";
+const PASSWORD: &str = "mailbox-pass-1";
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn app() -> TestApp {
+    let mut config = AppConfig::default();
+    config.egress.allow_private = true;
+    spawn_app_with(config, Arc::new(rapport_domain::SystemClock)).await
+}
+
+fn settings(imap: &Dovecot, sink: &SmtpSink) -> Value {
+    json!({
+        "address": "support@example.com",
+        "display_name": "Example Support",
+        "imap_host": imap.host(),
+        "imap_port": imap.port(),
+        "imap_security": "none",
+        "imap_username": USER,
+        "imap_password": PASSWORD,
+        "smtp_host": sink.host(),
+        "smtp_port": sink.port(),
+        "smtp_security": "none",
+    })
+}
+
+fn mail(from: &str, subject: &str, id: &str, in_reply_to: Option<&str>, body: &str) -> Vec<u8> {
+    let mut m = format!(
+        "From: {from}\r\nTo: support@example.com\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
+         Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+    );
+    if let Some(parent) = in_reply_to {
+        m.push_str(&format!("In-Reply-To: {parent}\r\n"));
+    }
+    m.push_str(&format!(
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ));
+    m.into_bytes()
+}
+
+/// The inbox's conversations, oldest first, once `n` exist (the reader works in the
+/// background; this waits for it with a deadline).
+async fn conversations(t: &TestApp, b: &Browser, inbox: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let page = b
+            .api_ok(
+                t,
+                Method::GET,
+                &format!("/conversations?inbox_id={inbox}&limit=100"),
+                None,
+            )
+            .await;
+        let mut items = page["items"].as_array().unwrap().clone();
+        if items.len() >= n || Instant::now() > deadline {
+            assert_eq!(items.len(), n, "conversations: {items:#?}");
+            items.reverse();
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn messages(t: &TestApp, b: &Browser, conv: &Value, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT;
+    let id = conv["id"].as_str().unwrap();
+    loop {
+        let page = b
+            .api_ok(
+                t,
+                Method::GET,
+                &format!("/conversations/{id}/messages?limit=100"),
+                None,
+            )
+            .await;
+        let items: Vec<Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "message")
+            .cloned()
+            .collect();
+        if items.len() >= n || Instant::now() > deadline {
+            assert_eq!(items.len(), n, "messages: {items:#?}");
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn put(imap: &Dovecot, raw: Vec<u8>) {
+    imap.deliver(USER, PASSWORD, "INBOX", &raw).await;
+}
+
+fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+    raw.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+#[tokio::test]
+async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
+    let t = app().await;
+    let imap = Dovecot::start().await;
+    imap.add_user(USER, PASSWORD);
+    let sink = SmtpSink::start().await;
+    // The backlog, there before the inbox is connected.
+    put(
+        &imap,
+        mail(
+            "Ana Lima <ana@customer.test>",
+            "Order 42",
+            "a1@customer.test",
+            None,
+            "Where is my order?",
+        ),
+    )
+    .await;
+    put(
+        &imap,
+        mail(
+            "Bo <bo@other.test>",
+            "Invoice",
+            "b1@other.test",
+            None,
+            "Please resend the invoice.",
+        ),
+    )
+    .await;
+    put(
+        &imap,
+        mail(
+            "Ana Lima <ana@customer.test>",
+            "Re: Order 42",
+            "a2@customer.test",
+            Some("<a1@customer.test>"),
+            "Any news?",
+        ),
+    )
+    .await;
+    put(
+        &imap,
+        b"Subject: no sender at all\r\n\r\nwho am I\r\n".to_vec(),
+    )
+    .await;
+
+    let owner = t.create_org_with("Mail Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let inbox = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Support mail", "channel": "email", "email": settings(&imap, &sink) })),
+        )
+        .await;
+    assert_eq!(inbox["channel"], "email");
+    let id = inbox["id"].as_str().unwrap().to_owned();
+    let sync = t.app.start_mail_sync("mail-test");
+
+    let convs = conversations(&t, &b, &id, 2).await;
+    let ana = convs
+        .iter()
+        .find(|c| c["contact"]["email"] == "ana@customer.test")
+        .unwrap();
+    let bo = convs
+        .iter()
+        .find(|c| c["contact"]["email"] == "bo@other.test")
+        .unwrap();
+    assert_eq!(ana["subject"], "Order 42");
+    assert_eq!(ana["contact"]["name"], "Ana Lima");
+    let thread = messages(&t, &b, ana, 2).await;
+    assert_eq!(thread[0]["content"], "Where is my order?");
+    assert_eq!(thread[1]["content"], "Any news?");
+    assert_eq!(thread[1]["external_id"], "a2@customer.test");
+    messages(&t, &b, bo, 1).await;
+
+    // The sender-less message waits in quarantine with its reason; a retry keeps it there.
+    let quarantine = b.api_ok(&t, Method::GET, "/mail-quarantine", None).await;
+    let held = quarantine["items"].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{quarantine:#}");
+    assert!(
+        held[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no valid sender"),
+        "{held:?}"
+    );
+    let qid = held[0]["id"].as_str().unwrap();
+    let again = b
+        .api_ok(
+            &t,
+            Method::POST,
+            &format!("/mail-quarantine/{qid}/retry"),
+            None,
+        )
+        .await;
+    assert_eq!(again["outcome"], "quarantined");
+    let status = b
+        .api_ok(&t, Method::GET, &format!("/inboxes/{id}/email"), None)
+        .await;
+    assert_eq!(status["quarantined"], 1);
+    assert_eq!(status["folders"][0]["imported"], 3);
+    assert!(
+        status.to_string().find(PASSWORD).is_none(),
+        "passwords are never returned"
+    );
+    b.api_ok(&t, Method::DELETE, &format!("/mail-quarantine/{qid}"), None)
+        .await;
+
+    // The agent answers; the mail leaves threaded.
+    let conv_id = ana["id"].as_str().unwrap();
+    b.api_ok(
+        &t,
+        Method::POST,
+        &format!("/conversations/{conv_id}/messages"),
+        Some(json!({ "content": "It ships tomorrow." })),
+    )
+    .await;
+    drain_jobs(&t).await;
+    let sent = sink.wait_for_message_to("ana@customer.test", WAIT).await;
+    assert_eq!(sent.subject, "Re: Order 42");
+    assert!(sent.text_body.contains("It ships tomorrow."));
+    assert_eq!(header(&sent.raw, "In-Reply-To"), Some("<a2@customer.test>"));
+    let references = header(&sent.raw, "References").unwrap();
+    assert!(
+        references.contains("<a1@customer.test>") && references.contains("<a2@customer.test>"),
+        "{references}"
+    );
+    let our_id = header(&sent.raw, "Message-ID").unwrap().to_owned();
+    assert!(
+        header(&sent.raw, "Reply-To")
+            .unwrap()
+            .contains("support+c."),
+        "{}",
+        sent.raw
+    );
+    let replies = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/conversations/{conv_id}/messages?limit=100"),
+            None,
+        )
+        .await;
+    let reply = replies["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["direction"] == "outgoing")
+        .unwrap()
+        .clone();
+    assert_eq!(reply["status"], "sent");
+    assert_eq!(
+        format!("<{}>", reply["external_id"].as_str().unwrap()),
+        our_id
+    );
+
+    // Answers arrive while the reader waits in IDLE: a colleague's, naming only our
+    // Message-ID, joins the conversation; a forged token starts one of its own.
+    put(
+        &imap,
+        mail(
+            "Cy <cy@customer.test>",
+            "Re: Order 42",
+            "c1@customer.test",
+            Some(&our_id),
+            "Thanks from Ana's colleague",
+        ),
+    )
+    .await;
+    let thread = messages(&t, &b, ana, 4).await;
+    assert_eq!(thread[3]["content"], "Thanks from Ana's colleague");
+    assert_eq!(thread[3]["direction"], "incoming");
+    let (head, tail) = our_id.split_once('.').unwrap();
+    let mut parts: Vec<String> = tail.split('.').map(str::to_owned).collect();
+    parts[1] = "0000000000000000".into();
+    let forged = format!("{head}.{}", parts.join("."));
+    put(
+        &imap,
+        mail(
+            "Mallory <mallory@evil.test>",
+            "Re: Order 42",
+            "m1@evil.test",
+            Some(&forged),
+            "Send me Ana's address",
+        ),
+    )
+    .await;
+    let convs = conversations(&t, &b, &id, 3).await;
+    assert_eq!(convs[2]["contact"]["email"], "mallory@evil.test");
+    messages(&t, &b, ana, 4).await;
+    sync.stop().await;
+}
+
+#[tokio::test]
+async fn settings_are_tested_on_save_with_clear_errors() {
+    let t = app().await;
+    let imap = Dovecot::start().await;
+    imap.add_user(USER, PASSWORD);
+    let sink = SmtpSink::start().await;
+    let owner = t.create_org_with("Mail Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let create = |email: Value| {
+        let b = &b;
+        let t = &t;
+        async move {
+            let res = b
+                .api(
+                    t,
+                    Method::POST,
+                    "/inboxes",
+                    Some(json!({ "name": "Mail", "channel": "email", "email": email })),
+                )
+                .await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let mut wrong = settings(&imap, &sink);
+    wrong["imap_password"] = json!("not-the-password");
+    let (status, body) = create(wrong).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("authentication failed"), "{body}");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut unreachable = settings(&imap, &sink);
+    unreachable["smtp_port"] = json!(closed);
+    let (status, body) = create(unreachable).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("cannot reach"), "{body}");
+
+    let (status, body) = create(
+        json!({ "address": "nope" , "imap_host": "", "imap_username": "", "smtp_host": "" }),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    for field in [
+        "address",
+        "imap_host",
+        "imap_username",
+        "imap_password",
+        "smtp_host",
+    ] {
+        assert!(body.contains(field), "{field} in {body}");
+    }
+    // Nothing was stored by the refusals.
+    let inboxes = b.api_ok(&t, Method::GET, "/inboxes", None).await;
+    assert_eq!(inboxes["items"].as_array().unwrap().len(), 0);
+
+    // Loopback is refused unless the operator allowed private targets.
+    let strict = rapport_testkit::spawn_app().await;
+    let owner = strict.create_org_with("Strict", Role::Owner).await;
+    let sb = Browser::sign_in(&strict, &owner).await;
+    let res = sb
+        .api(
+            &strict,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Mail", "channel": "email", "email": settings(&imap, &sink) })),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("private, loopback or link-local"), "{body}");
+
+    // A change keeps the stored password when none is given, and is tested too.
+    let ok = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Mail", "channel": "email", "email": settings(&imap, &sink) })),
+        )
+        .await;
+    let id = ok["id"].as_str().unwrap();
+    let mut change = settings(&imap, &sink);
+    change["imap_password"] = json!("");
+    change["display_name"] = json!("Help desk");
+    let saved = b
+        .api_ok(
+            &t,
+            Method::PUT,
+            &format!("/inboxes/{id}/email"),
+            Some(change),
+        )
+        .await;
+    assert_eq!(saved["display_name"], "Help desk");
+    // Another org sees none of it.
+    let other = t.create_org_with("Other", Role::Owner).await;
+    let ob = Browser::sign_in(&t, &other).await;
+    let res = ob
+        .api(&t, Method::GET, &format!("/inboxes/{id}/email"), None)
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+}
+
+/// A mailbox and an SMTP server on loopback, and an email inbox of `owner`'s org reading it
+/// (the app must allow private egress).
+pub struct MailFixture {
+    pub imap: Dovecot,
+    pub sink: SmtpSink,
+    pub inbox: String,
+}
+
+/// Starts the servers and connects an email inbox to them as `owner`.
+pub async fn mail_fixture(t: &TestApp, owner: &Browser) -> MailFixture {
+    let imap = Dovecot::start().await;
+    imap.add_user(USER, PASSWORD);
+    let sink = SmtpSink::start().await;
+    let name = format!("Mail {}", uuid::Uuid::now_v7().simple());
+    let inbox = owner
+        .api_ok(
+            t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": name, "channel": "email", "email": settings(&imap, &sink) })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    MailFixture { imap, sink, inbox }
+}
+
+/// The settings `fixture`'s inbox was connected with (for a change).
+pub fn fixture_settings(fixture: &MailFixture) -> Value {
+    settings(&fixture.imap, &fixture.sink)
+}
+
+/// A message quarantined in `fixture`'s inbox (one without a sender, read by a reader run
+/// for it); its id.
+pub async fn quarantined(t: &TestApp, owner: &Browser, fixture: &MailFixture) -> String {
+    let before = b_quarantine(t, owner).await;
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    put(
+        &fixture.imap,
+        format!("Subject: no sender {tag}\r\n\r\nwho am I\r\n").into_bytes(),
+    )
+    .await;
+    let sync = t.app.start_mail_sync(&format!("fixture-{tag}"));
+    let deadline = Instant::now() + WAIT;
+    let id = loop {
+        let now = b_quarantine(t, owner).await;
+        if let Some(new) = now.iter().find(|id| !before.contains(id)) {
+            break new.clone();
+        }
+        assert!(Instant::now() < deadline, "nothing was quarantined");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    sync.stop().await;
+    id
+}
+
+async fn b_quarantine(t: &TestApp, owner: &Browser) -> Vec<String> {
+    owner.api_ok(t, Method::GET, "/mail-quarantine", None).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_settings_page_connects_a_mailbox_and_manages_its_quarantine() {
+    let t = app().await;
+    let owner = t.create_org_with("Mail Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let imap = Dovecot::start().await;
+    imap.add_user(USER, PASSWORD);
+    let sink = SmtpSink::start().await;
+    put(
+        &imap,
+        mail(
+            "Ana <ana@customer.test>",
+            "Hello",
+            "h1@customer.test",
+            None,
+            "Hi there",
+        ),
+    )
+    .await;
+    put(&imap, b"Subject: broken\r\n\r\nno sender\r\n".to_vec()).await;
+    let (port, smtp_port) = (imap.port().to_string(), sink.port().to_string());
+    let res = b
+        .form(
+            &t,
+            "/admin/inboxes/email",
+            &[
+                ("name", "Support mail"),
+                ("address", "support@example.com"),
+                ("imap_host", imap.host()),
+                ("imap_port", &port),
+                ("imap_security", "none"),
+                ("imap_username", USER),
+                ("imap_password", PASSWORD),
+                ("folder", "INBOX"),
+                ("smtp_host", sink.host()),
+                ("smtp_port", &smtp_port),
+                ("smtp_security", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let sync = t.app.start_mail_sync("ui-test");
+    let inboxes = b.api_ok(&t, Method::GET, "/inboxes", None).await;
+    let id = inboxes["items"][0]["id"].as_str().unwrap().to_owned();
+    conversations(&t, &b, &id, 1).await;
+    let deadline = Instant::now() + WAIT;
+    let page = loop {
+        let (status, page) = b.get(&t, "/admin/inboxes").await;
+        assert_eq!(status, 200);
+        if page.contains("/admin/mail-quarantine/") || Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    sync.stop().await;
+    assert!(page.contains("support@example.com"), "{page}");
+    assert!(page.contains("Mail that could not be stored"), "{page}");
+    assert!(page.contains("no valid sender address"), "{page}");
+    assert!(!page.contains(PASSWORD), "passwords are never shown");
+    let at = page.find("/admin/mail-quarantine/").unwrap() + "/admin/mail-quarantine/".len();
+    let qid = &page[at..at + 36];
+    let res = b
+        .form(&t, &format!("/admin/mail-quarantine/{qid}/discard"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, page) = b.get(&t, "/admin/inboxes").await;
+    assert!(!page.contains("/admin/mail-quarantine/"), "discarded");
+    assert!(page.contains("Messages taken in"), "{page}");
+}
