@@ -52,6 +52,9 @@ pub struct AppConfig {
     pub egress: rapport_egress::EgressPolicy,
     /// How long one outbound call may take in all.
     pub egress_timeout: Duration,
+    /// How long a mailbox reader's lease lasts without renewal (it is renewed at a third of
+    /// it): after a crash, another process takes the mailbox over within this time.
+    pub mail_lease: Duration,
 }
 
 impl Default for AppConfig {
@@ -72,6 +75,7 @@ impl Default for AppConfig {
             blob_dir: std::path::PathBuf::from("./rapport-data/blobs"),
             egress: rapport_egress::EgressPolicy::default(),
             egress_timeout: Duration::from_secs(10),
+            mail_lease: Duration::from_secs(90),
         }
     }
 }

@@ -21,6 +21,7 @@ use std::sync::Arc;
 pub use rapport_store::testing::TestDb as Database;
 
 pub mod imap;
+pub mod mail_backlog;
 pub mod oidc;
 pub mod peer;
 pub mod smtp;

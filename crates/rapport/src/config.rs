@@ -85,6 +85,9 @@ pub struct Config {
     pub egress_allowed_hosts: Option<String>,
     /// Seconds one outbound call may take.
     pub egress_timeout_seconds: u64,
+    /// Seconds a mailbox reader's lease lasts (another process takes over a crashed one's
+    /// mailbox after this).
+    pub mail_lease_seconds: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -174,6 +177,7 @@ impl Default for Config {
             egress_allow_private: false,
             egress_allowed_hosts: None,
             egress_timeout_seconds: 10,
+            mail_lease_seconds: 90,
         }
     }
 }
@@ -264,6 +268,7 @@ impl Config {
                     .collect(),
             },
             egress_timeout: Duration::from_secs(self.egress_timeout_seconds.clamp(1, 120)),
+            mail_lease: Duration::from_secs(self.mail_lease_seconds.clamp(3, 3600)),
             ..AppConfig::default()
         })
     }

@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod ingest_crash;
+mod mail_crash;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rapport");
 

@@ -8,6 +8,7 @@
 //! - this module: the use cases settings managers call (change the settings, see the sync
 //!   state, retry or discard quarantined mail).
 
+mod batch;
 mod connect;
 mod receive;
 mod send;

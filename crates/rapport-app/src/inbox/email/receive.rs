@@ -61,15 +61,21 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The key that makes a repeat of this mail a no-op: its Message-ID, or its bytes.
-pub(crate) fn idempotency_key(message_id: Option<&str>, raw: &[u8]) -> IdempotencyKey {
+pub(crate) fn idempotency_key(
+    message_id: Option<&str>,
+    raw: &[u8],
+) -> Result<IdempotencyKey, AppError> {
     let digest = match message_id.map(str::trim).filter(|m| !m.is_empty()) {
         Some(id) => hex(&Sha256::digest(id.as_bytes())),
         None => format!("raw.{}", hex(&Sha256::digest(raw))),
     };
-    // 69 hex-and-dot characters always parse; the fallback is unreachable.
-    IdempotencyKey::parse(&format!("mail.{digest}")).unwrap_or_else(|_| {
-        IdempotencyKey::parse("mail.invalid").unwrap_or_else(|_| unreachable!())
-    })
+    Ok(IdempotencyKey::parse(&format!("mail.{digest}"))?)
+}
+
+/// Parses a fetched message; an `Err` says why it cannot be read.
+pub(crate) fn read(raw: &[u8]) -> Result<ParsedMail, AppError> {
+    rapport_mail::parse(raw, &limits())
+        .map_err(|e| AppError::Conflict(format!("the message cannot be read: {e}")))
 }
 
 fn bounded(s: &str, max: usize) -> String {
@@ -175,11 +181,16 @@ impl App {
         folder: &str,
         uid: u32,
         raw: &[u8],
+        mail: Result<ParsedMail, AppError>,
     ) -> Receive {
-        match self
-            .store_mail(scope, inbox, settings, thread_key, raw)
-            .await
-        {
+        let stored = match mail {
+            Ok(mail) => {
+                self.store_parsed(scope, inbox, settings, thread_key, raw, mail)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match stored {
             Ok(r) => r,
             Err(e @ AppError::Internal(_)) if !self.database_answers().await => {
                 Receive::Retry(e.to_string())
@@ -206,8 +217,21 @@ impl App {
         thread_key: &[u8],
         raw: &[u8],
     ) -> Result<Receive, AppError> {
-        let mail = rapport_mail::parse(raw, &limits())
-            .map_err(|e| AppError::Conflict(format!("the message cannot be read: {e}")))?;
+        let mail = read(raw)?;
+        self.store_parsed(scope, inbox, settings, thread_key, raw, mail)
+            .await
+    }
+
+    /// Ingests a parsed message; an `Err` is why it cannot be stored.
+    async fn store_parsed(
+        &self,
+        scope: OrgScope,
+        inbox: &InboxRecord,
+        settings: &EmailSettings,
+        thread_key: &[u8],
+        raw: &[u8],
+        mail: ParsedMail,
+    ) -> Result<Receive, AppError> {
         let from = mail
             .from
             .as_ref()
@@ -222,7 +246,7 @@ impl App {
         if from.as_str() == settings.address {
             return Ok(Receive::Skipped);
         }
-        let key = idempotency_key(mail.message_id.as_deref(), raw);
+        let key = idempotency_key(mail.message_id.as_deref(), raw)?;
         let mut files = Vec::new();
         let mut inline = Vec::new();
         for a in mail.attachments.iter().take(MAX_ATTACHMENTS_PER_MESSAGE) {
@@ -322,11 +346,11 @@ mod tests {
 
     #[test]
     fn keys_follow_the_message_id_else_the_bytes() {
-        let a = idempotency_key(Some("abc@example.com"), b"one");
-        let b = idempotency_key(Some("abc@example.com"), b"two");
+        let a = idempotency_key(Some("abc@example.com"), b"one").unwrap();
+        let b = idempotency_key(Some("abc@example.com"), b"two").unwrap();
         assert_eq!(a, b, "the same Message-ID is the same mail");
-        let c = idempotency_key(None, b"one");
-        let d = idempotency_key(None, b"two");
+        let c = idempotency_key(None, b"one").unwrap();
+        let d = idempotency_key(None, b"two").unwrap();
         assert_ne!(c, d);
         assert!(c.as_str().starts_with("mail.raw."));
     }

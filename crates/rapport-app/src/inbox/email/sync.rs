@@ -4,7 +4,7 @@
 //! inbox appears, restarted when its settings change, stopped when it goes), reconciling on
 //! inbox events and every [`RESCAN`] (inboxes created by another process). A reader holds the
 //! folder's lease in `mail_folders`, so of several processes on one database only one reads a
-//! mailbox; it reads the folder in UID order from the stored checkpoint in batches of
+//! mailbox (`mail_lease`, renewed at a third of it); it reads the folder in UID order from the stored checkpoint in batches of
 //! [`BATCH`], hands each message to [`App::receive_mail`] and moves the checkpoint only after
 //! the batch is stored. Then it waits with IDLE (or polls a server without it) and reads again.
 //! A failure (host down, password changed) is recorded on the folder for the settings page
@@ -28,10 +28,6 @@ use tokio_util::sync::CancellationToken;
 
 /// Messages read per batch (each batch is stored before the checkpoint moves).
 pub const BATCH: usize = 100;
-/// How long a reader's lease on a folder lasts without renewal.
-const LEASE: Duration = Duration::from_secs(90);
-/// The longest IDLE before the lease is renewed and IDLE is issued again.
-const IDLE_MAX: Duration = Duration::from_secs(25);
 /// How often the supervisor looks for inboxes changed by another process.
 const RESCAN: Duration = Duration::from_secs(30);
 /// The first and the longest wait after a failure.
@@ -194,7 +190,7 @@ async fn read_mailbox(
             .await;
         let wait = match ended {
             Ended::Stopped => break,
-            Ended::LeaseHeld => LEASE / 3,
+            Ended::LeaseHeld => app.config().mail_lease / 3,
             Ended::Failed(why) => {
                 tracing::warn!(inbox = %inbox.id, error = %why, retry_in_s = backoff.as_secs(), "mailbox read failed");
                 let now = app.clock().now();
@@ -250,7 +246,8 @@ impl App {
         holder: &str,
     ) -> Result<bool, String> {
         let now = self.clock().now();
-        let until = now.timestamp_millis() + i64::try_from(LEASE.as_millis()).unwrap_or(90_000);
+        let lease = self.config().mail_lease;
+        let until = now.timestamp_millis() + i64::try_from(lease.as_millis()).unwrap_or(90_000);
         mail_sync::take_lease(self.db().conn(), scope, inbox, folder, holder, now, until)
             .await
             .map_err(|e| e.to_string())
@@ -311,25 +308,16 @@ impl App {
                 .next_batch(since, BATCH)
                 .await
                 .map_err(|e| e.to_string())?;
-            let mut stored = 0_i64;
-            for m in &batch.messages {
-                match self
-                    .receive_mail(
-                        scope,
-                        inbox,
-                        settings,
-                        key.expose_secret(),
-                        name,
-                        m.uid,
-                        &m.raw,
-                    )
-                    .await
-                {
-                    super::receive::Receive::Retry(why) => return Err(why),
-                    super::receive::Receive::Stored => stored += 1,
-                    super::receive::Receive::Skipped | super::receive::Receive::Quarantined(_) => {}
-                }
-            }
+            let stored = self
+                .receive_batch(
+                    scope,
+                    inbox,
+                    settings,
+                    key.expose_secret(),
+                    name,
+                    &batch.messages,
+                )
+                .await?;
             let moved = since != Some(batch.checkpoint)
                 || !batch.messages.is_empty()
                 || state.as_ref().is_some_and(|s| s.last_error.is_some());
@@ -359,7 +347,8 @@ impl App {
             }
             folder = tokio::select! {
                 () = stop.cancelled() => return Ok(Ended::Stopped),
-                waited = folder.wait_for_change(IDLE_MAX) => waited.map_err(|e| e.to_string())?.0,
+                // The lease is renewed at a third of its time: IDLE is issued again then.
+                waited = folder.wait_for_change(self.config().mail_lease / 3) => waited.map_err(|e| e.to_string())?.0,
             };
         }
     }
