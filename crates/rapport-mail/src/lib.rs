@@ -25,6 +25,7 @@
 pub mod automated;
 pub mod imap;
 pub mod parse;
+pub mod quote;
 pub mod sanitize;
 pub mod smtp;
 pub mod thread;

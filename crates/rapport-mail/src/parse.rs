@@ -147,11 +147,10 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMail, MailError> {
         })
     };
     let text = body(m.body_text(0), "text").unwrap_or_default();
-    let html = body(
-        (m.html_body_count() > 0).then(|| m.body_html(0)).flatten(),
-        "HTML",
-    )
-    .map(|h| sanitize_html(&h));
+    // mail-parser offers an HTML rendering of a text-only message too; keep only HTML the
+    // sender wrote.
+    let has_html = m.html_part(0).is_some_and(|p| p.is_text_html());
+    let html = body(has_html.then(|| m.body_html(0)).flatten(), "HTML").map(|h| sanitize_html(&h));
     let mut attachments = Vec::new();
     for (n, part) in m.attachments().enumerate() {
         let name = part
@@ -220,6 +219,17 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMail, MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_only_mail_has_no_html() {
+        let m = parse(
+            b"From: a@x.test\r\nSubject: plain\r\n\r\nJust text.\r\n",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(m.text.trim(), "Just text.");
+        assert_eq!(m.html, None);
+    }
 
     const REPLY: &str = "From: =?ISO-8859-1?Q?Andr=E9?= Pirard <pirard@example.be>\r\n\
 To: support@acme.test\r\n\

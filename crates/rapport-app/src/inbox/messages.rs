@@ -91,6 +91,12 @@ impl App {
         })
     }
 
+    /// One entry of a conversation (needs `conversations.read`).
+    pub async fn message(&self, actor: &Actor, id: MessageId) -> AppResult<MessageRecord> {
+        actor.require(Permission::ConversationsRead)?;
+        Ok(messages::get(self.db().conn(), actor.scope(), id).await?)
+    }
+
     /// Sends a reply to the customer (needs `conversations.reply`).
     pub async fn reply(
         &self,

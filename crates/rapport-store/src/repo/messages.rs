@@ -338,3 +338,21 @@ pub async fn conversations_by_external(
         })
         .collect()
 }
+
+/// The conversation's latest message from the customer, if any.
+pub async fn latest_incoming(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    conversation: ConversationId,
+) -> StoreResult<Option<MessageRecord>> {
+    Ok(message::Entity::find()
+        .filter(message::Column::OrgId.eq(scope.uuid()))
+        .filter(message::Column::ConversationId.eq(conversation.as_uuid()))
+        .filter(message::Column::Kind.eq(MessageKind::Message.as_str()))
+        .filter(message::Column::Direction.eq(Direction::Incoming.as_str()))
+        .order_by_desc(message::Column::CreatedAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?
+        .map(Into::into))
+}

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// Dispatches events and runs the jobs they cause until nothing new happens.
-async fn settle(t: &TestApp) {
+pub(super) async fn settle(t: &TestApp) {
     for _ in 0..20 {
         if run_job_now(t, "outbox.dispatch").await <= 1 {
             return;

@@ -553,3 +553,170 @@ async fn the_settings_page_connects_a_mailbox_and_manages_its_quarantine() {
     assert!(!page.contains("/admin/mail-quarantine/"), "discarded");
     assert!(page.contains("Messages taken in"), "{page}");
 }
+
+/// An HTML mail with a remote tracking pixel and an inline `cid:` logo.
+fn html_mail() -> Vec<u8> {
+    b"From: Ana <ana@customer.test>\r\nTo: support@example.com\r\nSubject: Newsletter question\r\n\
+Message-ID: <html1@customer.test>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/related; boundary=\"rel\"\r\n\r\n\
+--rel\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
+--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the logo.\r\n\r\n\
+On Mon, 23 Nov 2026, Support <support@example.com> wrote:\r\n> Please send a screenshot.\r\n\
+--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>See the <b>logo</b>.</p><img src=\"cid:logo@customer.test\"><img src=\"https://tracker.example/p.gif\">\
+<script>alert(1)</script>\r\n--alt--\r\n\
+--rel\r\nContent-Type: image/png\r\nContent-ID: <logo@customer.test>\r\nContent-Disposition: inline; filename=\"logo.png\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\n\
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n--rel--\r\n"
+        .to_vec()
+}
+
+#[tokio::test]
+async fn mail_shows_folded_history_automated_marks_and_its_original_safely() {
+    let t = app().await;
+    let owner = t.create_org_with("Mail Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let fixture = mail_fixture(&t, &b).await;
+    put(&fixture.imap, html_mail()).await;
+    put(
+        &fixture.imap,
+        b"From: Bo <bo@other.test>\r\nTo: support@example.com\r\nSubject: Out of office\r\n\
+Message-ID: <ooo1@other.test>\r\nAuto-Submitted: auto-replied\r\n\r\nI am away until Monday.\r\n"
+            .to_vec(),
+    )
+    .await;
+    // A rule that answers every new message with a canned reply must not answer the
+    // auto-reply.
+    let canned = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/canned-responses",
+            Some(json!({ "short_code": "thanks", "title": "Thanks", "body": "Thanks, we are on it." })),
+        )
+        .await;
+    let rule = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/automation-rules",
+            Some(json!({
+                "name": "Acknowledge", "trigger": "conversation_created",
+                "actions": [{ "type": "send_canned_response", "canned_response_id": canned["id"] }],
+            })),
+        )
+        .await;
+    let sync = t.app.start_mail_sync("view-test");
+    let convs = conversations(&t, &b, &fixture.inbox, 2).await;
+    sync.stop().await;
+    super::automation::settle(&t).await;
+    let ana = convs
+        .iter()
+        .find(|c| c["contact"]["email"] == "ana@customer.test")
+        .unwrap();
+    let bo = convs
+        .iter()
+        .find(|c| c["contact"]["email"] == "bo@other.test")
+        .unwrap();
+
+    // The thread: the history is folded, the auto-reply is marked, the HTML is one click away.
+    let (status, page) = b
+        .get(&t, &format!("/inbox?c={}", ana["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("See the logo."), "{page}");
+    assert!(page.contains("Show trimmed content"), "{page}");
+    assert!(page.contains("/original\""), "{page}");
+    let (_, page) = b
+        .get(&t, &format!("/inbox?c={}", bo["id"].as_str().unwrap()))
+        .await;
+    assert!(page.contains("data-automated>Auto-reply<"), "{page}");
+
+    // The original: sanitized, remote images blocked by the page's policy until asked for,
+    // the inline logo served from its attachment.
+    let message = messages(&t, &b, ana, 2)
+        .await
+        .into_iter()
+        .find(|m| m["direction"] == "incoming")
+        .unwrap();
+    let id = message["id"].as_str().unwrap();
+    let res = b
+        .client
+        .get(t.url(&format!("/inbox/messages/{id}/original")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = res.text().await.unwrap();
+    assert!(
+        csp.contains("img-src 'self' data:;") && csp.contains("sandbox"),
+        "{csp}"
+    );
+    assert!(!body.contains("<script"), "{body}");
+    assert!(
+        body.contains("/api/v1/attachments/") && !body.contains("cid:logo"),
+        "{body}"
+    );
+    assert!(body.contains("Remote images are blocked"), "{body}");
+    let res = b
+        .client
+        .get(t.url(&format!("/inbox/messages/{id}/original?images=1")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("https:")
+    );
+    // Another org cannot open it.
+    let other = t.create_org_with("Other", Role::Owner).await;
+    let ob = Browser::sign_in(&t, &other).await;
+    let (status, _) = ob.get(&t, &format!("/inbox/messages/{id}/original")).await;
+    assert_eq!(status, 404);
+
+    // Ana got the acknowledgement; the auto-reply got none, and the run log says why.
+    let runs = super::automation::runs(&t, &b, rule["id"].as_str().unwrap()).await;
+    assert!(
+        runs.iter().any(|r| r["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("never answered automatically")),
+        "{runs:#?}"
+    );
+    let bo_thread = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/conversations/{}/messages", bo["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert!(
+        !bo_thread["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["direction"] == "outgoing")
+    );
+    let ana_thread = b
+        .api_ok(
+            &t,
+            Method::GET,
+            &format!("/conversations/{}/messages", ana["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert!(
+        ana_thread["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["direction"] == "outgoing")
+    );
+}

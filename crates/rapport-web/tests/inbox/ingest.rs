@@ -43,7 +43,23 @@ async fn admins_manage_inboxes_and_agents_only_read_them() {
         )
         .await;
     assert_eq!(email.status(), 422);
-    assert!(email.text().await.unwrap().contains("channel"));
+    assert!(
+        email
+            .text()
+            .await
+            .unwrap()
+            .contains("needs its mailbox and SMTP settings")
+    );
+    let chat = b
+        .api(
+            &t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Chat", "channel": "widget" })),
+        )
+        .await;
+    assert_eq!(chat.status(), 422);
+    assert!(chat.text().await.unwrap().contains("channel"));
 
     let id = support["id"].as_str().unwrap();
     let changed = b

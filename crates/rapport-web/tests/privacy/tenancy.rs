@@ -172,6 +172,8 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/admin/automation/", "id", Kind::AutomationRule),
     ("/api/v1/sla-policies/", "id", Kind::SlaPolicy),
     ("/api/v1/mail-quarantine/", "id", Kind::QuarantinedMail),
+    ("/admin/mail-quarantine/", "id", Kind::QuarantinedMail),
+    ("/inbox/messages/", "id", Kind::Message),
     ("/admin/sla/", "id", Kind::SlaPolicy),
     ("/admin/inboxes/", "id", Kind::Inbox),
     ("/csat/", "token", Kind::CsatLink),

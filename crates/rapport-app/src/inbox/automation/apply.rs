@@ -168,6 +168,14 @@ impl App {
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         let scope = actor.scope();
+        // Auto-replies, bounces and list mail are never answered automatically: two
+        // responders answering each other would loop, and a list would hear from us.
+        let last = rapport_store::repo::messages::latest_incoming(txn, scope, conv.id).await?;
+        if last.is_some_and(|m| !m.metadata["email"]["automated"].is_null()) {
+            return Err(AppError::Conflict(
+                "not sent: the customer's latest message is automated mail (an auto-reply, a bounce or list mail), which is never answered automatically".into(),
+            ));
+        }
         let canned = match canned_responses::get(txn, scope, id).await {
             Err(StoreError::NotFound) => {
                 return Err(AppError::Conflict("the canned response was deleted".into()));

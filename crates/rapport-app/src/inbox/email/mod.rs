@@ -15,6 +15,7 @@ mod send;
 pub mod settings;
 pub mod sync;
 
+pub use rapport_mail::quote;
 pub use receive::Receive;
 pub use send::EmailChannel;
 pub use settings::{EmailInput, EmailSettings, MailSecurity};

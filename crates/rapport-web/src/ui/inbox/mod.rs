@@ -19,6 +19,7 @@ mod canned;
 mod email_inboxes;
 mod folders;
 mod inboxes;
+mod original;
 mod page;
 mod sla;
 mod sla_badge;
@@ -63,6 +64,7 @@ pub fn table() -> RouteTable {
         .post("/admin/inboxes/{id}", inboxes::update)
         .post("/admin/inboxes/{id}/delete", inboxes::delete)
         .post("/admin/inboxes/email", email_inboxes::create)
+        .get("/inbox/messages/{id}/original", original::show)
         .post("/admin/inboxes/{id}/email", email_inboxes::update)
         .post("/admin/mail-quarantine/{id}/retry", email_inboxes::retry)
         .post(

@@ -29,6 +29,12 @@ pub struct Entry {
     pub error: String,
     /// Files it carries.
     pub files: Vec<FileLink>,
+    /// An email's quoted history and signature, folded away (empty when none).
+    pub quoted: String,
+    /// "Auto-reply", "Delivery failure" or "Mailing list" for automated mail, translated.
+    pub automated: String,
+    /// Where an email's own formatting is shown (empty when it had no HTML).
+    pub original: String,
 }
 
 /// A file on an entry: a download link, with a preview for raster images.
@@ -158,10 +164,23 @@ pub fn entries(
                 (MessageKind::Message, Direction::Incoming) => "in",
                 (MessageKind::Message, Direction::Outgoing) => "out",
             };
-            let text = if kind == "activity" {
-                activity_text(tr, m, &author)
+            let email = &m.metadata["email"];
+            let (text, quoted) = if kind == "activity" {
+                (activity_text(tr, m, &author), String::new())
+            } else if email.is_object() {
+                let split = rapport_app::inbox::email::quote::split(&m.body);
+                (split.body, split.folded)
             } else {
-                m.body.clone()
+                (m.body.clone(), String::new())
+            };
+            let automated = email["automated"]["kind"]
+                .as_str()
+                .map(|k| tr.t(&format!("inbox.thread.automated.{k}")))
+                .unwrap_or_default();
+            let original = if email["html"].is_string() {
+                format!("/inbox/messages/{}/original", m.id)
+            } else {
+                String::new()
             };
             let delivery = if kind == "out" {
                 tr.t(&format!("inbox.delivery.{}", m.status))
@@ -180,6 +199,9 @@ pub fn entries(
                 failed: m.status == DeliveryStatus::Failed,
                 error: m.error.clone().unwrap_or_default(),
                 files: files(m),
+                quoted,
+                automated,
+                original,
             }
         })
         .collect()
