@@ -47,13 +47,52 @@ impl From<sea_orm::DbErr> for JobError {
     }
 }
 
+/// What a handler's [`JobHandler::prepare`] hands to [`JobHandler::run_prepared`].
+pub struct Prepared(Option<Box<dyn std::any::Any + Send>>);
+
+impl Prepared {
+    /// Nothing prepared.
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// `value` for the run.
+    pub fn new<T: std::any::Any + Send>(value: T) -> Self {
+        Self(Some(Box::new(value)))
+    }
+
+    /// The prepared value, if it is a `T`.
+    pub fn take<T: std::any::Any>(self) -> Option<T> {
+        self.0.and_then(|b| b.downcast::<T>().ok()).map(|b| *b)
+    }
+}
+
 /// A job handler. `txn` is the transaction the job's completion will commit in: write the job's
 /// effects through it and they happen exactly once. Effects outside the database (an HTTP call)
 /// happen at least once; make them idempotent (e.g. with the job id as idempotency key).
+///
+/// A handler whose outside effect is slow (a call to another server) does it in
+/// [`JobHandler::prepare`], before the transaction opens, so a database with one writer
+/// (SQLite) is not held for the call; `run_prepared` then records what happened.
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     /// Runs the job.
     async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError>;
+
+    /// Work done before the job's transaction opens (no transaction is held meanwhile).
+    async fn prepare(&self, _job: &JobContext) -> Result<Prepared, JobError> {
+        Ok(Prepared::none())
+    }
+
+    /// Runs the job with what [`JobHandler::prepare`] produced (by default: [`JobHandler::run`]).
+    async fn run_prepared(
+        &self,
+        job: &JobContext,
+        txn: &DatabaseTransaction,
+        _prepared: Prepared,
+    ) -> Result<(), JobError> {
+        self.run(job, txn).await
+    }
 }
 
 /// Maps job kinds to handlers.

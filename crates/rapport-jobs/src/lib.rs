@@ -17,7 +17,7 @@ pub mod scheduler;
 pub mod worker;
 
 pub use backoff::Backoff;
-pub use handler::{HandlerRegistry, JobContext, JobError, JobHandler};
+pub use handler::{HandlerRegistry, JobContext, JobError, JobHandler, Prepared};
 pub use queue::{EnqueueOptions, Queue};
 pub use rapport_store::jobs::JobState;
 pub use scheduler::{Periodic, Scheduler};

@@ -169,8 +169,15 @@ impl WorkerPool {
             ))),
             Some(handler) => {
                 let heartbeat = self.spawn_heartbeat(ctx.id, worker.to_owned());
+                let prepared = match handler.prepare(&ctx).await {
+                    Ok(p) => p,
+                    Err(err) => {
+                        heartbeat.cancel();
+                        return self.settle(&ctx, &model, worker, Err(err)).await;
+                    }
+                };
                 let txn = db.begin().await?;
-                let result = match handler.run(&ctx, &txn).await {
+                let result = match handler.run_prepared(&ctx, &txn, prepared).await {
                     Ok(()) => {
                         let now = clock.now();
                         if jobs::complete(&txn, ctx.id, worker, now).await? {
@@ -190,7 +197,19 @@ impl WorkerPool {
                 result
             }
         };
-        let now = clock.now();
+        self.settle(&ctx, &model, worker, result).await
+    }
+
+    /// Completes, retries or buries the job as its run ended.
+    async fn settle(
+        &self,
+        ctx: &JobContext,
+        model: &job::Model,
+        worker: &str,
+        result: Result<bool, JobError>,
+    ) -> Result<Outcome, StoreError> {
+        let db = self.queue.db();
+        let now = self.queue.clock().now();
         match result {
             Ok(true) => Ok(Outcome::Completed),
             Ok(false) => {

@@ -10,7 +10,7 @@ use rapport_domain::{Clock, JobId, ManualClock, SystemClock};
 use rapport_jobs::worker::Outcome;
 use rapport_jobs::{
     Backoff, EnqueueOptions, HandlerRegistry, JobContext, JobError, JobHandler, JobState, Periodic,
-    Queue, Scheduler, WorkerConfig, WorkerPool,
+    Prepared, Queue, Scheduler, WorkerConfig, WorkerPool,
 };
 use rapport_store::testing::TestDb;
 use rapport_store::{ConnectionTrait, DatabaseTarget, DatabaseTransaction, Db};
@@ -67,6 +67,62 @@ impl JobHandler for Flaky {
             self.failures_left.store(left - 1, Ordering::SeqCst);
             return Err(JobError::Retryable("peer busy".into()));
         }
+        Ok(())
+    }
+}
+
+/// Calls "another server" in `prepare` (here: writes in a transaction of its own, which would
+/// wait forever on SQLite's one writer if the job's transaction were already open), then
+/// records what it got in the job's transaction. The first call fails temporarily.
+struct Caller {
+    db: Db,
+    calls: AtomicUsize,
+}
+
+fn insert_effect(backend: sea_orm::DbBackend, job: &str, worker: &str) -> Statement {
+    let sql = if backend == sea_orm::DbBackend::Postgres {
+        "INSERT INTO job_effects (job_id, worker) VALUES ($1, $2)"
+    } else {
+        "INSERT INTO job_effects (job_id, worker) VALUES (?, ?)"
+    };
+    Statement::from_sql_and_values(backend, sql, [Value::from(job), Value::from(worker)])
+}
+
+#[async_trait]
+impl JobHandler for Caller {
+    async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError> {
+        let prepared = self.prepare(job).await?;
+        self.run_prepared(job, txn, prepared).await
+    }
+
+    async fn prepare(&self, job: &JobContext) -> Result<Prepared, JobError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Err(JobError::Retryable("the other server is down".into()));
+        }
+        let own = self.db.begin().await?;
+        own.execute_raw(insert_effect(
+            own.get_database_backend(),
+            &job.id.to_string(),
+            "call",
+        ))
+        .await?;
+        own.commit().await?;
+        Ok(Prepared::new(String::from("answer")))
+    }
+
+    async fn run_prepared(
+        &self,
+        job: &JobContext,
+        txn: &DatabaseTransaction,
+        prepared: Prepared,
+    ) -> Result<(), JobError> {
+        let answer = prepared.take::<String>().unwrap_or_default();
+        txn.execute_raw(insert_effect(
+            txn.get_database_backend(),
+            &job.id.to_string(),
+            &answer,
+        ))
+        .await?;
         Ok(())
     }
 }
@@ -142,6 +198,46 @@ async fn failing_job_retries_with_backoff_then_succeeds() {
     assert_eq!(job.state, "done");
     assert_eq!(job.attempts, 3);
     assert_eq!(job.last_error.as_deref(), Some("peer busy"));
+}
+
+#[tokio::test]
+async fn prepare_runs_before_the_transaction_and_hands_its_result_over() {
+    let t = TestDb::new().await;
+    t.db.conn().execute_unprepared(EFFECTS_TABLE).await.unwrap();
+    let clock = ManualClock::new(Utc::now());
+    let queue = Queue::new(t.db.clone(), Arc::new(clock.clone()));
+    let mut reg = HandlerRegistry::new();
+    reg.register(
+        "call",
+        Arc::new(Caller {
+            db: t.db.clone(),
+            calls: AtomicUsize::new(0),
+        }),
+    );
+    let workers = pool(&queue, reg, Duration::from_secs(30), "p");
+    queue
+        .enqueue("call", serde_json::json!({}), EnqueueOptions::default())
+        .await
+        .unwrap();
+    // A failed call is retried like a failed run, with nothing written.
+    assert_eq!(
+        workers.run_once("w").await.unwrap(),
+        Some(Outcome::Retrying)
+    );
+    assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM job_effects").await, 0);
+    clock.advance(ChronoDuration::seconds(15));
+    assert_eq!(
+        workers.run_once("w").await.unwrap(),
+        Some(Outcome::Completed)
+    );
+    assert_eq!(
+        scalar(
+            &t.db,
+            "SELECT COUNT(*) FROM job_effects WHERE worker = 'answer'"
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]

@@ -146,42 +146,67 @@ impl std::fmt::Debug for Folder {
     }
 }
 
+/// Connects (to `account.addresses` when given, else to `account.host`) and logs in.
+async fn login(account: &Account) -> Result<async_imap::Session<Conn>, ImapError> {
+    let tcp = transport::connect(&account.host, account.port, &account.addresses)
+        .await
+        .map_err(|e| ImapError::Unreachable {
+            host: account.host.clone(),
+            port: account.port,
+            reason: e.to_string(),
+        })?;
+    let client = match account.security {
+        Security::Plain => greeted(Client::new(Box::new(tcp) as Conn)).await?,
+        Security::Tls => {
+            let tls = transport::tls(tcp, &account.host, &account.extra_roots).await?;
+            greeted(Client::new(tls)).await?
+        }
+        Security::StartTls => {
+            let mut plain = greeted(Client::new(tcp)).await?;
+            plain
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(|e| protocol(format!("STARTTLS refused: {e}")))?;
+            let tls =
+                transport::tls(plain.into_inner(), &account.host, &account.extra_roots).await?;
+            // No greeting follows STARTTLS.
+            Client::new(tls)
+        }
+    };
+    client
+        .login(&account.username, &account.password)
+        .await
+        .map_err(|(e, _)| match e {
+            async_imap::error::Error::No(_) => ImapError::AuthenticationFailed,
+            other => protocol(other),
+        })
+}
+
+/// Saves `raw` in `folder` marked as read (a copy of sent mail in the Sent folder), creating
+/// the folder when the server says it does not exist.
+pub async fn append(account: &Account, folder: &str, raw: &[u8]) -> Result<(), ImapError> {
+    let mut session = login(account).await?;
+    let first = session.append(folder, Some("(\\Seen)"), None, raw).await;
+    if first.is_err() {
+        // `[TRYCREATE]`: make the folder, then try once more.
+        session
+            .create(folder)
+            .await
+            .map_err(|_| ImapError::NoFolder(folder.to_owned()))?;
+        session
+            .append(folder, Some("(\\Seen)"), None, raw)
+            .await
+            .map_err(protocol)?;
+    }
+    let _ = session.logout().await;
+    Ok(())
+}
+
 impl Folder {
     /// Connects (to `account.addresses` when given, else to `account.host`), logs in and
     /// selects `folder` (read-only use: messages are fetched with PEEK).
     pub async fn open(account: &Account, folder: &str) -> Result<Folder, ImapError> {
-        let tcp = transport::connect(&account.host, account.port, &account.addresses)
-            .await
-            .map_err(|e| ImapError::Unreachable {
-                host: account.host.clone(),
-                port: account.port,
-                reason: e.to_string(),
-            })?;
-        let client = match account.security {
-            Security::Plain => greeted(Client::new(Box::new(tcp) as Conn)).await?,
-            Security::Tls => {
-                let tls = transport::tls(tcp, &account.host, &account.extra_roots).await?;
-                greeted(Client::new(tls)).await?
-            }
-            Security::StartTls => {
-                let mut plain = greeted(Client::new(tcp)).await?;
-                plain
-                    .run_command_and_check_ok("STARTTLS", None)
-                    .await
-                    .map_err(|e| protocol(format!("STARTTLS refused: {e}")))?;
-                let tls =
-                    transport::tls(plain.into_inner(), &account.host, &account.extra_roots).await?;
-                // No greeting follows STARTTLS.
-                Client::new(tls)
-            }
-        };
-        let mut session = client
-            .login(&account.username, &account.password)
-            .await
-            .map_err(|(e, _)| match e {
-                async_imap::error::Error::No(_) => ImapError::AuthenticationFailed,
-                other => protocol(other),
-            })?;
+        let mut session = login(account).await?;
         let idle = session
             .capabilities()
             .await

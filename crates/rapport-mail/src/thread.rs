@@ -72,6 +72,36 @@ pub fn ours(key: &[u8], id: &str) -> Option<Uuid> {
     verify(key, conversation, given)
 }
 
+/// The conversation and message one of our Message-IDs names, if its tag verifies.
+pub fn ours_message(key: &[u8], id: &str) -> Option<(Uuid, Uuid)> {
+    let conversation = ours(key, id)?;
+    let id = id.trim().trim_matches(['<', '>']);
+    let (local, _) = id.split_once('@')?;
+    let message = Uuid::parse_str(local.split('.').nth(3)?).ok()?;
+    Some((conversation, message))
+}
+
+/// Our Message-IDs quoted anywhere in a message (a delivery report carries the headers of the
+/// mail that bounced), verified, as (conversation, message) pairs; at most 10.
+pub fn ours_in(key: &[u8], raw: &[u8]) -> Vec<(Uuid, Uuid)> {
+    let text = String::from_utf8_lossy(raw);
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("<rapport.") {
+        let Some(end) = text[at..].find('>') else {
+            continue;
+        };
+        if let Some(pair) = ours_message(key, &text[at + 1..at + end])
+            && !found.contains(&pair)
+        {
+            found.push(pair);
+            if found.len() == 10 {
+                break;
+            }
+        }
+    }
+    found
+}
+
 /// The Reply-To address for `conversation` on a mailbox `local@domain`:
 /// `local+c.<conversation>.<tag>@domain` (plus-addressing, which the mailbox receives).
 pub fn reply_address(key: &[u8], conversation: Uuid, mailbox: &str) -> String {
@@ -195,6 +225,21 @@ mod tests {
         assert_eq!(in_address(KEY, &reply), Some(conv));
         assert_eq!(in_address(KEY, "support@acme.test"), None);
         assert_eq!(in_address(KEY, &reply.replace("+c.", "+c.0")), None);
+    }
+
+    #[test]
+    fn a_delivery_report_names_the_message_that_bounced() {
+        let key = b"k";
+        let (conv, msg) = (Uuid::now_v7(), Uuid::now_v7());
+        let id = message_id(key, conv, msg, "example.com");
+        let report = format!(
+            "Content-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{id}>\r\nIn-Reply-To: <rapport.{}.0000000000000000.{}@example.com>\r\n",
+            conv.simple(),
+            msg.simple()
+        );
+        assert_eq!(ours_in(key, report.as_bytes()), vec![(conv, msg)]);
+        assert_eq!(ours_message(key, &id), Some((conv, msg)));
+        assert!(ours_in(b"other", report.as_bytes()).is_empty());
     }
 
     #[test]

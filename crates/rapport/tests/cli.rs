@@ -499,6 +499,28 @@ impl Codes {
 const OWNER: &str = "owner@example.test";
 const OWNER_PASSWORD: &str = "correct horse battery";
 
+/// An org named `name` made with `rapport admin create-org` (owner [`OWNER`]) and a token of
+/// its owner from `create-token`, as an operator would set up an integration.
+fn org_with_token(name: &str, data: &[&str]) -> String {
+    let (ok, out) = admin(
+        &[
+            "create-org",
+            "--name",
+            name,
+            "--owner-email",
+            OWNER,
+            "--owner-password",
+            OWNER_PASSWORD,
+        ],
+        data,
+    );
+    assert!(ok, "{out}");
+    let org = out.trim().to_owned();
+    let (ok, out) = admin(&["create-token", "--email", OWNER, "--org", &org], data);
+    assert!(ok, "{out}");
+    out.trim().to_owned()
+}
+
 /// C7 through the operator's commands: `create-org` and `create-token` make working
 /// credentials, `verify-audit` passes on an intact log and, after one row is edited in the
 /// database, fails and names the entry.

@@ -40,6 +40,7 @@ fn settings(imap: &Dovecot, sink: &SmtpSink) -> Value {
         "smtp_host": sink.host(),
         "smtp_port": sink.port(),
         "smtp_security": "none",
+        "sent_folder": "Sent",
     })
 }
 
@@ -196,7 +197,15 @@ async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
     messages(&t, &b, bo, 1).await;
 
     // The sender-less message waits in quarantine with its reason; a retry keeps it there.
-    let quarantine = b.api_ok(&t, Method::GET, "/mail-quarantine", None).await;
+    // (Runs of a batch are stored side by side: wait for the quarantined one too.)
+    let deadline = Instant::now() + WAIT;
+    let quarantine = loop {
+        let q = b.api_ok(&t, Method::GET, "/mail-quarantine", None).await;
+        if !q["items"].as_array().unwrap().is_empty() || Instant::now() > deadline {
+            break q;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let held = quarantine["items"].as_array().unwrap();
     assert_eq!(held.len(), 1, "{quarantine:#}");
     assert!(
@@ -216,9 +225,17 @@ async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
         )
         .await;
     assert_eq!(again["outcome"], "quarantined");
-    let status = b
-        .api_ok(&t, Method::GET, &format!("/inboxes/{id}/email"), None)
-        .await;
+    // The checkpoint moves once the whole batch is stored.
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        let status = b
+            .api_ok(&t, Method::GET, &format!("/inboxes/{id}/email"), None)
+            .await;
+        if status["folders"][0]["imported"] == 3 || Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(status["quarantined"], 1);
     assert_eq!(status["folders"][0]["imported"], 3);
     assert!(
@@ -255,6 +272,18 @@ async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
         "{}",
         sent.raw
     );
+    // A copy is in the mailbox's Sent folder, marked read.
+    let mut session = imap.session(USER, PASSWORD).await;
+    session.select("Sent").await.unwrap();
+    let copies = session
+        .search(format!(
+            "SEEN HEADER Message-ID \"{}\"",
+            our_id.trim_matches(['<', '>'])
+        ))
+        .await
+        .unwrap();
+    assert_eq!(copies.len(), 1, "the reply is saved in Sent");
+    let _ = session.logout().await;
     let replies = b
         .api_ok(
             &t,
@@ -310,6 +339,57 @@ async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
     let convs = conversations(&t, &b, &id, 3).await;
     assert_eq!(convs[2]["contact"]["email"], "mallory@evil.test");
     messages(&t, &b, ana, 4).await;
+
+    // A delivery report for our reply joins Ana's conversation, marked, and the reply is
+    // marked failed with the recipient the report names.
+    let report = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\nTo: support@example.com\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn1@mx.customer.test>\r\n\
+         Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+         --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.test\r\n\r\n\
+         Final-Recipient: rfc822; ana@customer.test\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n\
+         --b\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: support@example.com\r\n\
+         To: ana@customer.test\r\nSubject: Re: Order 42\r\nMessage-ID: {our_id}\r\n\r\n--b--\r\n"
+    );
+    put(&imap, report.into_bytes()).await;
+    let thread = messages(&t, &b, ana, 5).await;
+    assert_eq!(
+        thread[4]["metadata"]["email"]["automated"]["kind"],
+        "bounce"
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let page = b
+            .api_ok(
+                &t,
+                Method::GET,
+                &format!("/conversations/{conv_id}/messages?limit=100"),
+                None,
+            )
+            .await;
+        let reply = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["direction"] == "outgoing")
+            .unwrap()
+            .clone();
+        if reply["status"] == "failed" {
+            let error = reply["error"].as_str().unwrap();
+            assert!(
+                error.contains("bounced") && error.contains("ana@customer.test"),
+                "{error}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the reply was not marked failed: {reply:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     sync.stop().await;
 }
 

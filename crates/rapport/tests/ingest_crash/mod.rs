@@ -3,7 +3,7 @@
 //! whole burst is sent again. Every message is then stored exactly once: none that was
 //! acknowledged before the kill is lost (its re-send is a repeat), none is stored twice.
 
-use super::{OWNER, OWNER_PASSWORD, Server, admin, http};
+use super::{Server, http, org_with_token};
 use futures::StreamExt;
 use rapport_store::testing::TestDb;
 use sea_orm::{ConnectionTrait, Statement};
@@ -59,23 +59,7 @@ async fn a_sigkill_during_a_burst_of_10000_inbound_messages_loses_none_and_dupli
         "--database-url",
         db.url.as_str(),
     ];
-    let (ok, out) = admin(
-        &[
-            "create-org",
-            "--name",
-            "Burst Org",
-            "--owner-email",
-            OWNER,
-            "--owner-password",
-            OWNER_PASSWORD,
-        ],
-        &data,
-    );
-    assert!(ok, "{out}");
-    let org = out.trim().to_owned();
-    let (ok, out) = admin(&["create-token", "--email", OWNER, "--org", &org], &data);
-    assert!(ok, "{out}");
-    let token = out.trim().to_owned();
+    let token = org_with_token("Burst Org", &data);
 
     let first = Server::start(&data, &[]);
     let c = http();

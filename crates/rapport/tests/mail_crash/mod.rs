@@ -5,7 +5,7 @@
 //! is connected. The server reading it is killed with SIGKILL part-way and restarted. Then
 //! every message is stored exactly once and every thread is exactly one conversation.
 
-use super::{OWNER, OWNER_PASSWORD, Server, admin, http};
+use super::{Server, http, org_with_token};
 use rapport_store::testing::TestDb;
 use rapport_testkit::imap::Dovecot;
 use rapport_testkit::mail_backlog;
@@ -88,23 +88,7 @@ async fn a_sigkill_while_reading_a_backlog_of_3000_mails_loses_none_and_duplicat
         "--database-url",
         db.url.as_str(),
     ];
-    let (ok, out) = admin(
-        &[
-            "create-org",
-            "--name",
-            "Mail Crash Org",
-            "--owner-email",
-            OWNER,
-            "--owner-password",
-            OWNER_PASSWORD,
-        ],
-        &data,
-    );
-    assert!(ok, "{out}");
-    let org = out.trim().to_owned();
-    let (ok, out) = admin(&["create-token", "--email", OWNER, "--org", &org], &data);
-    assert!(ok, "{out}");
-    let token = out.trim().to_owned();
+    let token = org_with_token("Mail Crash Org", &data);
     // The mail servers run on loopback.
     let env = [
         ("RAPPORT_EGRESS_ALLOW_PRIVATE", "true"),

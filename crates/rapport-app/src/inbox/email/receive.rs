@@ -280,6 +280,21 @@ impl App {
             email: Some(from),
             phone: None,
         };
+        // A delivery report quotes the headers of the reply that bounced: it joins that
+        // reply's conversation, and the reply is marked failed.
+        let bounced = match &mail.automated {
+            Some(Automated::Bounce { failed }) => Some((
+                rapport_mail::thread::ours_in(thread_key, raw),
+                failed.clone(),
+            )),
+            _ => None,
+        };
+        let mut thread_hint = continuation(thread_key, &mail);
+        if let (Some((ids, _)), Continuation::Mail(thread)) = (&bounced, &mut thread_hint)
+            && thread.proven.is_none()
+        {
+            thread.proven = ids.first().map(|(c, _)| ConversationId::from_uuid(*c));
+        }
         let message = InboundMessage {
             idempotency_key: key,
             sender,
@@ -298,11 +313,69 @@ impl App {
             thread: None,
             attachments: files,
             uploader: None,
-            continuation: continuation(thread_key, &mail),
+            continuation: thread_hint,
             metadata: metadata(&mail, &inline),
         };
         self.ingest(scope, inbox, &message).await?;
+        if let Some((ids, failed)) = bounced {
+            self.mark_bounced(scope, &ids, &failed).await?;
+        }
         Ok(Receive::Stored)
+    }
+
+    /// Marks our replies a delivery report names as failed (only a reply of the conversation
+    /// its signed Message-ID names; already failed ones are left as they are).
+    async fn mark_bounced(
+        &self,
+        scope: OrgScope,
+        ids: &[(uuid::Uuid, uuid::Uuid)],
+        failed: &[String],
+    ) -> Result<(), AppError> {
+        use rapport_domain::event::EventKind;
+        use rapport_domain::inbox::{DeliveryStatus, Direction};
+        use rapport_store::repo::messages;
+        let reason = if failed.is_empty() {
+            "bounced: the receiving mail server returned it".to_owned()
+        } else {
+            format!(
+                "bounced: the receiving mail server returned it (undeliverable to {})",
+                failed.join(", ")
+            )
+        };
+        for (conversation, message) in ids {
+            let txn = self.db().begin().await?;
+            let id = rapport_domain::MessageId::from_uuid(*message);
+            let ours = match messages::get(&txn, scope, id).await {
+                Ok(m) => {
+                    m.conversation_id.as_uuid() == *conversation
+                        && m.direction == Direction::Outgoing
+                        && m.status != DeliveryStatus::Failed
+                }
+                Err(rapport_store::StoreError::NotFound) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if ours {
+                messages::set_delivery(
+                    &txn,
+                    scope,
+                    id,
+                    DeliveryStatus::Failed,
+                    Some(&reason),
+                    None,
+                )
+                .await?;
+                rapport_store::outbox::record(
+                    &txn,
+                    scope,
+                    EventKind::MessageUpdated,
+                    json!({ "message_id": id, "conversation_id": conversation, "status": DeliveryStatus::Failed, "error": reason }),
+                    self.clock().now(),
+                )
+                .await?;
+            }
+            txn.commit().await?;
+        }
+        Ok(())
     }
 
     /// Keeps `raw` (sealed in the blob store) with the reason it could not be stored.

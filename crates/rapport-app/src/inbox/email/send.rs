@@ -149,6 +149,19 @@ impl EmailChannel {
                     rejected(e)
                 }
             })?;
+        // The copy in the Sent folder is a courtesy to people reading the mailbox elsewhere:
+        // failing to save it does not undo or repeat a sent reply.
+        if let Some(folder) = &settings.sent_folder {
+            let saved = match app.imap_account(&settings, &secrets).await {
+                Ok(account) => rapport_mail::imap::append(&account, folder, &raw)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(error) = saved {
+                tracing::warn!(inbox = %account.inbox_id, folder, %error, "the sent reply could not be saved in the Sent folder");
+            }
+        }
         Ok(SendReceipt {
             external_id: Some(message_id),
         })

@@ -86,6 +86,9 @@ pub struct EmailSettings {
     pub folder: String,
     /// The server replies are sent through.
     pub smtp: ServerSettings,
+    /// The folder a copy of each sent reply is saved in (none: no copy).
+    #[serde(default)]
+    pub sent_folder: Option<String>,
 }
 
 impl EmailSettings {
@@ -123,9 +126,11 @@ impl std::fmt::Debug for EmailSecrets {
     }
 }
 
-/// Settings as a form or API call gives them (text, validated by [`EmailInput::validate`]).
-/// A password left empty on a change keeps the stored one.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// An email inbox's settings as a form or API call gives them (validated by
+/// [`EmailInput::validate`]). Passwords are write-only: a password left empty on a change
+/// keeps the stored one.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EmailInput {
     /// The inbox's address.
     pub address: String,
@@ -134,10 +139,10 @@ pub struct EmailInput {
     pub display_name: Option<String>,
     /// IMAP host.
     pub imap_host: String,
-    /// IMAP port (993 for `tls`, 143 otherwise, when absent).
+    /// IMAP port (993 with `tls`, else 143, when absent).
     #[serde(default)]
     pub imap_port: Option<u16>,
-    /// `tls`, `starttls` or `none`.
+    /// `tls` (default), `starttls` or `none`.
     #[serde(default)]
     pub imap_security: Option<String>,
     /// IMAP user name.
@@ -145,9 +150,12 @@ pub struct EmailInput {
     /// IMAP password.
     #[serde(default)]
     pub imap_password: Option<String>,
-    /// Folder (`INBOX` when absent).
+    /// The folder read (`INBOX` when absent).
     #[serde(default)]
     pub folder: Option<String>,
+    /// The folder a copy of each sent reply is saved in, e.g. `Sent` (absent: no copy).
+    #[serde(default)]
+    pub sent_folder: Option<String>,
     /// SMTP host.
     pub smtp_host: String,
     /// SMTP port (465 for `tls`, 587 otherwise, when absent).
@@ -272,6 +280,10 @@ impl EmailInput {
             .as_deref()
             .and_then(|f| bounded("folder", f, MAX_FOLDER, false, &mut errors))
             .unwrap_or_else(|| "INBOX".to_owned());
+        let sent_folder = self
+            .sent_folder
+            .as_deref()
+            .and_then(|f| bounded("sent_folder", f, MAX_FOLDER, false, &mut errors));
         let password = |field: &str,
                         given: &Option<String>,
                         kept: Option<&String>,
@@ -319,6 +331,7 @@ impl EmailInput {
                 imap,
                 folder,
                 smtp,
+                sent_folder,
             },
             EmailSecrets {
                 imap_password,

@@ -14,67 +14,6 @@ use rapport_app::inbox::email::{EmailInput, EmailStatus, Receive};
 use rapport_domain::InboxId;
 use serde::{Deserialize, Serialize};
 
-/// An email inbox's settings as written (passwords included, write-only).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EmailSettingsInput {
-    /// The address customers write to and replies come from.
-    pub address: String,
-    /// The name replies are sent under.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// IMAP host.
-    pub imap_host: String,
-    /// IMAP port (993 with `tls`, else 143, when absent).
-    #[serde(default)]
-    pub imap_port: Option<u16>,
-    /// `tls` (default), `starttls` or `none`.
-    #[serde(default)]
-    pub imap_security: Option<String>,
-    /// IMAP user name.
-    pub imap_username: String,
-    /// IMAP password (required on create; empty keeps the stored one).
-    #[serde(default)]
-    pub imap_password: Option<String>,
-    /// The folder read (`INBOX` when absent).
-    #[serde(default)]
-    pub folder: Option<String>,
-    /// SMTP host.
-    pub smtp_host: String,
-    /// SMTP port (465 with `tls`, else 587, when absent).
-    #[serde(default)]
-    pub smtp_port: Option<u16>,
-    /// `tls` (default), `starttls` or `none`.
-    #[serde(default)]
-    pub smtp_security: Option<String>,
-    /// SMTP user name (none: send without authentication).
-    #[serde(default)]
-    pub smtp_username: Option<String>,
-    /// SMTP password (empty keeps the stored one).
-    #[serde(default)]
-    pub smtp_password: Option<String>,
-}
-
-impl From<EmailSettingsInput> for EmailInput {
-    fn from(i: EmailSettingsInput) -> Self {
-        EmailInput {
-            address: i.address,
-            display_name: i.display_name,
-            imap_host: i.imap_host,
-            imap_port: i.imap_port,
-            imap_security: i.imap_security,
-            imap_username: i.imap_username,
-            imap_password: i.imap_password,
-            folder: i.folder,
-            smtp_host: i.smtp_host,
-            smtp_port: i.smtp_port,
-            smtp_security: i.smtp_security,
-            smtp_username: i.smtp_username,
-            smtp_password: i.smtp_password,
-        }
-    }
-}
-
 /// One server, without its password.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServerView {
@@ -114,6 +53,8 @@ pub struct EmailView {
     pub imap: ServerView,
     /// The folder read.
     pub folder: String,
+    /// The folder copies of sent replies are saved in.
+    pub sent_folder: Option<String>,
     /// The server replies go through.
     pub smtp: ServerView,
     /// How each folder reads.
@@ -136,6 +77,7 @@ impl From<EmailStatus> for EmailView {
             display_name: s.settings.display_name.clone(),
             imap: server(&s.settings.imap),
             folder: s.settings.folder.clone(),
+            sent_folder: s.settings.sent_folder.clone(),
             smtp: server(&s.settings.smtp),
             folders: s
                 .folders
@@ -173,7 +115,7 @@ pub async fn get_email(
 }
 
 /// Changes an email inbox's settings, tested before they are saved.
-#[utoipa::path(put, path = "/inboxes/{id}/email", tag = "inbox", request_body = EmailSettingsInput,
+#[utoipa::path(put, path = "/inboxes/{id}/email", tag = "inbox", request_body = EmailInput,
     params(("id" = uuid::Uuid, Path, description = "Inbox id")),
     responses(
         (status = 200, description = "Saved", body = EmailView),
@@ -184,13 +126,10 @@ pub async fn put_email(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<uuid::Uuid>,
-    ApiJson(req): ApiJson<EmailSettingsInput>,
+    ApiJson(req): ApiJson<EmailInput>,
 ) -> Result<Json<EmailView>, ApiError> {
     let id = InboxId::from_uuid(id);
-    state
-        .app
-        .update_email_settings(&actor, id, &req.into())
-        .await?;
+    state.app.update_email_settings(&actor, id, &req).await?;
     Ok(Json(state.app.email_status(&actor, id).await?.into()))
 }
 

@@ -51,7 +51,7 @@ pub struct CreateInbox {
     /// An email inbox's mailbox and SMTP settings (required with `"channel": "email"`; the
     /// servers are tested before the inbox is created).
     #[serde(default)]
-    pub email: Option<super::email::EmailSettingsInput>,
+    pub email: Option<rapport_app::inbox::email::EmailInput>,
 }
 
 /// Changes to an inbox.
@@ -109,7 +109,7 @@ pub async fn create_inbox(
         auto_assign: req.auto_assign.unwrap_or(AutoAssign::None),
         reopen_resolved: req.reopen_resolved.unwrap_or(true),
         csat_enabled: req.csat_enabled.unwrap_or(false),
-        email: req.email.map(Into::into),
+        email: req.email,
     };
     let inbox = state.app.create_inbox(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(inbox.into())))

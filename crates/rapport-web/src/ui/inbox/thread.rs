@@ -35,6 +35,8 @@ pub struct Entry {
     pub automated: String,
     /// Where an email's own formatting is shown (empty when it had no HTML).
     pub original: String,
+    /// What the size limits left out of an email ("the HTML body was longer than …").
+    pub notes: Vec<String>,
 }
 
 /// A file on an entry: a download link, with a preview for raster images.
@@ -202,6 +204,14 @@ pub fn entries(
                 quoted,
                 automated,
                 original,
+                notes: email["notes"]
+                    .as_array()
+                    .map(|n| {
+                        n.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect()
