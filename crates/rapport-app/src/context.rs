@@ -55,6 +55,8 @@ pub struct AppConfig {
     /// How long a mailbox reader's lease lasts without renewal (it is renewed at a third of
     /// it): after a crash, another process takes the mailbox over within this time.
     pub mail_lease: Duration,
+    /// Providers whose accounts can be connected with OAuth (Gmail, Microsoft 365 mailboxes).
+    pub mail_oauth: Vec<rapport_integrations::oauth::OAuthProvider>,
 }
 
 impl Default for AppConfig {
@@ -76,6 +78,7 @@ impl Default for AppConfig {
             egress: rapport_egress::EgressPolicy::default(),
             egress_timeout: Duration::from_secs(10),
             mail_lease: Duration::from_secs(90),
+            mail_oauth: Vec::new(),
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod inbox;
 pub mod lists;
 pub mod lists_export;
 pub mod mail;
+pub mod oauth_connections;
 pub mod realtime;
 pub mod records;
 pub mod runtime;

@@ -22,7 +22,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Answer {
     /// The HTTP status.
     pub status: u16,
-    /// The start of the body (lossy UTF-8, at most [`MAX_ANSWER_BYTES`]).
+    /// The start of the body (lossy UTF-8, at most [`MAX_ANSWER_BYTES`] unless the caller
+    /// asked to keep more).
     pub excerpt: String,
 }
 
@@ -118,6 +119,19 @@ impl EgressClient {
         headers: &[(&str, String)],
         body: Vec<u8>,
     ) -> Result<Answer, EgressError> {
+        self.post_keeping(url, headers, body, MAX_ANSWER_BYTES)
+            .await
+    }
+
+    /// [`EgressClient::post`] keeping up to `keep` bytes of the answer (an API answer that is
+    /// read, not just logged: an OAuth token response with JWTs runs to several kilobytes).
+    pub async fn post_keeping(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+        keep: usize,
+    ) -> Result<Answer, EgressError> {
         let target = self.policy.target(url)?;
         let mut request = self.http.post(target.url.clone()).body(body);
         for (name, value) in headers {
@@ -127,7 +141,7 @@ impl EgressClient {
         let mut response = request.send().await.map_err(|e| self.failure(&host, &e))?;
         let status = response.status().as_u16();
         let mut kept = Vec::new();
-        while kept.len() < MAX_ANSWER_BYTES {
+        while kept.len() < keep {
             match response.chunk().await {
                 Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
                 Ok(None) => break,
@@ -135,7 +149,7 @@ impl EgressClient {
                 Err(_) => break,
             }
         }
-        kept.truncate(MAX_ANSWER_BYTES);
+        kept.truncate(keep);
         Ok(Answer {
             status,
             excerpt: String::from_utf8_lossy(&kept).into_owned(),

@@ -8,10 +8,11 @@
 //! `BODY.PEEK[]`, so reading never marks them seen for the mailbox's other readers.
 //!
 //! The connection is plain, TLS or STARTTLS ([`Security`]). Between batches a sync waits with
-//! IDLE ([`Folder::wait_for_change`]), or polls a server without it. XOAUTH2 comes next.
+//! IDLE ([`Folder::wait_for_change`]), or polls a server without it. The login is a password
+//! (`LOGIN`) or an OAuth 2.0 access token (`AUTHENTICATE XOAUTH2`, Gmail and Microsoft 365).
 
-pub use crate::transport::Security;
 use crate::transport::{self, Conn};
+pub use crate::transport::{Secret, Security};
 use async_imap::Client;
 use futures::TryStreamExt;
 use std::net::SocketAddr;
@@ -30,8 +31,8 @@ pub struct Account {
     pub addresses: Vec<SocketAddr>,
     /// User name.
     pub username: String,
-    /// Password.
-    pub password: String,
+    /// The password or OAuth 2.0 access token.
+    pub secret: Secret,
     /// How the connection is secured.
     pub security: Security,
     /// Certificates (PEM) trusted besides the public roots, for a mail host with a private CA.
@@ -66,7 +67,7 @@ pub enum ImapError {
     /// TLS could not be set up (an untrusted certificate, a wrong host name).
     #[error("{0}")]
     Tls(#[from] transport::TlsError),
-    /// The server refused the credentials.
+    /// The server refused the credentials (for a token: it may have run out or been revoked).
     #[error("authentication failed: the server refused the user name or password")]
     AuthenticationFailed,
     /// The folder does not exist or cannot be opened.
@@ -173,13 +174,41 @@ async fn login(account: &Account) -> Result<async_imap::Session<Conn>, ImapError
             Client::new(tls)
         }
     };
-    client
-        .login(&account.username, &account.password)
-        .await
-        .map_err(|(e, _)| match e {
-            async_imap::error::Error::No(_) => ImapError::AuthenticationFailed,
-            other => protocol(other),
-        })
+    let refused = |(e, _)| match e {
+        async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
+            ImapError::AuthenticationFailed
+        }
+        other => protocol(other),
+    };
+    match &account.secret {
+        Secret::Password(password) => client
+            .login(&account.username, password)
+            .await
+            .map_err(refused),
+        Secret::OAuth2Token(token) => client
+            .authenticate(
+                "XOAUTH2",
+                XOAuth2 {
+                    response: Some(crate::transport::xoauth2_response(&account.username, token)),
+                },
+            )
+            .await
+            .map_err(refused),
+    }
+}
+
+/// SASL `XOAUTH2`: the token goes in the first answer; a server that refuses it sends a JSON
+/// error as a challenge, answered with an empty line so it can say `NO`.
+struct XOAuth2 {
+    response: Option<String>,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        self.response.take().unwrap_or_default()
+    }
 }
 
 /// Saves `raw` in `folder` marked as read (a copy of sent mail in the Sent folder), creating

@@ -2,7 +2,8 @@
 //! STARTTLS (port 143, upgraded before login). The TCP connection goes to addresses the caller
 //! vetted, when it gives them, else to the host's. Certificates are checked against the
 //! Mozilla roots (webpki-roots) plus any the operator adds for a private mail host, always for
-//! the host name (never the address); there is no way to turn checking off.
+//! the host name (never the address); there is no way to turn checking off. [`Secret`] is what
+//! proves the user name: a password, or an OAuth 2.0 access token sent with SASL `XOAUTH2`.
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
@@ -56,6 +57,44 @@ pub enum Security {
     Tls,
     /// Plain, upgraded with STARTTLS before anything else is said (usually port 143).
     StartTls,
+}
+
+/// What proves the user name to a mail server.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// A password (IMAP `LOGIN`; SMTP `AUTH PLAIN` or `LOGIN`).
+    Password(String),
+    /// An OAuth 2.0 access token, sent with SASL `XOAUTH2` as Gmail and Microsoft 365 ask
+    /// (<https://developers.google.com/gmail/imap/xoauth2-protocol>).
+    OAuth2Token(String),
+}
+
+impl Secret {
+    /// The password or token.
+    pub fn reveal(&self) -> &str {
+        match self {
+            Self::Password(s) | Self::OAuth2Token(s) => s,
+        }
+    }
+
+    /// Whether this is an OAuth 2.0 token (a refused token may only have run out).
+    pub fn is_token(&self) -> bool {
+        matches!(self, Self::OAuth2Token(_))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Password(_) => "Secret::Password(…)",
+            Self::OAuth2Token(_) => "Secret::OAuth2Token(…)",
+        })
+    }
+}
+
+/// The SASL `XOAUTH2` initial response for `user` and an access `token` (before base64).
+pub fn xoauth2_response(user: &str, token: &str) -> String {
+    format!("user={user}\x01auth=Bearer {token}\x01\x01")
 }
 
 /// A byte stream an IMAP session runs over.

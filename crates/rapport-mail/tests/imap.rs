@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rapport_mail::imap::{Account, Folder, ImapError, Security};
+use rapport_mail::imap::{Account, Folder, ImapError, Secret, Security};
 use rapport_mail::{Limits, parse};
 use rapport_testkit::imap::Dovecot;
 
@@ -24,7 +24,7 @@ fn account(d: &Dovecot, user: &str, password: &str) -> Account {
         port: d.port(),
         addresses: Vec::new(),
         username: user.into(),
-        password: password.into(),
+        secret: Secret::Password(password.into()),
         security: Security::Plain,
         extra_roots: Vec::new(),
     }
@@ -232,4 +232,38 @@ async fn idle_wakes_when_mail_arrives_and_the_next_batch_has_it() {
     let parsed = parse(&next.messages[0].raw, &Limits::default()).unwrap();
     assert_eq!(parsed.subject.as_deref(), Some("Question 2"));
     folder.close().await;
+}
+
+#[tokio::test]
+async fn an_oauth_token_logs_in_with_xoauth2_and_a_refused_one_is_an_authentication_failure() {
+    let oauth = rapport_testkit::mail_oauth::MailOAuthFake::start("support@acme.test").await;
+    let d = Dovecot::start_with_oauth2(&oauth.userinfo_url()).await;
+    d.add_user("support@acme.test", "s3cret");
+    d.deliver("support@acme.test", "s3cret", "INBOX", &mail(1))
+        .await;
+    let token = oauth.issue_access_token("support@acme.test");
+    let acct = Account {
+        secret: Secret::OAuth2Token(token.clone()),
+        ..account(&d, "support@acme.test", "unused")
+    };
+    let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+    let batch = folder.next_batch(None, 10).await.unwrap();
+    assert_eq!(batch.messages.len(), 1);
+    folder.close().await;
+    assert!(!format!("{acct:?}").contains(&token), "no token in Debug");
+
+    // Another account's token does not open this mailbox; a revoked one opens nothing.
+    let theirs = Account {
+        secret: Secret::OAuth2Token(oauth.issue_access_token("other@acme.test")),
+        ..acct.clone()
+    };
+    assert_eq!(
+        Folder::open(&theirs, "INBOX").await.err(),
+        Some(ImapError::AuthenticationFailed)
+    );
+    oauth.revoke_access_tokens();
+    assert_eq!(
+        Folder::open(&acct, "INBOX").await.err(),
+        Some(ImapError::AuthenticationFailed)
+    );
 }

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::TimeZone;
-use rapport_mail::smtp::{self, Outgoing, OutgoingFile, Security, SmtpAccount, SmtpError};
+use rapport_mail::smtp::{self, Outgoing, OutgoingFile, Secret, Security, SmtpAccount, SmtpError};
 use rapport_mail::{Limits, parse};
 use rapport_testkit::smtp::SmtpSink;
 use std::net::SocketAddr;
@@ -23,7 +23,7 @@ fn account(port: u16) -> SmtpAccount {
         port,
         security: Security::Plain,
         username: None,
-        password: None,
+        secret: None,
         addresses: Vec::new(),
         extra_roots: Vec::new(),
     }
@@ -195,7 +195,7 @@ async fn check_connects_and_logs_in_when_credentials_are_given() {
     // The sink offers no AUTH: a check with credentials must fail, which shows it logs in.
     let with_login = SmtpAccount {
         username: Some("support".into()),
-        password: Some("s3cret".into()),
+        secret: Some(Secret::Password("s3cret".into())),
         ..account(sink.port())
     };
     let err = smtp::check(&with_login).await.unwrap_err();
@@ -339,7 +339,7 @@ async fn scripted_server(auth: &'static str, rcpt: &'static str) -> u16 {
 async fn server_answers_are_sorted_into_login_refusal_rejection_and_temporary_failures() {
     let with_login = |port| SmtpAccount {
         username: Some("support".into()),
-        password: Some("wrong".into()),
+        secret: Some(Secret::Password("wrong".into())),
         ..account(port)
     };
     let o = reply();
@@ -383,4 +383,38 @@ async fn server_answers_are_sorted_into_login_refusal_rejection_and_temporary_fa
     smtp::send(&with_login(port), &o.from, &o.to, &raw)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn an_oauth_token_logs_in_with_xoauth2_and_a_refused_one_is_an_authentication_failure() {
+    let oauth = rapport_testkit::mail_oauth::MailOAuthFake::start("support@acme.test").await;
+    let sink = SmtpSink::start_with_xoauth2(&oauth.userinfo_url()).await;
+    let token = oauth.issue_access_token("support@acme.test");
+    let acct = SmtpAccount {
+        username: Some("support@acme.test".into()),
+        secret: Some(Secret::OAuth2Token(token.clone())),
+        ..account(sink.port())
+    };
+    smtp::check(&acct).await.unwrap();
+    let o = reply();
+    let raw = smtp::build(&o).unwrap();
+    smtp::send(&acct, &o.from, &recipients(&o), &raw)
+        .await
+        .unwrap();
+    let got = sink.wait_for_message_to(&o.to[0], WAIT).await;
+    assert_eq!(got.subject, o.subject);
+    assert!(!format!("{acct:?}").contains(&token), "no token in Debug");
+
+    oauth.revoke_access_tokens();
+    let err = smtp::check(&acct).await.unwrap_err();
+    assert_eq!(err, SmtpError::AuthenticationFailed);
+    // A password is not offered instead of the token.
+    let with_password = SmtpAccount {
+        secret: Some(Secret::Password("s3cret".into())),
+        ..acct
+    };
+    assert!(matches!(
+        smtp::check(&with_password).await.unwrap_err(),
+        SmtpError::Unsupported(_)
+    ));
 }

@@ -106,6 +106,18 @@ fn free_port() -> u16 {
 impl Dovecot {
     /// Starts Dovecot on a free port and waits until it accepts connections.
     pub async fn start() -> Dovecot {
+        Dovecot::start_with(None).await
+    }
+
+    /// Starts Dovecot that also takes OAuth 2.0 access tokens (SASL `XOAUTH2` and
+    /// `OAUTHBEARER`), checking each against `userinfo_url` as its `oauth2` passdb does with
+    /// Google's user-info endpoint (`Authorization: Bearer`, the answer's `email` must be the
+    /// user logging in). Passwords keep working.
+    pub async fn start_with_oauth2(userinfo_url: &str) -> Dovecot {
+        Dovecot::start_with(Some(userinfo_url)).await
+    }
+
+    async fn start_with(oauth2: Option<&str>) -> Dovecot {
         let dovecot = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists())
@@ -137,13 +149,35 @@ impl Dovecot {
         } else {
             ""
         };
+        let (mechanisms, oauth2_passdb) = match oauth2 {
+            Some(url) => {
+                let args = root.join("oauth2.conf.ext");
+                std::fs::write(
+                    &args,
+                    format!(
+                        "introspection_mode = auth\nintrospection_url = {url}\n\
+                         username_attribute = email\nforce_introspection = yes\n"
+                    ),
+                )
+                .expect("oauth2.conf.ext");
+                (
+                    "plain login xoauth2 oauthbearer",
+                    format!(
+                        "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  \
+                         args = {}\n}}\n",
+                        args.display()
+                    ),
+                )
+            }
+            None => ("plain login", String::new()),
+        };
         let conf = format!(
             "base_dir = {run}\nstate_dir = {state}\ninstance_name = rapport-test-{port}\n\
              protocols = imap\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n{dh}\
-             disable_plaintext_auth = no\n\
-             auth_mechanisms = plain login\nlog_path = {log}\nmail_location = maildir:{mail}/%u\n\
+             disable_plaintext_auth = no\nauth_failure_delay = 0\n\
+             auth_mechanisms = {mechanisms}\nlog_path = {log}\nmail_location = maildir:{mail}/%u\n\
              first_valid_uid = 1\nfirst_valid_gid = 1\n\
-             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {users}\n}}\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {users}\n}}\n{oauth2_passdb}\
              userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={mail}/%u\n}}\n\
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n",

@@ -22,6 +22,7 @@ pub use rapport_store::testing::TestDb as Database;
 
 pub mod imap;
 pub mod mail_backlog;
+pub mod mail_oauth;
 pub mod oidc;
 pub mod peer;
 pub mod smtp;

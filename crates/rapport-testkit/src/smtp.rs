@@ -20,6 +20,53 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The XOAUTH2 sink: aiosmtpd's `Mailbox` handler behind an `SMTP` that requires login and
+/// offers only `XOAUTH2` (no TLS needed on loopback).
+const XOAUTH2_SINK: &str = r#"import asyncio, base64, json, sys, urllib.request
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import SMTP, AuthResult
+
+port, maildir, userinfo = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+def account_of(token):
+    request = urllib.request.Request(userinfo, headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer).get("email")
+    except Exception:
+        return None
+
+class Handler(Mailbox):
+    async def auth_XOAUTH2(self, server, args):
+        blob = args[1] if len(args) > 1 else await server.challenge_auth("", encode_to_b64=False)
+        try:
+            fields = dict(p.split("=", 1) for p in base64.b64decode(blob).decode().split("\x01") if "=" in p)
+        except Exception:
+            return AuthResult(success=False, handled=False)
+        user, auth = fields.get("user", ""), fields.get("auth", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        email = await asyncio.get_running_loop().run_in_executor(None, account_of, token)
+        if email and email == user:
+            return AuthResult(success=True, handled=False, auth_data=user)
+        error = json.dumps({"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"})
+        try:
+            await server.challenge_auth(base64.b64encode(error.encode()).decode(), encode_to_b64=False)
+        except Exception:
+            pass
+        return AuthResult(success=False, handled=False)
+
+async def main():
+    handler = Handler(maildir)
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(handler, auth_required=True, auth_require_tls=False,
+                     auth_exclude_mechanism=["LOGIN", "PLAIN"]),
+        "127.0.0.1", port)
+    print(f"Server is listening on 127.0.0.1:{port}", flush=True)
+    await server.serve_forever()
+
+asyncio.run(main())
+"#;
+
 /// An SMTP server on `127.0.0.1` that stores every message it accepts. Dropping it kills the
 /// server and deletes the stored mail.
 pub struct SmtpSink {
@@ -60,6 +107,32 @@ impl SmtpSink {
                     "-c".into(),
                     "aiosmtpd.handlers.Mailbox".into(),
                     dir.join("maildir").display().to_string(),
+                ]
+            },
+            |port| format!("Server is listening on 127.0.0.1:{port}"),
+        )
+        .await;
+        SmtpSink {
+            peer,
+            taken: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Starts a sink that demands SASL `XOAUTH2` before it takes mail, as Gmail and Microsoft
+    /// 365 do for OAuth clients: each token is checked against `userinfo_url` (`Authorization:
+    /// Bearer`, the answer's `email` must be the `user=` of the login); a refused token gets
+    /// the documented `334` JSON error challenge, then `535`. PLAIN and LOGIN are not offered.
+    pub async fn start_with_xoauth2(userinfo_url: &str) -> SmtpSink {
+        let url = userinfo_url.to_owned();
+        let peer = PythonPeer::start(
+            "rapport_xoauth2_sink",
+            move |port, dir| {
+                std::fs::write(dir.join("rapport_xoauth2_sink.py"), XOAUTH2_SINK)
+                    .expect("write the XOAUTH2 sink");
+                vec![
+                    port.to_string(),
+                    dir.join("maildir").display().to_string(),
+                    url.clone(),
                 ]
             },
             |port| format!("Server is listening on 127.0.0.1:{port}"),

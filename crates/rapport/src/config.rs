@@ -78,6 +78,8 @@ pub struct Config {
     pub smtp_from: String,
     /// Sign-in providers (`[[oidc]]` tables in the TOML file).
     pub oidc: Vec<OidcSection>,
+    /// Providers whose mailboxes connect with OAuth (`[[mail_oauth]]` tables).
+    pub mail_oauth: Vec<crate::config_mail_oauth::MailOAuthSection>,
     /// Let webhooks and integrations call loopback, private and link-local addresses (off:
     /// only public addresses, so a URL cannot reach into the server's own network).
     pub egress_allow_private: bool,
@@ -114,6 +116,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_password", &redacted(self.smtp_password.is_some()))
             .field("smtp_from", &self.smtp_from)
             .field("oidc", &self.oidc)
+            .field("mail_oauth", &self.mail_oauth)
             .field("egress_allow_private", &self.egress_allow_private)
             .field("egress_allowed_hosts", &self.egress_allowed_hosts)
             .finish_non_exhaustive()
@@ -174,6 +177,7 @@ impl Default for Config {
             smtp_password: None,
             smtp_from: "Rapport <no-reply@localhost>".into(),
             oidc: Vec::new(),
+            mail_oauth: Vec::new(),
             egress_allow_private: false,
             egress_allowed_hosts: None,
             egress_timeout_seconds: 10,
@@ -269,6 +273,11 @@ impl Config {
             },
             egress_timeout: Duration::from_secs(self.egress_timeout_seconds.clamp(1, 120)),
             mail_lease: Duration::from_secs(self.mail_lease_seconds.clamp(3, 3600)),
+            mail_oauth: self
+                .mail_oauth
+                .iter()
+                .map(crate::config_mail_oauth::MailOAuthSection::provider)
+                .collect::<anyhow::Result<_>>()?,
             ..AppConfig::default()
         })
     }

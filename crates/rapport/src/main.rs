@@ -4,6 +4,7 @@
 mod admin;
 mod cli;
 mod config;
+mod config_mail_oauth;
 mod serve;
 mod telemetry;
 

@@ -4,6 +4,8 @@
 //! is stored (`super::email`).
 
 use super::channels;
+use super::email::MailLogin;
+use super::email::settings::{EmailSecrets, EmailSettings};
 use crate::audit::{AuditEvent, Who};
 use crate::authz::Actor;
 use crate::context::App;
@@ -102,7 +104,8 @@ impl App {
                 let (settings, secrets) = email.validate(None)?;
                 // Tested before anything is stored: a mailbox that cannot be read is refused
                 // with what went wrong.
-                self.check_mailbox(&settings, &secrets).await?;
+                self.check_mailbox(&settings, &MailLogin::Passwords(secrets.clone()))
+                    .await?;
                 Some((settings, secrets))
             }
             (ChannelKind::Email, None) => {
@@ -126,6 +129,19 @@ impl App {
             }
             (_, None) => None,
         };
+        self.store_inbox(actor, name, &input, email.map(|(s, p)| (s, Some(p))))
+            .await
+    }
+
+    /// Stores a validated new inbox (an email inbox's mailbox already tested; its passwords,
+    /// when it has any, sealed here), with its event and audit record.
+    pub(crate) async fn store_inbox(
+        &self,
+        actor: &Actor,
+        name: String,
+        input: &NewInbox,
+        email: Option<(EmailSettings, Option<EmailSecrets>)>,
+    ) -> AppResult<InboxRecord> {
         let now = self.clock().now();
         let txn = self.db().begin().await?;
         check_team(&txn, actor, input.team_id).await?;
@@ -135,10 +151,14 @@ impl App {
                 // The thread key exists from the first email inbox on, so sending and reading
                 // only ever read it.
                 self.vault().mail_thread_key(&txn, actor.org_id).await?;
-                let sealed = self
-                    .seal_email_secrets(&txn, actor.org_id, id, secrets)
-                    .await?;
-                (settings.to_json(), Some(sealed))
+                let sealed = match secrets {
+                    Some(secrets) => Some(
+                        self.seal_email_secrets(&txn, actor.org_id, id, secrets)
+                            .await?,
+                    ),
+                    None => None,
+                };
+                (settings.to_json(), sealed)
             }
             None => (json!({}), None),
         };

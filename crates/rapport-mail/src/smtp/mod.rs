@@ -12,7 +12,7 @@
 mod build;
 mod send;
 
-pub use crate::transport::Security;
+pub use crate::transport::{Secret, Security};
 pub use build::build;
 pub use send::{SESSION_TIMEOUT, check, send};
 
@@ -29,8 +29,9 @@ pub struct SmtpAccount {
     pub security: Security,
     /// User name; without one, nothing is authenticated (a relay that trusts the network).
     pub username: Option<String>,
-    /// Password for `username`.
-    pub password: Option<String>,
+    /// The password or OAuth 2.0 access token for `username` (a token logs in with
+    /// `XOAUTH2`).
+    pub secret: Option<Secret>,
     /// Where to connect (address and port), when the caller resolved `host` itself (through
     /// the egress guard, `rapport_egress::socket_addrs`), tried in order while they refuse the
     /// connection; empty: resolve `host` and use `port` when connecting.

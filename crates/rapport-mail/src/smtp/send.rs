@@ -7,8 +7,8 @@
 //! twice, and the same Message-ID lets the customer's client show it once.
 
 use super::{SmtpAccount, SmtpError};
-use crate::transport::{CONNECT_TIMEOUT, Security};
-use lettre::transport::smtp::authentication::Credentials;
+use crate::transport::{CONNECT_TIMEOUT, Secret, Security};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use rustls_pki_types::pem::PemObject;
@@ -95,10 +95,14 @@ where
             .tls(tls.clone())
             .timeout(Some(CONNECT_TIMEOUT));
         if let Some(user) = &account.username {
+            let secret = account.secret.as_ref();
             builder = builder.credentials(Credentials::new(
                 user.clone(),
-                account.password.clone().unwrap_or_default(),
+                secret.map(|s| s.reveal().to_owned()).unwrap_or_default(),
             ));
+            if secret.is_some_and(Secret::is_token) {
+                builder = builder.authentication(vec![Mechanism::Xoauth2]);
+            }
         }
         let outcome = match tokio::time::timeout(limit, session(builder.build())).await {
             Ok(Ok(())) => return Ok(()),
@@ -210,12 +214,18 @@ fn classify(account: &SmtpAccount, e: &lettre::transport::smtp::Error) -> SmtpEr
     if e.is_client() {
         // lettre's own refusals, worded for the admin; anything else is internal, and may
         // pass.
-        return if detail.contains("authentication mechanism") {
-            SmtpError::Unsupported(
+        return if detail.contains("does not expect a challenge") {
+            // XOAUTH2: the server answered the token with an error challenge (RFC 7628 style
+            // JSON) instead of accepting it: the token was refused.
+            SmtpError::AuthenticationFailed
+        } else if detail.contains("authentication mechanism") {
+            SmtpError::Unsupported(if account.secret.as_ref().is_some_and(Secret::is_token) {
+                "logging in with an OAuth token (XOAUTH2) on this connection".into()
+            } else {
                 "logging in with a password (PLAIN or LOGIN) on this connection; many servers \
                  offer it only with TLS or STARTTLS"
-                    .into(),
-            )
+                    .into()
+            })
         } else if detail.contains("STARTTLS") {
             SmtpError::Tls(
                 "the server does not offer STARTTLS (choose TLS, usually on port 465)".into(),

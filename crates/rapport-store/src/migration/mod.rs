@@ -19,6 +19,7 @@ mod m20261201_000012_csat;
 mod m20261201_000013_attachments;
 mod m20261201_000014_saved_views;
 mod m20261202_000015_mail_sync;
+mod m20261203_000016_oauth_connections;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_attachments::Migration),
             Box::new(m20261201_000014_saved_views::Migration),
             Box::new(m20261202_000015_mail_sync::Migration),
+            Box::new(m20261203_000016_oauth_connections::Migration),
         ]
     }
 }

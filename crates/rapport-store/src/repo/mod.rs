@@ -35,6 +35,7 @@ pub mod messages;
 pub mod mfa;
 pub mod notes;
 pub mod notifications;
+pub mod oauth_connections;
 pub mod oidc_identities;
 pub mod orgs;
 pub mod password_resets;

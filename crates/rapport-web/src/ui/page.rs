@@ -173,6 +173,7 @@ const FLASH_KEYS: &[(&str, &str)] = &[
     ("sla_saved", "sla.flash.saved"),
     ("sla_deleted", "sla.flash.deleted"),
     ("inbox_created", "inboxes.flash.created"),
+    ("mailbox_connected", "inboxes.flash.mailbox_connected"),
     ("mail_retried", "inboxes.flash.mail_retried"),
     (
         "mail_still_quarantined",

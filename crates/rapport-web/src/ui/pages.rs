@@ -52,6 +52,34 @@ fn page_for(
         .into_response()
 }
 
+/// A page that says why something was refused in the app's own words (`text`), under a
+/// translated title.
+pub fn refused_with(
+    state: &WebState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    title_key: &str,
+    text: String,
+) -> Response {
+    let page = anonymous_page(
+        state,
+        accept_language(headers).as_deref(),
+        String::new(),
+        Vec::new(),
+    );
+    let title = page.tr.t(title_key);
+    (
+        status,
+        ErrorPage {
+            page,
+            code: status.as_u16(),
+            title,
+            text,
+        },
+    )
+        .into_response()
+}
+
 /// 404 page.
 pub fn not_found(state: &WebState, headers: &HeaderMap) -> Response {
     page_for(

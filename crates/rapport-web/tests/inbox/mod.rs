@@ -14,6 +14,7 @@ mod conversations;
 mod csat;
 mod demo;
 pub mod email;
+mod email_oauth;
 mod exactly_once;
 mod ingest;
 mod mentions;

@@ -130,6 +130,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/reset/", "token", Kind::ResetLink),
     ("/invite/", "token", Kind::InviteLink),
     ("/auth/oidc/", "provider", Kind::Provider),
+    ("/admin/inboxes/email/oauth/", "provider", Kind::Provider),
     ("/static/", "name", Kind::Asset),
     ("/api/v1/contacts/", "id", Kind::Contact),
     ("/api/v1/companies/", "id", Kind::Company),

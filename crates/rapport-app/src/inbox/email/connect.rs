@@ -7,14 +7,43 @@
 use super::settings::{EmailSecrets, EmailSettings, ServerSettings};
 use crate::context::App;
 use crate::error::{AppError, AppResult};
+use crate::oauth_connections::TokenError;
 use crate::vault::KeyOwner;
 use rapport_domain::{InboxId, OrgId};
 use rapport_egress::EgressError;
-use rapport_mail::imap::{Account, Folder};
+use rapport_mail::imap::{Account, Folder, ImapError, Secret};
 use rapport_mail::smtp::SmtpAccount;
 use rapport_store::ConnectionTrait;
+use rapport_store::repo::inboxes::InboxRecord;
 use rapport_vault::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
+
+/// What logs in to an inbox's servers: its stored passwords, or an access token of the OAuth
+/// connection it signs in with.
+pub(crate) enum MailLogin {
+    /// IMAP and SMTP passwords.
+    Passwords(EmailSecrets),
+    /// An OAuth 2.0 access token (XOAUTH2 on both servers).
+    Token(SecretString),
+}
+
+impl MailLogin {
+    fn imap(&self) -> Secret {
+        match self {
+            Self::Passwords(s) => Secret::Password(s.imap_password.clone()),
+            Self::Token(t) => Secret::OAuth2Token(t.expose_secret().to_owned()),
+        }
+    }
+
+    fn smtp(&self) -> Option<Secret> {
+        match self {
+            Self::Passwords(s) => Some(s.smtp_password.clone())
+                .filter(|p| !p.is_empty())
+                .map(Secret::Password),
+            Self::Token(t) => Some(Secret::OAuth2Token(t.expose_secret().to_owned())),
+        }
+    }
+}
 
 /// What binds an inbox's sealed passwords to it.
 fn aad(inbox: InboxId) -> String {
@@ -69,6 +98,67 @@ impl App {
         EmailSecrets::from_json(&json)
     }
 
+    /// How an inbox logs in now: with its OAuth connection's access token (refreshed when
+    /// close to its end, or when a server just `refused` it), else with its sealed passwords.
+    pub(crate) async fn mail_login(
+        &self,
+        org: OrgId,
+        inbox: InboxId,
+        sealed: Option<&str>,
+        settings: &EmailSettings,
+        refused: bool,
+    ) -> Result<MailLogin, TokenError> {
+        if let Some(oauth) = &settings.oauth {
+            return self
+                .oauth_access_token(org, oauth.connection, refused)
+                .await
+                .map(MailLogin::Token);
+        }
+        let sealed = sealed.ok_or_else(|| {
+            TokenError::Revoked("the inbox has no stored password; enter it again".into())
+        })?;
+        let secrets = self
+            .open_email_secrets(self.db().conn(), org, inbox, sealed)
+            .await?;
+        Ok(MailLogin::Passwords(secrets))
+    }
+
+    /// Logs in to an inbox's mailbox and selects its folder. A token the server refuses is
+    /// refreshed and tried once more (it may have been revoked early, or the clocks differ).
+    pub(crate) async fn open_folder(
+        &self,
+        org: OrgId,
+        inbox: &InboxRecord,
+        settings: &EmailSettings,
+    ) -> Result<Folder, String> {
+        let mut refused = false;
+        loop {
+            let login = self
+                .mail_login(
+                    org,
+                    inbox.id,
+                    inbox.sealed_secret.as_deref(),
+                    settings,
+                    refused,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            let account = self
+                .imap_account(settings, &login)
+                .await
+                .map_err(|e| e.to_string())?;
+            match Folder::open(&account, &settings.folder).await {
+                Ok(folder) => return Ok(folder),
+                Err(ImapError::AuthenticationFailed)
+                    if matches!(login, MailLogin::Token(_)) && !refused =>
+                {
+                    refused = true;
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+
     /// The addresses of a mail server the egress policy lets this server connect to.
     async fn mail_addresses(
         &self,
@@ -81,14 +171,14 @@ impl App {
     pub(crate) async fn imap_account(
         &self,
         settings: &EmailSettings,
-        secrets: &EmailSecrets,
+        login: &MailLogin,
     ) -> Result<Account, EgressError> {
         let server = &settings.imap;
         Ok(Account {
             host: server.host.clone(),
             port: server.port,
             username: server.username.clone().unwrap_or_default(),
-            password: secrets.imap_password.clone(),
+            secret: login.imap(),
             security: server.security.transport(),
             extra_roots: Vec::new(),
             addresses: self.mail_addresses(server).await?,
@@ -99,7 +189,7 @@ impl App {
     pub(crate) async fn smtp_account(
         &self,
         settings: &EmailSettings,
-        secrets: &EmailSecrets,
+        login: &MailLogin,
     ) -> Result<SmtpAccount, EgressError> {
         let server = &settings.smtp;
         let username = server.username.clone().filter(|u| !u.is_empty());
@@ -107,10 +197,7 @@ impl App {
             host: server.host.clone(),
             port: server.port,
             security: server.security.transport(),
-            password: username
-                .as_ref()
-                .map(|_| secrets.smtp_password.clone())
-                .filter(|p| !p.is_empty()),
+            secret: username.as_ref().and_then(|_| login.smtp()),
             username,
             addresses: self.mail_addresses(server).await?,
             extra_roots: Vec::new(),
@@ -123,11 +210,11 @@ impl App {
     pub(crate) async fn check_mailbox(
         &self,
         settings: &EmailSettings,
-        secrets: &EmailSecrets,
+        login: &MailLogin,
     ) -> AppResult<()> {
         let imap = async {
             let account = self
-                .imap_account(settings, secrets)
+                .imap_account(settings, login)
                 .await
                 .map_err(|e| e.to_string())?;
             let folder = Folder::open(&account, &settings.folder)
@@ -138,7 +225,7 @@ impl App {
         };
         let smtp = async {
             let account = self
-                .smtp_account(settings, secrets)
+                .smtp_account(settings, login)
                 .await
                 .map_err(|e| e.to_string())?;
             rapport_mail::smtp::check(&account)

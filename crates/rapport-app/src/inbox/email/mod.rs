@@ -10,15 +10,17 @@
 
 mod batch;
 mod connect;
+mod oauth;
 mod receive;
 mod send;
 pub mod settings;
 pub mod sync;
 
+pub(crate) use connect::MailLogin;
 pub use rapport_mail::quote;
 pub use receive::Receive;
 pub use send::EmailChannel;
-pub use settings::{EmailInput, EmailSettings, MailSecurity};
+pub use settings::{EmailInput, EmailSettings, MailSecurity, OAuthLogin};
 pub use sync::MailSync;
 
 use crate::audit::{AuditEvent, Who};
@@ -48,6 +50,9 @@ pub struct EmailStatus {
     pub folders: Vec<FolderState>,
     /// Messages waiting in quarantine.
     pub quarantined: usize,
+    /// The OAuth connection it signs in with, if any (its status says whether the grant
+    /// still stands).
+    pub oauth: Option<rapport_store::repo::oauth_connections::OAuthConnection>,
 }
 
 fn not_email() -> AppError {
@@ -75,11 +80,16 @@ impl App {
         let quarantined = mail_sync::quarantined_list(conn, scope, Some(id), QUARANTINE_PAGE)
             .await?
             .len();
+        let oauth = match &settings.oauth {
+            Some(o) => Some(self.oauth_connection(actor.org_id, o.connection).await?),
+            None => None,
+        };
         Ok(EmailStatus {
             inbox,
             settings,
             folders,
             quarantined,
+            oauth,
         })
     }
 
@@ -95,6 +105,17 @@ impl App {
         actor.require(Permission::SettingsManage)?;
         let scope = actor.scope();
         let inbox = self.email_inbox(actor, id).await?;
+        if let Ok(EmailSettings { oauth: Some(o), .. }) = EmailSettings::from_json(&inbox.settings)
+        {
+            return Err(AppError::Conflict(format!(
+                "this mailbox signs in with {}; connect the account again to renew it",
+                if o.provider == "microsoft" {
+                    "Microsoft"
+                } else {
+                    "Google"
+                }
+            )));
+        }
         let conn = self.db().conn();
         let stored = match &inbox.sealed_secret {
             Some(sealed) => Some(
@@ -104,7 +125,8 @@ impl App {
             None => None,
         };
         let (settings, secrets) = input.validate(stored.as_ref())?;
-        self.check_mailbox(&settings, &secrets).await?;
+        self.check_mailbox(&settings, &MailLogin::Passwords(secrets.clone()))
+            .await?;
         let now = self.clock().now();
         let txn = self.db().begin().await?;
         let mut record = inboxes::get(&txn, scope, id).await?;

@@ -6,14 +6,16 @@
 //! deduplicates sees a retry as the same mail. The sent Message-ID becomes the reply's
 //! external id, which is how an answer quoting it is matched.
 
+use super::connect::MailLogin;
 use super::settings::{EmailSecrets, EmailSettings};
 use crate::authz::system_scope;
 use crate::context::App;
+use crate::oauth_connections::TokenError;
 use rapport_domain::inbox::ChannelKind;
 use rapport_domain::inbox::channel::{
     ChannelAccount, ChannelAdapter, ChannelError, OutboundMessage, SendFuture, SendReceipt,
 };
-use rapport_mail::smtp::{Outgoing, OutgoingFile};
+use rapport_mail::smtp::{Outgoing, OutgoingFile, SmtpError};
 use rapport_store::repo::attachments;
 use rapport_vault::ExposeSecret;
 
@@ -69,9 +71,10 @@ impl EmailChannel {
     ) -> Result<SendReceipt, ChannelError> {
         let app = &self.app;
         let settings = EmailSettings::from_json(account.settings).map_err(rejected)?;
-        let secrets = match account.secret {
-            Some(s) => EmailSecrets::from_json(s.expose()).map_err(rejected)?,
-            None => return Err(rejected("the inbox has no stored SMTP credentials")),
+        let sealed = match (&settings.oauth, account.secret) {
+            (Some(_), _) => None,
+            (None, Some(s)) => Some(EmailSecrets::from_json(s.expose()).map_err(rejected)?),
+            (None, None) => return Err(rejected("the inbox has no stored SMTP credentials")),
         };
         let conn = app.db().conn();
         let key = app
@@ -133,26 +136,42 @@ impl EmailChannel {
             date: app.clock().now(),
         };
         let raw = rapport_mail::smtp::build(&outgoing).map_err(rejected)?;
-        let smtp = app.smtp_account(&settings, &secrets).await.map_err(|e| {
-            if e.is_temporary() {
-                temporary(e)
-            } else {
-                rejected(e)
-            }
-        })?;
-        rapport_mail::smtp::send(&smtp, &settings.address, &outgoing.to, &raw)
-            .await
-            .map_err(|e| {
+        // A token the server refuses is refreshed and tried once more.
+        let mut refused = false;
+        let login = loop {
+            let login = match (&settings.oauth, &sealed) {
+                (Some(oauth), _) => MailLogin::Token(
+                    app.oauth_access_token(account.org_id, oauth.connection, refused)
+                        .await
+                        .map_err(|e| match e {
+                            TokenError::Revoked(why) => rejected(why),
+                            TokenError::Unavailable(why) => temporary(why),
+                        })?,
+                ),
+                (None, passwords) => MailLogin::Passwords(passwords.clone().unwrap_or_default()),
+            };
+            let smtp = app.smtp_account(&settings, &login).await.map_err(|e| {
                 if e.is_temporary() {
                     temporary(e)
                 } else {
                     rejected(e)
                 }
             })?;
+            match rapport_mail::smtp::send(&smtp, &settings.address, &outgoing.to, &raw).await {
+                Ok(()) => break login,
+                Err(SmtpError::AuthenticationFailed)
+                    if matches!(login, MailLogin::Token(_)) && !refused =>
+                {
+                    refused = true;
+                }
+                Err(e) if e.is_temporary() => return Err(temporary(e)),
+                Err(e) => return Err(rejected(e)),
+            }
+        };
         // The copy in the Sent folder is a courtesy to people reading the mailbox elsewhere:
         // failing to save it does not undo or repeat a sent reply.
         if let Some(folder) = &settings.sent_folder {
-            let saved = match app.imap_account(&settings, &secrets).await {
+            let saved = match app.imap_account(&settings, &login).await {
                 Ok(account) => rapport_mail::imap::append(&account, folder, &raw)
                     .await
                     .map_err(|e| e.to_string()),

@@ -89,6 +89,18 @@ pub struct EmailSettings {
     /// The folder a copy of each sent reply is saved in (none: no copy).
     #[serde(default)]
     pub sent_folder: Option<String>,
+    /// The OAuth connection both servers log in through (none: the sealed passwords).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthLogin>,
+}
+
+/// An inbox that signs in with an OAuth connection (Gmail, Microsoft 365) instead of passwords.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthLogin {
+    /// `google` or `microsoft`.
+    pub provider: String,
+    /// The connection (`oauth_connections.id`).
+    pub connection: uuid::Uuid,
 }
 
 impl EmailSettings {
@@ -332,6 +344,7 @@ impl EmailInput {
                 folder,
                 smtp,
                 sent_folder,
+                oauth: None,
             },
             EmailSecrets {
                 imap_password,

@@ -16,7 +16,7 @@ use crate::context::App;
 use chrono::Utc;
 use rapport_domain::InboxId;
 use rapport_domain::event::EventKind;
-use rapport_mail::imap::{Checkpoint, Folder};
+use rapport_mail::imap::Checkpoint;
 use rapport_store::OrgScope;
 use rapport_store::repo::inboxes::InboxRecord;
 use rapport_store::repo::mail_sync;
@@ -268,26 +268,12 @@ impl App {
         }
         let conn = self.db().conn();
         let org = scope.org_id();
-        let sealed = inbox
-            .sealed_secret
-            .as_deref()
-            .ok_or("the inbox has no stored password")?;
-        let secrets = self
-            .open_email_secrets(conn, org, inbox.id, sealed)
-            .await
-            .map_err(|e| e.to_string())?;
         let key = self
             .vault()
             .mail_thread_key(conn, org)
             .await
             .map_err(|e| e.to_string())?;
-        let account = self
-            .imap_account(settings, &secrets)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut folder = Folder::open(&account, name)
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut folder = self.open_folder(org, inbox, settings).await?;
         loop {
             if stop.is_cancelled() {
                 folder.close().await;

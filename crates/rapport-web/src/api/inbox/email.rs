@@ -61,6 +61,21 @@ pub struct EmailView {
     pub folders: Vec<FolderView>,
     /// Messages waiting in quarantine.
     pub quarantined: usize,
+    /// The OAuth connection the mailbox signs in with (absent: passwords).
+    pub oauth: Option<OAuthView>,
+}
+
+/// How an OAuth mailbox signs in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OAuthView {
+    /// `google` or `microsoft`.
+    pub provider: String,
+    /// The connected account.
+    pub account: String,
+    /// `active`, or `revoked` when the provider stopped accepting the grant.
+    pub status: String,
+    /// The provider's words when it was revoked.
+    pub last_error: Option<String>,
 }
 
 impl From<EmailStatus> for EmailView {
@@ -90,6 +105,12 @@ impl From<EmailStatus> for EmailView {
                 })
                 .collect(),
             quarantined: s.quarantined,
+            oauth: s.oauth.map(|c| OAuthView {
+                provider: c.provider,
+                account: c.account,
+                status: c.status,
+                last_error: c.last_error,
+            }),
         }
     }
 }

@@ -64,6 +64,18 @@ pub struct EmailCard {
     pub last_error: Option<String>,
     pub quarantine: Vec<QuarantineRow>,
     pub form: EmailForm,
+    /// Set when the mailbox signs in with an OAuth connection.
+    pub oauth: Option<OAuthBadge>,
+}
+
+/// How an OAuth mailbox signs in.
+pub struct OAuthBadge {
+    /// `google` or `microsoft` (the reconnect form's path).
+    pub id: String,
+    /// "Google · ana@example.com".
+    pub provider: String,
+    /// Why the provider stopped accepting it, when it did.
+    pub revoked: Option<String>,
 }
 
 /// The form of a stored inbox's settings.
@@ -103,7 +115,21 @@ pub async fn card(
     let server = |s: &rapport_app::inbox::email::settings::ServerSettings| {
         format!("{}:{} ({})", s.host, s.port, s.security.as_str())
     };
+    let oauth = status.oauth.as_ref().map(|c| OAuthBadge {
+        id: c.provider.clone(),
+        provider: format!(
+            "{} · {}",
+            if c.provider == "microsoft" {
+                "Microsoft"
+            } else {
+                "Google"
+            },
+            c.account
+        ),
+        revoked: (c.status != "active").then(|| c.last_error.clone().unwrap_or_default()),
+    });
     Ok(EmailCard {
+        oauth,
         address: status.settings.address.clone(),
         imap: server(&status.settings.imap),
         smtp: server(&status.settings.smtp),

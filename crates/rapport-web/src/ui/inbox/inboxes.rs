@@ -69,6 +69,8 @@ pub struct InboxesPage {
     /// (value, label).
     modes: Vec<(String, String)>,
     summary: Vec<String>,
+    /// (id, label) of the providers whose mailboxes connect with OAuth.
+    oauth_providers: Vec<(String, String)>,
 }
 
 fn form_of(r: &InboxRecord) -> InboxForm {
@@ -186,7 +188,19 @@ async fn render(
         }
     }
     let summary = problems.summary_in(tr, "inboxes");
+    let oauth_providers = state
+        .app
+        .oauth_providers()
+        .into_iter()
+        .map(|(id, _)| {
+            (
+                id.to_owned(),
+                page.tr.t(&format!("inboxes.email.oauth_{id}")),
+            )
+        })
+        .collect();
     let body = InboxesPage {
+        oauth_providers,
         inboxes: cards,
         add,
         email_add,

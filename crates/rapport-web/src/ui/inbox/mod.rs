@@ -17,6 +17,7 @@ mod automation_words;
 mod availability;
 mod canned;
 mod email_inboxes;
+mod email_oauth;
 mod folders;
 mod inboxes;
 mod original;
@@ -64,6 +65,8 @@ pub fn table() -> RouteTable {
         .post("/admin/inboxes/{id}", inboxes::update)
         .post("/admin/inboxes/{id}/delete", inboxes::delete)
         .post("/admin/inboxes/email", email_inboxes::create)
+        .post("/admin/inboxes/email/oauth/{provider}", email_oauth::begin)
+        .get("/oauth/mail/callback", email_oauth::callback)
         .get("/inbox/messages/{id}/original", original::show)
         .post("/admin/inboxes/{id}/email", email_inboxes::update)
         .post("/admin/mail-quarantine/{id}/retry", email_inboxes::retry)
