@@ -1,6 +1,9 @@
 //! Reading a mailbox folder over IMAP in UID order, from a checkpoint, in bounded batches.
 //!
-//! The checkpoint is the folder's `UIDVALIDITY` and the last UID taken. A batch holds the next
+//! The checkpoint is the folder's `UIDVALIDITY` and the last UID taken (and, on a CONDSTORE
+//! server, the `HIGHESTMODSEQ` everything was read up to, so a reconnect to an unchanged
+//! folder asks nothing more). A folder read from the start may begin at a backfill window
+//! ([`Folder::with_window`]). A batch holds the next
 //! messages after it (at most `batch` of them, oldest first), so a backlog of thousands is read
 //! in steps that each commit before the next; when the server's `UIDVALIDITY` differs from the
 //! checkpoint's, the folder was rebuilt and is read again from the start (the ingest's dedupe
@@ -102,6 +105,9 @@ pub struct Checkpoint {
     pub uid_validity: u32,
     /// The highest UID taken.
     pub last_uid: u32,
+    /// With CONDSTORE: a `HIGHESTMODSEQ` up to which every change was read (none while a
+    /// backlog is still being read, or when the server lacks CONDSTORE).
+    pub modseq: Option<u64>,
 }
 
 /// One message as fetched.
@@ -133,6 +139,12 @@ pub struct Folder {
     uid_validity: u32,
     /// The server offers IDLE (else [`Folder::wait_for_change`] polls).
     idle: bool,
+    /// `HIGHESTMODSEQ` when the folder was selected (CONDSTORE servers only).
+    opened_modseq: Option<u64>,
+    /// No batch was read since the folder was selected.
+    first: bool,
+    /// Mail that arrived before this date is not read when a folder is read from the start.
+    window: Option<chrono::NaiveDate>,
 }
 
 /// How often a server without IDLE is asked again.
@@ -236,15 +248,15 @@ impl Folder {
     /// selects `folder` (read-only use: messages are fetched with PEEK).
     pub async fn open(account: &Account, folder: &str) -> Result<Folder, ImapError> {
         let mut session = login(account).await?;
-        let idle = session
-            .capabilities()
-            .await
-            .map_err(protocol)?
-            .has_str("IDLE");
-        let mailbox = session
-            .select(folder)
-            .await
-            .map_err(|_| ImapError::NoFolder(folder.to_owned()))?;
+        let capabilities = session.capabilities().await.map_err(protocol)?;
+        let idle = capabilities.has_str("IDLE");
+        let condstore = capabilities.has_str("CONDSTORE");
+        let mailbox = if condstore {
+            session.select_condstore(folder).await
+        } else {
+            session.select(folder).await
+        }
+        .map_err(|_| ImapError::NoFolder(folder.to_owned()))?;
         let uid_validity = mailbox
             .uid_validity
             .ok_or_else(|| protocol("the folder has no UIDVALIDITY"))?;
@@ -253,7 +265,37 @@ impl Folder {
             name: folder.to_owned(),
             uid_validity,
             idle,
+            opened_modseq: mailbox.highest_modseq.filter(|_| condstore),
+            first: true,
+            window: None,
         })
+    }
+
+    /// Reads a folder from the start (first connection, or a new `UIDVALIDITY`) only from
+    /// mail that arrived on or after `since` (the backfill window); `None`: all of it.
+    #[must_use]
+    pub fn with_window(mut self, since: Option<chrono::NaiveDate>) -> Folder {
+        self.window = since;
+        self
+    }
+
+    /// The UID after which a read from the start begins: 0 without a window, else just before
+    /// the first message that arrived in it (the last UID when none did).
+    async fn window_start(&mut self) -> Result<u32, ImapError> {
+        let Some(since) = self.window else {
+            return Ok(0);
+        };
+        let inside = self
+            .session
+            .uid_search(format!("SINCE {}", since.format("%-d-%b-%Y")))
+            .await
+            .map_err(protocol)?;
+        if let Some(first) = inside.iter().min() {
+            return Ok(first.saturating_sub(1));
+        }
+        // Nothing arrived since: start after the newest message (`UID *` matches it).
+        let last = self.session.uid_search("UID *").await.map_err(protocol)?;
+        Ok(last.into_iter().max().unwrap_or(0))
     }
 
     /// The folder's name.
@@ -272,9 +314,25 @@ impl Folder {
         // the last command).
         self.session.noop().await.map_err(protocol)?;
         let rescan = since.is_some_and(|c| c.uid_validity != self.uid_validity);
+        let first = std::mem::replace(&mut self.first, false);
+        // CONDSTORE: a new message raises HIGHESTMODSEQ (RFC 7162), so a folder whose value
+        // is the one everything was read up to holds nothing new: no search needed.
+        if let Some(c) = since
+            && first
+            && !rescan
+            && c.modseq.is_some()
+            && c.modseq == self.opened_modseq
+        {
+            return Ok(Batch {
+                messages: Vec::new(),
+                checkpoint: c,
+                rescan: false,
+                more: false,
+            });
+        }
         let after = match since {
             Some(c) if !rescan => c.last_uid,
-            _ => 0,
+            _ => self.window_start().await?,
         };
         let mut uids: Vec<u32> = self
             .session
@@ -319,6 +377,9 @@ impl Folder {
             checkpoint: Checkpoint {
                 uid_validity: self.uid_validity,
                 last_uid,
+                // Everything up to the value seen when the folder was selected is read once
+                // the batch reaches the end (what arrived since has a higher one).
+                modseq: if more { None } else { self.opened_modseq },
             },
             rescan,
             more,
@@ -341,6 +402,9 @@ impl Folder {
             name,
             uid_validity,
             idle,
+            opened_modseq,
+            first,
+            window,
         } = self;
         let mut handle = session.idle();
         handle.init().await.map_err(protocol)?;
@@ -353,6 +417,9 @@ impl Folder {
                 name,
                 uid_validity,
                 idle,
+                opened_modseq,
+                first,
+                window,
             },
             changed,
         ))

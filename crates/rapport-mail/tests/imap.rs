@@ -267,3 +267,67 @@ async fn an_oauth_token_logs_in_with_xoauth2_and_a_refused_one_is_an_authenticat
         Some(ImapError::AuthenticationFailed)
     );
 }
+
+#[tokio::test]
+async fn a_backfill_window_skips_older_mail_and_condstore_finds_new_mail_after_a_reconnect() {
+    let d = Dovecot::start().await;
+    d.add_user("support", "s3cret");
+    for n in 1..=3 {
+        d.deliver_dated(
+            "support",
+            "s3cret",
+            "INBOX",
+            &mail(n),
+            "01-Jan-2020 10:00:00 +0000",
+        )
+        .await;
+    }
+    for n in 4..=5 {
+        d.deliver("support", "s3cret", "INBOX", &mail(n)).await;
+    }
+    let acct = account(&d, "support", "s3cret");
+    let window = chrono::Utc::now().date_naive() - chrono::Days::new(30);
+    let mut folder = Folder::open(&acct, "INBOX")
+        .await
+        .unwrap()
+        .with_window(Some(window));
+    let batch = folder.next_batch(None, 100).await.unwrap();
+    let subjects: Vec<String> = batch
+        .messages
+        .iter()
+        .map(|m| parse(&m.raw, &Limits::default()).unwrap().subject.unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["Question 4", "Question 5"],
+        "only mail inside the window"
+    );
+    let checkpoint = batch.checkpoint;
+    assert!(checkpoint.modseq.is_some(), "Dovecot offers CONDSTORE");
+    folder.close().await;
+
+    // A window with nothing in it starts after the newest message.
+    let mut empty = Folder::open(&acct, "INBOX")
+        .await
+        .unwrap()
+        .with_window(Some(chrono::Utc::now().date_naive() + chrono::Days::new(1)));
+    let none = empty.next_batch(None, 100).await.unwrap();
+    assert!(none.messages.is_empty());
+    assert_eq!(none.checkpoint.last_uid, checkpoint.last_uid);
+    empty.close().await;
+
+    // Mail that arrives while no one is connected is found on the next connection, although
+    // an unchanged folder is not searched.
+    d.deliver("support", "s3cret", "INBOX", &mail(6)).await;
+    let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+    let batch = folder.next_batch(Some(checkpoint), 100).await.unwrap();
+    assert_eq!(batch.messages.len(), 1);
+    let after = batch.checkpoint;
+    assert_ne!(after.modseq, checkpoint.modseq);
+    folder.close().await;
+    let mut folder = Folder::open(&acct, "INBOX").await.unwrap();
+    let unchanged = folder.next_batch(Some(after), 100).await.unwrap();
+    assert!(unchanged.messages.is_empty());
+    assert_eq!(unchanged.checkpoint, after);
+    folder.close().await;
+}

@@ -290,6 +290,25 @@ impl Dovecot {
         let _ = s.logout().await;
     }
 
+    /// Puts `raw` in `folder` as if it had arrived at `internal_date` (IMAP date-time, e.g.
+    /// `"01-Jan-2020 10:00:00 +0000"`), for backfill windows.
+    pub async fn deliver_dated(
+        &self,
+        user: &str,
+        password: &str,
+        folder: &str,
+        raw: &[u8],
+        internal_date: &str,
+    ) {
+        let mut session = self.session(user, password).await;
+        session
+            // async-imap puts the date in the command as given: IMAP wants it quoted.
+            .append(folder, None, Some(&format!("\"{internal_date}\"")), raw)
+            .await
+            .expect("append dated");
+        let _ = session.logout().await;
+    }
+
     /// Puts every message of `raws` into `folder` of `user`, in order, over one session (a
     /// backlog of thousands arrives in seconds).
     pub async fn deliver_many(&self, user: &str, password: &str, folder: &str, raws: &[Vec<u8>]) {

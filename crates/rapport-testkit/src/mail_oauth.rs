@@ -287,8 +287,11 @@ fn token(form: &HashMap<String, String>, inner: &Shared) -> Response {
             };
             inner.refreshes += 1;
             // Microsoft hands out a new refresh token with each refresh; Google keeps the old.
+            // The fake retires the old one at once (stricter than Microsoft, which lets it run
+            // out), so a client that kept the old token is caught.
             let rotated = grant.microsoft.then(|| {
                 let new = random();
+                inner.refresh.remove(&old);
                 inner.refresh.insert(new.clone(), grant.clone());
                 new
             });

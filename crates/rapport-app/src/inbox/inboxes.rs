@@ -101,7 +101,11 @@ impl App {
         let name = bounded_text("name", &input.name, MAX_NAME_CHARS)?;
         let email = match (input.channel, &input.email) {
             (ChannelKind::Email, Some(email)) => {
-                let (settings, secrets) = email.validate(None)?;
+                let (mut settings, secrets) = email.validate(None)?;
+                settings.backfill_since = EmailSettings::window_from(
+                    self.clock().now().date_naive(),
+                    email.backfill_days,
+                );
                 // Tested before anything is stored: a mailbox that cannot be read is refused
                 // with what went wrong.
                 self.check_mailbox(&settings, &MailLogin::Passwords(secrets.clone()))

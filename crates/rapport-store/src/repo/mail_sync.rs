@@ -21,6 +21,8 @@ pub struct FolderState {
     pub uid_validity: Option<u32>,
     /// The highest UID taken.
     pub last_uid: u32,
+    /// The CONDSTORE `HIGHESTMODSEQ` every change was read up to, if known.
+    pub modseq: Option<u64>,
     /// Messages taken in so far.
     pub imported: i64,
     /// What the last attempt said when it failed (cleared by the next success).
@@ -32,10 +34,12 @@ pub struct FolderState {
 fn folder_state(r: &QueryResult) -> StoreResult<FolderState> {
     let validity: Option<i64> = r.try_get("", "uid_validity")?;
     let last: i64 = r.try_get("", "last_uid")?;
+    let modseq: Option<i64> = r.try_get("", "highest_modseq")?;
     Ok(FolderState {
         folder: r.try_get("", "folder")?,
         uid_validity: validity.and_then(|v| u32::try_from(v).ok()),
         last_uid: u32::try_from(last).unwrap_or(0),
+        modseq: modseq.and_then(|m| u64::try_from(m).ok()),
         imported: r.try_get("", "imported")?,
         last_error: r.try_get("", "last_error")?,
         last_synced_at: r.try_get("", "last_synced_at")?,
@@ -48,7 +52,8 @@ pub async fn folders(
     scope: OrgScope,
     inbox: InboxId,
 ) -> StoreResult<Vec<FolderState>> {
-    let sql = "SELECT folder, uid_validity, last_uid, imported, last_error, last_synced_at \
+    let sql = "SELECT folder, uid_validity, last_uid, highest_modseq, imported, last_error, \
+               last_synced_at \
                FROM mail_folders WHERE org_id = $1 AND inbox_id = $2 ORDER BY folder";
     let rows = db
         .query_all_raw(stmt(
@@ -58,6 +63,25 @@ pub async fn folders(
         ))
         .await?;
     rows.iter().map(folder_state).collect()
+}
+
+/// The sync state of one folder of an inbox (none before its first lease).
+pub async fn folder(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    inbox: InboxId,
+    folder: &str,
+) -> StoreResult<Option<FolderState>> {
+    let sql = "SELECT folder, uid_validity, last_uid, highest_modseq, imported, last_error, \
+               last_synced_at FROM mail_folders WHERE org_id = $1 AND inbox_id = $2 AND folder = $3";
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            sql,
+            vec![scope.uuid().into(), inbox.as_uuid().into(), folder.into()],
+        ))
+        .await?;
+    row.as_ref().map(folder_state).transpose()
 }
 
 /// Takes (or renews) the lease on a folder for `holder` until `until_ms`, creating its row on
@@ -140,11 +164,13 @@ pub async fn advance(
     holder: &str,
     uid_validity: u32,
     last_uid: u32,
+    modseq: Option<u64>,
     imported: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let sql = "UPDATE mail_folders SET uid_validity = $5, last_uid = $6, \
-               imported = imported + $7, last_error = NULL, last_synced_at = $8, updated_at = $8 \
+               imported = imported + $7, last_error = NULL, last_synced_at = $8, updated_at = $8, \
+               highest_modseq = $9 \
                WHERE org_id = $1 AND inbox_id = $2 AND folder = $3 AND lease_holder = $4";
     let res = db
         .execute_raw(stmt(
@@ -159,6 +185,7 @@ pub async fn advance(
                 i64::from(last_uid).into(),
                 imported.into(),
                 now.into(),
+                modseq.and_then(|m| i64::try_from(m).ok()).into(),
             ],
         ))
         .await?;
@@ -266,6 +293,27 @@ pub async fn quarantine(
     ))
     .await?;
     Ok(())
+}
+
+/// How many messages of an inbox wait in quarantine.
+pub async fn quarantined_count(
+    db: &impl ConnectionTrait,
+    scope: OrgScope,
+    inbox: InboxId,
+) -> StoreResult<u64> {
+    let sql = "SELECT COUNT(*) AS n FROM mail_quarantine WHERE org_id = $1 AND inbox_id = $2";
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            sql,
+            vec![scope.uuid().into(), inbox.as_uuid().into()],
+        ))
+        .await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The org's quarantined messages, newest first (at most `limit`), optionally of one inbox.

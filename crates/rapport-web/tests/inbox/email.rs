@@ -800,3 +800,67 @@ Message-ID: <ooo1@other.test>\r\nAuto-Submitted: auto-replied\r\n\r\nI am away u
             .any(|m| m["direction"] == "outgoing")
     );
 }
+
+#[tokio::test]
+async fn a_backfill_window_takes_in_only_recent_mail() {
+    let t = app().await;
+    let imap = Dovecot::start().await;
+    imap.add_user(USER, PASSWORD);
+    let sink = SmtpSink::start().await;
+    let old = mail(
+        "Old Ann <old@customer.test>",
+        "Last year",
+        "old1@customer.test",
+        None,
+        "Old.",
+    );
+    imap.deliver_dated(USER, PASSWORD, "INBOX", &old, "02-Feb-2021 09:00:00 +0000")
+        .await;
+    put(
+        &imap,
+        mail(
+            "New Nia <new@customer.test>",
+            "This week",
+            "new1@customer.test",
+            None,
+            "New.",
+        ),
+    )
+    .await;
+    let owner = t.create_org_with("Window Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let mut recent = settings(&imap, &sink);
+    recent["backfill_days"] = json!(7);
+    let inbox = b
+        .api_ok(
+            &t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Window mail", "channel": "email", "email": recent })),
+        )
+        .await;
+    let id = inbox["id"].as_str().unwrap().to_owned();
+    let status = b
+        .api_ok(&t, Method::GET, &format!("/inboxes/{id}/email"), None)
+        .await;
+    let since = chrono::Utc::now().date_naive() - chrono::Days::new(7);
+    assert_eq!(status["backfill_since"], since.to_string());
+    let sync = t.app.start_mail_sync("window-test");
+    let convs = conversations(&t, &b, &id, 1).await;
+    assert_eq!(convs[0]["subject"], "This week");
+    sync.stop().await;
+
+    let mut too_long = settings(&imap, &sink);
+    too_long["backfill_days"] = json!(100_000);
+    let res = b
+        .api(
+            &t,
+            Method::POST,
+            "/inboxes",
+            Some(json!({ "name": "Too long", "channel": "email", "email": too_long })),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("backfill_days"), "{body}");
+}

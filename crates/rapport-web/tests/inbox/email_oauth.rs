@@ -39,18 +39,24 @@ async fn servers() -> Servers {
     Servers { fake, imap, sink }
 }
 
-async fn app(s: &Servers) -> TestApp {
+async fn app(s: &Servers, kind: ProviderKind) -> TestApp {
     let mut config = AppConfig::default();
     config.egress.allow_private = true;
-    let mut google = OAuthProvider::preset(
-        ProviderKind::Google,
+    let mut provider = OAuthProvider::preset(
+        kind,
         CLIENT_ID.into(),
         CLIENT_SECRET.to_owned().into(),
-        None,
+        Some("common"),
     );
-    google.auth_url = format!("{}/o/oauth2/v2/auth", s.fake.base_url());
-    google.token_url = format!("{}/token", s.fake.base_url());
-    google.mail = MailServers {
+    let base = s.fake.base_url();
+    (provider.auth_url, provider.token_url) = match kind {
+        ProviderKind::Google => (format!("{base}/o/oauth2/v2/auth"), format!("{base}/token")),
+        ProviderKind::Microsoft => (
+            format!("{base}/common/oauth2/v2.0/authorize"),
+            format!("{base}/common/oauth2/v2.0/token"),
+        ),
+    };
+    provider.mail = MailServers {
         imap_host: s.imap.host().into(),
         imap_port: s.imap.port(),
         imap_tls: false,
@@ -58,7 +64,7 @@ async fn app(s: &Servers) -> TestApp {
         smtp_port: s.sink.port(),
         smtp_security: "none".into(),
     };
-    config.mail_oauth = vec![google];
+    config.mail_oauth = vec![provider];
     spawn_app_with(config, Arc::new(rapport_domain::SystemClock)).await
 }
 
@@ -73,7 +79,13 @@ fn mail(subject: &str, id: &str, body: &str) -> Vec<u8> {
 
 /// Starts a connection as `b` and lets the provider answer: the callback path and query.
 async fn consent(t: &TestApp, b: &Browser) -> String {
-    let res = b.form(t, "/admin/inboxes/email/oauth/google", &[]).await;
+    consent_at(t, b, "google").await
+}
+
+async fn consent_at(t: &TestApp, b: &Browser, provider: &str) -> String {
+    let res = b
+        .form(t, &format!("/admin/inboxes/email/oauth/{provider}"), &[])
+        .await;
     assert_eq!(res.status(), 303);
     let provider = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(provider.contains("code_challenge="), "{provider}");
@@ -135,7 +147,7 @@ async fn a_gmail_mailbox_connects_with_oauth_reads_replies_and_renews_its_token(
             &mail("Order 42", "a1@customer.test", "Where is it?"),
         )
         .await;
-    let t = app(&s).await;
+    let t = app(&s, ProviderKind::Google).await;
     let owner = t.create_org_with("OAuth Org", Role::Owner).await;
     let b = Browser::sign_in(&t, &owner).await;
     let (_, page) = b.get(&t, "/admin/inboxes").await;
@@ -202,5 +214,46 @@ async fn a_gmail_mailbox_connects_with_oauth_reads_replies_and_renews_its_token(
     assert_eq!(inbox_of(&t, &b).await.as_deref(), Some(inbox.as_str()));
     let (_, page) = b.get(&t, "/admin/inboxes").await;
     assert!(!page.contains("no longer accepts this connection"));
+    sync.stop().await;
+}
+
+#[tokio::test]
+async fn a_microsoft_mailbox_connects_and_keeps_working_on_its_rotated_refresh_token() {
+    let s = servers().await;
+    s.imap
+        .deliver(
+            ACCOUNT,
+            PASSWORD,
+            "INBOX",
+            &mail("Licence", "m1@customer.test", "Renewal?"),
+        )
+        .await;
+    let t = app(&s, ProviderKind::Microsoft).await;
+    let owner = t.create_org_with("Microsoft Org", Role::Owner).await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let (_, page) = b.get(&t, "/admin/inboxes").await;
+    assert!(page.contains("/admin/inboxes/email/oauth/microsoft"));
+    assert!(
+        !page.contains("/admin/inboxes/email/oauth/google"),
+        "only what is configured"
+    );
+    let (status, _) = b.get(&t, &consent_at(&t, &b, "microsoft").await).await;
+    assert_eq!(status, 303);
+    let inbox = inbox_of(&t, &b).await.expect("the inbox was made");
+    let status = b
+        .api_ok(&t, Method::GET, &format!("/inboxes/{inbox}/email"), None)
+        .await;
+    assert_eq!(status["oauth"]["provider"], "microsoft");
+    let sync = t.app.start_mail_sync("microsoft-test");
+    let conv = first_conversation(&t, &b, &inbox).await;
+    let conv = conv["id"].as_str().unwrap().to_owned();
+    // Twice refused, twice refreshed: the second refresh uses the token the first returned.
+    for round in 1..=2 {
+        s.fake.revoke_access_tokens();
+        reply(&t, &b, &conv, &format!("Answer {round}")).await;
+        let sent = s.sink.wait_for_message_to("ana@customer.test", WAIT).await;
+        assert!(sent.text_body.contains(&format!("Answer {round}")));
+    }
+    assert!(s.fake.refreshes() >= 2);
     sync.stop().await;
 }

@@ -148,7 +148,7 @@ impl App {
                 .await
                 .map_err(|e| e.to_string())?;
             match Folder::open(&account, &settings.folder).await {
-                Ok(folder) => return Ok(folder),
+                Ok(folder) => return Ok(folder.with_window(settings.backfill_since)),
                 Err(ImapError::AuthenticationFailed)
                     if matches!(login, MailLogin::Token(_)) && !refused =>
                 {

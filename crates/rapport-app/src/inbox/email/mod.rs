@@ -49,7 +49,7 @@ pub struct EmailStatus {
     /// Each folder's checkpoint, count and last error.
     pub folders: Vec<FolderState>,
     /// Messages waiting in quarantine.
-    pub quarantined: usize,
+    pub quarantined: u64,
     /// The OAuth connection it signs in with, if any (its status says whether the grant
     /// still stands).
     pub oauth: Option<rapport_store::repo::oauth_connections::OAuthConnection>,
@@ -77,9 +77,7 @@ impl App {
         let scope = actor.scope();
         let settings = EmailSettings::from_json(&inbox.settings)?;
         let folders = mail_sync::folders(conn, scope, id).await?;
-        let quarantined = mail_sync::quarantined_list(conn, scope, Some(id), QUARANTINE_PAGE)
-            .await?
-            .len();
+        let quarantined = mail_sync::quarantined_count(conn, scope, id).await?;
         let oauth = match &settings.oauth {
             Some(o) => Some(self.oauth_connection(actor.org_id, o.connection).await?),
             None => None,
@@ -124,7 +122,10 @@ impl App {
             ),
             None => None,
         };
-        let (settings, secrets) = input.validate(stored.as_ref())?;
+        let (mut settings, secrets) = input.validate(stored.as_ref())?;
+        settings.backfill_since = EmailSettings::from_json(&inbox.settings)
+            .ok()
+            .and_then(|s| s.backfill_since);
         self.check_mailbox(&settings, &MailLogin::Passwords(secrets.clone()))
             .await?;
         let now = self.clock().now();

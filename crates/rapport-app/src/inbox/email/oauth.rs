@@ -28,6 +28,9 @@ use serde_json::json;
 
 const PURPOSE: &str = "mail_oauth";
 
+/// Days of existing mail taken in when a mailbox is connected by OAuth.
+const OAUTH_BACKFILL_DAYS: u32 = 30;
+
 #[derive(Serialize, Deserialize)]
 struct Pending {
     provider: String,
@@ -138,6 +141,8 @@ impl App {
             // Gmail and Microsoft 365 keep a copy of what is sent through their SMTP servers.
             sent_folder: None,
             oauth: None,
+            // A mail provider's inbox often holds years of mail: the last month is taken in.
+            backfill_since: EmailSettings::window_from(now.date_naive(), Some(OAUTH_BACKFILL_DAYS)),
         };
         // Both servers must take the token before anything is stored.
         self.check_mailbox(&settings, &MailLogin::Token(tokens.access_token.clone()))

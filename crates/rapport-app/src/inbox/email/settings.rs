@@ -92,7 +92,14 @@ pub struct EmailSettings {
     /// The OAuth connection both servers log in through (none: the sealed passwords).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<OAuthLogin>,
+    /// Mail that arrived before this day is not taken in when the mailbox is read from the
+    /// start (none: all of it). Set from the backfill window when the inbox is connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill_since: Option<chrono::NaiveDate>,
 }
+
+/// The longest backfill window, in days (ten years).
+pub const MAX_BACKFILL_DAYS: u32 = 3650;
 
 /// An inbox that signs in with an OAuth connection (Gmail, Microsoft 365) instead of passwords.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +111,11 @@ pub struct OAuthLogin {
 }
 
 impl EmailSettings {
+    /// The first day of a backfill window of `days` ending `today` (0: today only).
+    pub fn window_from(today: chrono::NaiveDate, days: Option<u32>) -> Option<chrono::NaiveDate> {
+        days.map(|d| today - chrono::Days::new(u64::from(d.min(MAX_BACKFILL_DAYS))))
+    }
+
     /// Reads stored settings.
     pub fn from_json(v: &serde_json::Value) -> AppResult<Self> {
         serde_json::from_value(v.clone())
@@ -182,6 +194,10 @@ pub struct EmailInput {
     /// SMTP password.
     #[serde(default)]
     pub smtp_password: Option<String>,
+    /// How many days of the mail already in the mailbox to take in when it is connected (0:
+    /// only mail that arrives from now on; absent: all of it). Ignored on a change.
+    #[serde(default)]
+    pub backfill_days: Option<u32>,
 }
 
 fn host(field: &str, raw: &str, errors: &mut Vec<(String, String)>) -> String {
@@ -333,6 +349,12 @@ impl EmailInput {
                 "enter the SMTP password (or leave the SMTP user name empty)".into(),
             ));
         }
+        if self.backfill_days.is_some_and(|d| d > MAX_BACKFILL_DAYS) {
+            errors.push((
+                "backfill_days".into(),
+                format!("at most {MAX_BACKFILL_DAYS} days"),
+            ));
+        }
         if !errors.is_empty() {
             return Err(AppError::InvalidInput(errors));
         }
@@ -345,6 +367,7 @@ impl EmailInput {
                 smtp,
                 sent_folder,
                 oauth: None,
+                backfill_since: None,
             },
             EmailSecrets {
                 imap_password,

@@ -279,15 +279,14 @@ impl App {
                 folder.close().await;
                 return Ok(Ended::Stopped);
             }
-            let state = mail_sync::folders(conn, scope, inbox.id)
+            let state = mail_sync::folder(conn, scope, inbox.id, name)
                 .await
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .find(|f| f.folder == name);
+                .map_err(|e| e.to_string())?;
             let since = state.as_ref().and_then(|s| {
                 s.uid_validity.map(|v| Checkpoint {
                     uid_validity: v,
                     last_uid: s.last_uid,
+                    modseq: s.modseq,
                 })
             });
             let batch = folder
@@ -316,6 +315,7 @@ impl App {
                     holder,
                     batch.checkpoint.uid_validity,
                     batch.checkpoint.last_uid,
+                    batch.checkpoint.modseq,
                     stored,
                     self.clock().now(),
                 )

@@ -60,9 +60,11 @@ pub struct EmailView {
     /// How each folder reads.
     pub folders: Vec<FolderView>,
     /// Messages waiting in quarantine.
-    pub quarantined: usize,
+    pub quarantined: u64,
     /// The OAuth connection the mailbox signs in with (absent: passwords).
     pub oauth: Option<OAuthView>,
+    /// Mail that arrived before this day was not taken in (absent: all of it).
+    pub backfill_since: Option<chrono::NaiveDate>,
 }
 
 /// How an OAuth mailbox signs in.
@@ -105,6 +107,7 @@ impl From<EmailStatus> for EmailView {
                 })
                 .collect(),
             quarantined: s.quarantined,
+            backfill_since: s.settings.backfill_since,
             oauth: s.oauth.map(|c| OAuthView {
                 provider: c.provider,
                 account: c.account,

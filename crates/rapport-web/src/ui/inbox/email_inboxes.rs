@@ -41,6 +41,8 @@ pub struct EmailForm {
     pub smtp_port: String,
     pub smtp_security: String,
     pub smtp_username: String,
+    /// Days of existing mail to take in ("" all), for a new mailbox.
+    pub backfill: String,
     /// Refused: show it open.
     pub open: bool,
 }
@@ -95,6 +97,7 @@ fn form_of(r: &InboxRecord, s: &rapport_app::inbox::email::EmailSettings) -> Ema
         smtp_port: s.smtp.port.to_string(),
         smtp_security: s.smtp.security.as_str().into(),
         smtp_username: s.smtp.username.clone().unwrap_or_default(),
+        backfill: String::new(),
         open: false,
     }
 }
@@ -174,6 +177,7 @@ pub fn read(f: &Fields, id: &str) -> EmailForm {
         smtp_port: get("smtp_port"),
         smtp_security: get("smtp_security"),
         smtp_username: get("smtp_username"),
+        backfill: get("backfill_days"),
         open: true,
     }
 }
@@ -204,6 +208,15 @@ fn input(form: &EmailForm, f: &Fields) -> Result<EmailInput, AppError> {
         smtp_security: optional(&form.smtp_security),
         smtp_username: optional(&form.smtp_username),
         smtp_password: optional(f.get("smtp_password")),
+        backfill_days: match form.backfill.as_str() {
+            "" => None,
+            days => Some(days.parse().map_err(|_| {
+                AppError::InvalidInput(vec![(
+                    "backfill_days".into(),
+                    "choose how much existing mail to take in".into(),
+                )])
+            })?),
+        },
     })
 }
 

@@ -156,6 +156,7 @@ async fn render(
         imap_security: "tls".into(),
         smtp_security: "tls".into(),
         folder: "INBOX".into(),
+        backfill: "30".into(),
         ..Default::default()
     };
     if let Some(echo) = email_echo {
