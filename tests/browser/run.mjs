@@ -8,6 +8,10 @@
 //
 // Environment:
 //   RAPPORT_BIN      the binary to test (default /root/.cache/rapport/target/debug/rapport)
+//   RAPPORT_MAIL_SERVERS_BIN  the testkit's mail-servers helper (Dovecot + SMTP sink for the
+//                    mailbox check; default: next to RAPPORT_BIN; `cargo build -p rapport-testkit
+//                    --bins` builds it)
+//   RAPPORT_BROWSER_ONLY  run only the checks whose title contains this text (plus setup)
 //   CHROMIUM_PATH    the browser (default /usr/bin/chromium); never downloaded
 //
 // Screenshots of every check land in tests/browser/screenshots/.
@@ -16,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import readline from 'node:readline';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -27,7 +32,9 @@ import crypto from 'node:crypto';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
 const BIN = process.env.RAPPORT_BIN || '/root/.cache/rapport/target/debug/rapport';
+const MAIL_SERVERS_BIN = process.env.RAPPORT_MAIL_SERVERS_BIN || path.join(path.dirname(BIN), 'mail-servers');
 const BROWSER = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ONLY = process.env.RAPPORT_BROWSER_ONLY || '';
 const HEALTH_TIMEOUT_MS = 15_000;
 const ACTION_TIMEOUT_MS = 10_000;
 
@@ -101,12 +108,33 @@ function freePort() {
   });
 }
 
-async function startServer() {
+async function startServer(mail) {
   if (!existsSync(BIN)) {
     throw new Error(`rapport binary not found at ${BIN} (build it, or set RAPPORT_BIN)`);
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-browser-'));
   const port = await freePort();
+  // Gmail mailboxes connect through the mail servers' OAuth fake (every provider URL and mail
+  // host is configuration); the public URL is the address the browser uses, so the
+  // provider's redirect comes back to the signed-in session.
+  const o = mail.settings.oauth;
+  const config = path.join(dataDir, 'rapport.toml');
+  await fs.writeFile(config, [
+    `public_url = "http://127.0.0.1:${port}"`,
+    '[[mail_oauth]]',
+    'provider = "google"',
+    `client_id = "${o.client_id}"`,
+    `client_secret = "${o.client_secret}"`,
+    `auth_url = "${o.base_url}/o/oauth2/v2/auth"`,
+    `token_url = "${o.base_url}/token"`,
+    'imap_host = "127.0.0.1"',
+    `imap_port = ${o.imap_port}`,
+    'imap_tls = false',
+    'smtp_host = "127.0.0.1"',
+    `smtp_port = ${o.smtp_port}`,
+    'smtp_security = "none"',
+    '',
+  ].join('\n'));
   const env = { ...process.env };
   // The tests run against the embedded SQLite database in the fresh data directory, whatever
   // the surrounding shell points at.
@@ -115,7 +143,7 @@ async function startServer() {
   }
   // Webhook checks deliver to a receiver on this machine's loopback.
   env.RAPPORT_EGRESS_ALLOW_PRIVATE = 'true';
-  const child = spawn(BIN, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  const child = spawn(BIN, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', config], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -172,6 +200,73 @@ async function stopServer(server) {
     clearTimeout(timer);
   }
   await fs.rm(server.dataDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------
+// Real mail servers: crates/rapport-testkit/src/bin/mail-servers.rs starts Dovecot and an SMTP
+// sink on loopback with a small backlog in the mailbox, prints their settings as one JSON line
+// and answers `wait-smtp ADDRESS` with the headers of the next mail sent there. Closing its
+// stdin stops it and the servers.
+
+async function startMailServers() {
+  if (!existsSync(MAIL_SERVERS_BIN)) {
+    throw new CheckError(`mail-servers not found at ${MAIL_SERVERS_BIN} (cargo build -p rapport-testkit --bins, or set RAPPORT_MAIL_SERVERS_BIN)`);
+  }
+  const child = spawn(MAIL_SERVERS_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr = [];
+  child.stderr.on('data', (chunk) => {
+    stderr.push(chunk.toString());
+    if (stderr.length > 50) stderr.shift();
+  });
+  const lines = readline.createInterface({ input: child.stdout });
+  const queue = [];
+  const waiting = [];
+  lines.on('line', (line) => (waiting.length ? waiting.shift()(line) : queue.push(line)));
+  // Ended (it panics when Dovecot or aiosmtpd cannot start): whoever waits hears it at once.
+  const exit = new Promise((resolve) => child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w(null);
+    resolve(code);
+  }));
+  const next = (what, timeoutMs) => {
+    if (queue.length) return Promise.resolve(JSON.parse(queue.shift()));
+    const why = (problem) => new CheckError(`mail-servers: no ${what}, ${problem}: ${stderr.join('').slice(-800)}`);
+    if (child.exitCode !== null) return Promise.reject(why('it has exited'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(why(`not within ${timeoutMs / 1000} s`)), timeoutMs);
+      waiting.push((line) => {
+        clearTimeout(timer);
+        if (line === null) reject(why('it exited'));
+        else resolve(JSON.parse(line));
+      });
+    });
+  };
+  const stop = async () => {
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
+  try {
+    const settings = await next('settings', 30_000);
+    return {
+      settings,
+      stop,
+      /** The headers of the next mail the SMTP sink receives for `address`. */
+      async waitSmtp(address, command = 'wait-smtp') {
+        child.stdin.write(`${command} ${address}\n`);
+        const got = await next(`mail to ${address}`, 40_000);
+        if (got.error) throw new CheckError(`no mail to ${address} reached the SMTP server: ${got.error.slice(0, 400)}`);
+        return got;
+      },
+      /** The same for the XOAUTH2 sink the OAuth mailbox sends through. */
+      waitOAuthSmtp(address) {
+        return this.waitSmtp(address, 'wait-oauth-smtp');
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1702,7 +1797,7 @@ inboxSettingsChecks.title = 'inbox settings: add an inbox that assigns round-rob
 async function emailInboxChecks(t) {
   // Connecting a mailbox: the servers are tried before anything is saved, so a mailbox that
   // cannot be reached is refused with the reason next to the form, the typed settings kept
-  // and the password not echoed. (Connecting to a real Dovecot is covered by the Rust tests.)
+  // and the password not echoed. (The next check connects a real mailbox.)
   const ctx = await newContext(t.browser, t.base);
   t.cleanup.push(() => ctx.close());
   const page = t.use(await ctx.newPage());
@@ -1730,6 +1825,120 @@ async function emailInboxChecks(t) {
   await t.shot('email-inbox-refused');
 }
 emailInboxChecks.title = 'email inbox: connecting an unreachable mailbox is refused with the reason';
+
+async function emailMailboxChecks(t) {
+  // A real mailbox (the testkit's Dovecot and SMTP sink, with a backlog of three customers'
+  // threads waiting) connected through the settings page: the backlog arrives in the inbox,
+  // Ana's two messages in one conversation; the agent's reply reaches the SMTP server as an
+  // answer to her last message (In-Reply-To, References) under "Re: " and her subject.
+  const { mail } = t;
+  const { imap, smtp, backlog } = mail.settings;
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/admin/inboxes');
+  await page.click('[data-email-add] summary');
+  const form = page.locator('[data-email-add] form');
+  await form.locator('input[name=name]').fill('Customer mail');
+  await form.locator('input[name=address]').fill(mail.settings.address);
+  await form.locator('input[name=display_name]').fill('Northwind Support');
+  await form.locator('input[name=imap_host]').fill(imap.host);
+  await form.locator('input[name=imap_port]').fill(String(imap.port));
+  await form.locator('select[name=imap_security]').selectOption(imap.security);
+  await form.locator('input[name=imap_username]').fill(imap.username);
+  await form.locator('input[name=imap_password]').fill(imap.password);
+  await form.locator('input[name=smtp_host]').fill(smtp.host);
+  await form.locator('input[name=smtp_port]').fill(String(smtp.port));
+  await form.locator('select[name=smtp_security]').selectOption(smtp.security);
+  await page.evaluate(() => window.scrollTo(0, 0)); // a full-page shot of a scrolled page repeats the fixed bars
+  await t.shot('email-connect-form');
+  await submit(() => form.locator('button[type=submit]').click());
+  await visible(page, '.alert-success', 'the "inbox added" flash');
+  const card = page.locator('.au-rule', { hasText: 'Customer mail' });
+  await visible(page, `.au-rule:has-text("Customer mail"):has-text("${mail.settings.address}")`, 'the connected mailbox');
+  await t.shot('email-connected');
+
+  // The backlog arrives while the reader works in the background: reload until it is there.
+  await submit(() => card.locator('a[href^="/inbox?folder=inbox:"]').click());
+  const subjects = [...new Set(backlog.map((m) => m.subject.replace(/^Re: /, '')))];
+  await until(async () => {
+    const listed = await page.locator('.ib-item').count();
+    if (listed === subjects.length) return true;
+    await page.reload();
+    return false;
+  }, `the ${subjects.length} backlog conversations did not all arrive`, 30_000);
+  for (const subject of subjects) {
+    await visible(page, `.ib-item .ib-subject:text-is("${subject}")`, `"${subject}" in the list`);
+  }
+  const ana = page.locator('.ib-item', { hasText: 'Ana Lima' });
+  assert((await ana.count()) === 1, 'Ana\'s two messages make one conversation');
+  await t.shot('email-backlog');
+
+  await submit(() => ana.click());
+  await visible(page, `.ib-convo-head h2:has-text("${subjects[0]}")`, 'her subject heads the conversation');
+  await until(async () => (await page.locator('.ib-msg-in').count()) === 2, 'both of Ana\'s messages are in the thread');
+  await page.fill('#ib-body', 'Hi Ana, the lamp left our warehouse this morning: you will have it by Thursday. Sorry for the wait!');
+  await submit(() => page.click('[data-send]'));
+  await visible(page, '.alert-success', 'the "reply sent" flash');
+  await visible(page, '.ib-msg-out:has-text("left our warehouse")', 'the reply in the thread');
+
+  const sent = await mail.waitSmtp('ana@customer.test');
+  const [first, second] = backlog.filter((m) => m.from === 'ana@customer.test').map((m) => m.message_id);
+  assert(sent.subject === `Re: ${subjects[0]}`, `the reply's subject is "${sent.subject}"`);
+  assert(sent.in_reply_to === second, `In-Reply-To is ${sent.in_reply_to}, expected ${second}`);
+  assert((sent.references || '').includes(first) && sent.references.includes(second), `References is ${sent.references}, expected ${first} and ${second}`);
+  await until(async () => {
+    await page.reload();
+    return page.locator('.ib-msg-out .ib-delivery:not(.failed)').filter({ hasText: /sent|delivered/i }).count();
+  }, 'the reply is marked sent');
+  await t.shot('email-replied');
+}
+emailMailboxChecks.title = 'email inbox: connect a real mailbox, the backlog arrives threaded, a reply leaves threaded';
+
+async function emailOAuthChecks(t) {
+  // "Connect a Gmail … mailbox": the browser goes to the provider (the mail servers' Google
+  // fake, which consents at once) and back; the mailbox signs in with the token (XOAUTH2 on
+  // Dovecot and on an SMTP server that takes nothing else), its mail arrives, a reply leaves.
+  const { mail } = t;
+  const o = mail.settings.oauth;
+  const ctx = await newContext(t.browser, t.base);
+  t.cleanup.push(() => ctx.close());
+  const page = t.use(await ctx.newPage());
+  const submit = (action) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  await signIn(page);
+  await page.goto('/admin/inboxes');
+  await visible(page, '[data-email-oauth] a[data-oauth=google]', 'the Google button');
+  await t.shot('email-oauth-offer');
+  // Three redirects: to the provider, back to the callback, on to the settings page.
+  await Promise.all([
+    page.waitForResponse((res) => new URL(res.url()).pathname === '/oauth/mail/callback'),
+    page.click('[data-email-oauth] a[data-oauth=google]'),
+  ]);
+  await page.waitForLoadState('load');
+  await expectPath(page, '/admin/inboxes');
+  await visible(page, '.alert-success', 'the "mailbox connected" flash');
+  const card = page.locator('.au-rule', { hasText: o.account });
+  await visible(page, `.au-rule:has-text("${o.account}") [data-oauth-status]:has-text("Google")`, 'the card says it signs in with Google');
+  await t.shot('email-oauth-connected');
+
+  await submit(() => card.locator('a[href^="/inbox?folder=inbox:"]').click());
+  await until(async () => {
+    if (await page.locator('.ib-item').count()) return true;
+    await page.reload();
+    return false;
+  }, 'the mailbox\'s message did not arrive', 30_000);
+  await submit(() => page.locator('.ib-item', { hasText: o.subject }).click());
+  await page.fill('#ib-body', 'Hi Dara, our partner team will write to you today.');
+  await submit(() => page.click('[data-send]'));
+  await visible(page, '.alert-success', 'the "reply sent" flash');
+  const sent = await mail.waitOAuthSmtp(o.from);
+  assert(sent.subject === `Re: ${o.subject}`, `the reply's subject is "${sent.subject}"`);
+  assert(sent.from === o.account, `sent as ${sent.from}`);
+  await t.shot('email-oauth-replied');
+}
+emailOAuthChecks.title = 'email inbox: connect a Gmail mailbox with OAuth, its mail arrives, a reply leaves';
 
 async function csatChecks(t) {
   // Satisfaction: resolving a conversation of an inbox with surveys on sends the customer a
@@ -1800,6 +2009,8 @@ const CHECKS = [
   slaChecks,
   inboxSettingsChecks,
   emailInboxChecks,
+  emailMailboxChecks,
+  emailOAuthChecks,
   csatChecks,
 ];
 
@@ -1810,10 +2021,12 @@ async function main() {
   let failed = 0;
   let server = null;
   let browser = null;
+  let mail = null;
   try {
     await fs.rm(SHOTS, { recursive: true, force: true });
     await fs.mkdir(SHOTS, { recursive: true });
-    server = await startServer();
+    mail = await startMailServers();
+    server = await startServer(mail);
     console.log(`# rapport ${BIN} on ${server.base}`);
     browser = await chromium.launch({
       executablePath: BROWSER,
@@ -1833,10 +2046,13 @@ async function main() {
 
     for (const [i, check] of CHECKS.entries()) {
       const name = check.title || check.name;
+      // The first two checks set the instance up (the owner every other check signs in as).
+      if (ONLY && i >= 2 && !name.includes(ONLY)) continue;
       const prefix = String(i + 1).padStart(2, '0');
       const t = {
         browser,
         base: server.base,
+        mail,
         dataDir: server.dataDir,
         dataDir: server.dataDir,
         page: sharedPage,
@@ -1885,6 +2101,7 @@ async function main() {
       for (const line of server.log.slice(-20)) console.log(`#   ${line}`);
     }
     await stopServer(server).catch((err) => console.log(`# stopping the server: ${err.message}`));
+    if (mail) await mail.stop().catch(() => {});
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;

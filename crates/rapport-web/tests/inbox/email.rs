@@ -18,8 +18,10 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const USER: &str = "support";
-const PASSWORD: &str = "mailbox-pass-1";
+/// The mailbox user of `mail_fixture`.
+pub const USER: &str = "support";
+/// Its password.
+pub const PASSWORD: &str = "mailbox-pass-1";
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn app() -> TestApp {

@@ -1,7 +1,8 @@
 //! The shared inbox over HTTP, on SQLite and PostgreSQL: inboxes, the API channel's
 //! exactly-once ingest, conversations (status, snooze, priority, assignment, labels,
 //! followers, read marks, merge, split, move, bulk), replies with their delivery job and
-//! private notes with mentions, canned responses, automation rules and SLA policies.
+//! private notes with mentions, canned responses, automation rules and SLA policies; the email
+//! channel against real servers, and the shared real-world mail corpora through its receive path.
 
 mod assignment;
 mod attachments;
@@ -14,6 +15,8 @@ mod conversations;
 mod csat;
 mod demo;
 pub mod email;
+mod email_corpora;
+mod email_corpus_files;
 mod email_oauth;
 mod exactly_once;
 mod ingest;

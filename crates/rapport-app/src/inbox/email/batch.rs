@@ -5,17 +5,21 @@
 //! message of one sender after the previous (the same contact, and a subject match). The
 //! independent runs this leaves are stored [`CONCURRENCY`] at a time; on PostgreSQL they
 //! write in parallel, on SQLite they keep the single writer busy while the next message is
-//! parsed and checked.
+//! parsed and checked. [`App::receive_fetched_mail`] is the same step for one message handed
+//! in from outside a reader.
 
 use super::receive::{Receive, read};
 use super::settings::EmailSettings;
 use crate::context::App;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use futures::StreamExt;
+use rapport_domain::inbox::ChannelKind;
+use rapport_domain::{InboxId, OrgId};
 use rapport_mail::ParsedMail;
 use rapport_mail::imap::Fetched;
 use rapport_store::OrgScope;
-use rapport_store::repo::inboxes::InboxRecord;
+use rapport_store::repo::inboxes::{self, InboxRecord};
+use rapport_vault::ExposeSecret;
 use std::collections::HashMap;
 
 /// Runs stored at once.
@@ -129,6 +133,43 @@ impl App {
             }
         }
         Ok(stored)
+    }
+}
+
+impl App {
+    /// Takes in one message for `org`'s email inbox `inbox` exactly as its reader takes in
+    /// each fetched message: parsed, then stored, skipped or quarantined (under `folder` and
+    /// `uid`, which only label the quarantined copy). A system entry point, like the reader:
+    /// for tools and for the tests that push real-world mail through the whole pipeline
+    /// without a mailbox in between. `Err` only when the inbox cannot be used at all.
+    pub async fn receive_fetched_mail(
+        &self,
+        org: OrgId,
+        inbox: InboxId,
+        folder: &str,
+        uid: u32,
+        raw: &[u8],
+    ) -> AppResult<Receive> {
+        let scope = crate::authz::system_scope(org);
+        let conn = self.db().conn();
+        let record = inboxes::get(conn, scope, inbox).await?;
+        if record.channel != ChannelKind::Email {
+            return Err(super::not_email());
+        }
+        let settings = EmailSettings::from_json(&record.settings)?;
+        let key = self.vault().mail_thread_key(conn, org).await?;
+        Ok(self
+            .receive_mail(
+                scope,
+                &record,
+                &settings,
+                key.expose_secret(),
+                folder,
+                uid,
+                raw,
+                read(raw),
+            )
+            .await)
     }
 }
 

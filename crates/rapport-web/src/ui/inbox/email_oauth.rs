@@ -1,5 +1,5 @@
 //! Connecting a Gmail or Microsoft 365 mailbox with OAuth from the inbox settings page:
-//! `POST /admin/inboxes/email/oauth/{provider}` sends the browser to the provider's consent
+//! `GET /admin/inboxes/email/oauth/{provider}` sends the browser to the provider's consent
 //! page; the provider sends it back to `GET /oauth/mail/callback`, where the app stores the
 //! connection and the inbox (or says why not: access not granted, a server that refused the
 //! token, an old or foreign `state`).
@@ -7,8 +7,7 @@
 use super::inboxes::PAGE;
 use crate::i18n::Tr;
 use crate::state::WebState;
-use crate::ui::admin::{CsrfOnly, done};
-use crate::ui::form::{UiForm, csrf_ok};
+use crate::ui::admin::done;
 use crate::ui::page::UiSession;
 use crate::ui::pages;
 use axum::extract::{Path, Query, State};
@@ -18,17 +17,16 @@ use axum_extra::extract::CookieJar;
 use rapport_app::AppError;
 use serde::Deserialize;
 
-/// `POST /admin/inboxes/email/oauth/{provider}`: off to the consent page.
+/// `GET /admin/inboxes/email/oauth/{provider}`: off to the consent page. A link, as for
+/// sign-in providers: the page's CSP allows forms to post only to Rapport, and a redirect
+/// after a form post counts as one. Starting a flow changes nothing; only the consent the
+/// signed-in admin gives at the provider connects a mailbox, to their own org.
 pub async fn begin(
     State(state): State<WebState>,
     headers: HeaderMap,
     UiSession(info): UiSession,
     Path(provider): Path<String>,
-    UiForm(form): UiForm<CsrfOnly>,
 ) -> Response {
-    if !csrf_ok(&form.csrf, &info.csrf_token) {
-        return pages::forbidden(&state, &headers);
-    }
     match state.app.begin_mail_oauth(&info.actor, &provider).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(err) => pages::from_app_error(&state, &headers, err),

@@ -65,7 +65,7 @@ pub fn table() -> RouteTable {
         .post("/admin/inboxes/{id}", inboxes::update)
         .post("/admin/inboxes/{id}/delete", inboxes::delete)
         .post("/admin/inboxes/email", email_inboxes::create)
-        .post("/admin/inboxes/email/oauth/{provider}", email_oauth::begin)
+        .get("/admin/inboxes/email/oauth/{provider}", email_oauth::begin)
         .get("/oauth/mail/callback", email_oauth::callback)
         .get("/inbox/messages/{id}/original", original::show)
         .post("/admin/inboxes/{id}/email", email_inboxes::update)

@@ -46,6 +46,8 @@ pub struct Item {
     pub number: i64,
     pub name: String,
     pub initials: String,
+    /// The subject, when the channel has one (email): what the agent scans the list by.
+    pub subject: String,
     pub preview: String,
     pub when: String,
     pub unread: bool,
@@ -200,6 +202,7 @@ fn item(
         href,
         number: r.number,
         initials: initials(&row.contact_name),
+        subject: r.subject.clone().unwrap_or_default(),
         preview: r.last_message_preview.clone().unwrap_or_default(),
         when: when(page, &r.last_activity_at, now),
         unread: unread && !selected,
