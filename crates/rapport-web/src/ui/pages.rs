@@ -25,12 +25,18 @@ pub struct ErrorPage {
     pub text: String,
 }
 
-fn page_for(
+/// What an error page says: a catalog key, or the app's own words.
+enum Said<'a> {
+    Key(&'a str),
+    Words(String),
+}
+
+fn render(
     state: &WebState,
     headers: &HeaderMap,
     status: StatusCode,
     title_key: &str,
-    text_key: &str,
+    said: Said<'_>,
 ) -> Response {
     let page = anonymous_page(
         state,
@@ -39,7 +45,10 @@ fn page_for(
         Vec::new(),
     );
     let title = page.tr.t(title_key);
-    let text = page.tr.t(text_key);
+    let text = match said {
+        Said::Key(key) => page.tr.t(key),
+        Said::Words(words) => words,
+    };
     (
         status,
         ErrorPage {
@@ -52,6 +61,16 @@ fn page_for(
         .into_response()
 }
 
+fn page_for(
+    state: &WebState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    title_key: &str,
+    text_key: &str,
+) -> Response {
+    render(state, headers, status, title_key, Said::Key(text_key))
+}
+
 /// A page that says why something was refused in the app's own words (`text`), under a
 /// translated title.
 pub fn refused_with(
@@ -61,23 +80,7 @@ pub fn refused_with(
     title_key: &str,
     text: String,
 ) -> Response {
-    let page = anonymous_page(
-        state,
-        accept_language(headers).as_deref(),
-        String::new(),
-        Vec::new(),
-    );
-    let title = page.tr.t(title_key);
-    (
-        status,
-        ErrorPage {
-            page,
-            code: status.as_u16(),
-            title,
-            text,
-        },
-    )
-        .into_response()
+    render(state, headers, status, title_key, Said::Words(text))
 }
 
 /// 404 page.

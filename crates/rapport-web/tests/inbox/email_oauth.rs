@@ -128,6 +128,25 @@ async fn first_conversation(t: &TestApp, b: &Browser, inbox: &str) -> Value {
     }
 }
 
+/// The servers with one customer message waiting, the app with `kind` configured, and its
+/// owner signed in on the inbox settings page (its HTML).
+async fn signed_in(
+    kind: ProviderKind,
+    subject: &str,
+    body: &str,
+) -> (Servers, TestApp, Browser, String) {
+    let s = servers().await;
+    let raw = mail(subject, &format!("{}@customer.test", kind.id()), body);
+    s.imap.deliver(ACCOUNT, PASSWORD, "INBOX", &raw).await;
+    let t = app(&s, kind).await;
+    let owner = t
+        .create_org_with(&format!("{} Org", kind.name()), Role::Owner)
+        .await;
+    let b = Browser::sign_in(&t, &owner).await;
+    let (_, page) = b.get(&t, "/admin/inboxes").await;
+    (s, t, b, page)
+}
+
 async fn reply(t: &TestApp, b: &Browser, conv: &str, text: &str) {
     b.api_ok(
         t,
@@ -141,19 +160,7 @@ async fn reply(t: &TestApp, b: &Browser, conv: &str, text: &str) {
 
 #[tokio::test]
 async fn a_gmail_mailbox_connects_with_oauth_reads_replies_and_renews_its_token() {
-    let s = servers().await;
-    s.imap
-        .deliver(
-            ACCOUNT,
-            PASSWORD,
-            "INBOX",
-            &mail("Order 42", "a1@customer.test", "Where is it?"),
-        )
-        .await;
-    let t = app(&s, ProviderKind::Google).await;
-    let owner = t.create_org_with("OAuth Org", Role::Owner).await;
-    let b = Browser::sign_in(&t, &owner).await;
-    let (_, page) = b.get(&t, "/admin/inboxes").await;
+    let (s, t, b, page) = signed_in(ProviderKind::Google, "Order 42", "Where is it?").await;
     assert!(
         page.contains("/admin/inboxes/email/oauth/google"),
         "the page offers Google"
@@ -222,19 +229,7 @@ async fn a_gmail_mailbox_connects_with_oauth_reads_replies_and_renews_its_token(
 
 #[tokio::test]
 async fn a_microsoft_mailbox_connects_and_keeps_working_on_its_rotated_refresh_token() {
-    let s = servers().await;
-    s.imap
-        .deliver(
-            ACCOUNT,
-            PASSWORD,
-            "INBOX",
-            &mail("Licence", "m1@customer.test", "Renewal?"),
-        )
-        .await;
-    let t = app(&s, ProviderKind::Microsoft).await;
-    let owner = t.create_org_with("Microsoft Org", Role::Owner).await;
-    let b = Browser::sign_in(&t, &owner).await;
-    let (_, page) = b.get(&t, "/admin/inboxes").await;
+    let (s, t, b, page) = signed_in(ProviderKind::Microsoft, "Licence", "Renewal?").await;
     assert!(page.contains("/admin/inboxes/email/oauth/microsoft"));
     assert!(
         !page.contains("/admin/inboxes/email/oauth/google"),
