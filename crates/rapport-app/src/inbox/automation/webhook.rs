@@ -3,7 +3,8 @@
 //! for a rule whose other actions failed). The job builds the JSON when it runs, from the
 //! store (so the job table holds ids, not a copy of the conversation), signs it with the org's
 //! secret (Standard Webhooks headers, see [`crate::webhooks`]) and POSTs it through the egress
-//! guard. A receiver that fails (5xx, 408, 429, no answer) is retried with backoff for about an
+//! guard in its prepare step, before its transaction opens (a slow receiver never holds
+//! SQLite's one writer); the transaction then only writes the outcome. A receiver that fails (5xx, 408, 429, no answer) is retried with backoff for about an
 //! hour under the same `webhook-id`; the end (delivered, or refused/given up with the reason)
 //! is written to the rule's execution log.
 
@@ -16,12 +17,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rapport_domain::inbox::automation::{RunOutcome, Trigger};
 use rapport_domain::{AutomationRuleId, AutomationRunId, ConversationId, EventId, MessageId};
-use rapport_jobs::{EnqueueOptions, JobContext, JobError, JobHandler};
+use rapport_jobs::{EnqueueOptions, JobContext, JobError, JobHandler, Prepared};
 use rapport_store::repo::automation::{self, RunRecord};
 use rapport_store::repo::conversations::ConversationRecord;
 use rapport_store::repo::messages::Sender;
 use rapport_store::repo::{contacts, conversation_links, conversations, inboxes, messages};
-use rapport_store::{DatabaseTransaction, OrgScope, StoreError};
+use rapport_store::{ConnectionTrait, DatabaseTransaction, OrgScope, StoreError};
 use rapport_vault::ExposeSecret;
 use serde_json::{Value, json};
 
@@ -97,37 +98,67 @@ enum Attempt {
     Temporary(String),
 }
 
-#[async_trait]
-impl JobHandler for DeliverWebhook {
-    async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError> {
-        let org = job
-            .org_id
-            .ok_or_else(|| JobError::Permanent("a webhook job names its org".into()))?;
-        let delivery: Delivery = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("malformed webhook job: {e}")))?;
+/// What a delivery's prepare step found and did (before the job's transaction opened).
+enum Prepped {
+    /// The rule or the conversation was deleted since: nothing to send or log.
+    Gone,
+    /// The receiver was called.
+    Tried(Attempt),
+}
+
+fn delivery_of(job: &JobContext) -> Result<(rapport_domain::OrgId, Delivery), JobError> {
+    let org = job
+        .org_id
+        .ok_or_else(|| JobError::Permanent("a webhook job names its org".into()))?;
+    let delivery: Delivery = serde_json::from_value(job.payload.clone())
+        .map_err(|e| JobError::Permanent(format!("malformed webhook job: {e}")))?;
+    Ok((org, delivery))
+}
+
+impl DeliverWebhook {
+    /// Builds the body and calls the receiver, outside any transaction: a slow receiver never
+    /// holds the database's writer (SQLite has one).
+    async fn call(&self, job: &JobContext) -> Result<Prepped, JobError> {
+        let (org, delivery) = delivery_of(job)?;
         let scope = system_scope(org);
+        let conn = self.0.db().conn();
         // A rule deleted since takes its pending deliveries with it (and its log), and a
         // deleted conversation leaves nothing to describe.
-        let rule = match automation::get(txn, scope, delivery.rule_id).await {
+        let rule = match automation::get(conn, scope, delivery.rule_id).await {
             Ok(r) => r,
-            Err(StoreError::NotFound) => return Ok(()),
+            Err(StoreError::NotFound) => return Ok(Prepped::Gone),
             Err(e) => return Err(e.into()),
         };
-        let conv = match conversations::get(txn, scope, delivery.conversation_id).await {
+        let conv = match conversations::get(conn, scope, delivery.conversation_id).await {
             Ok(c) => c,
-            Err(StoreError::NotFound) => return Ok(()),
+            Err(StoreError::NotFound) => return Ok(Prepped::Gone),
             Err(e) => return Err(e.into()),
         };
         let now = job.started_at;
-        let attempt = async {
-            let body = self
-                .0
-                .webhook_body(txn, scope, &delivery, &rule.name, &conv, now)
-                .await?;
-            self.0.attempt(txn, scope, &delivery, &body, now).await
-        }
-        .await
-        .map_err(|e| JobError::Retryable(e.to_string()))?;
+        let body = self
+            .0
+            .webhook_body(conn, scope, &delivery, &rule.name, &conv, now)
+            .await
+            .map_err(|e| JobError::Retryable(e.to_string()))?;
+        let attempt = self
+            .0
+            .attempt(conn, scope, &delivery, &body, now)
+            .await
+            .map_err(|e| JobError::Retryable(e.to_string()))?;
+        Ok(Prepped::Tried(attempt))
+    }
+
+    /// Writes how the attempt ended to the rule's log (or asks for another attempt).
+    async fn record(
+        &self,
+        job: &JobContext,
+        txn: &DatabaseTransaction,
+        prepped: Prepped,
+    ) -> Result<(), JobError> {
+        let Prepped::Tried(attempt) = prepped else {
+            return Ok(());
+        };
+        let (org, delivery) = delivery_of(job)?;
         let (outcome, detail) = match attempt {
             Attempt::Delivered(detail) => (RunOutcome::Delivered, detail),
             Attempt::Refused(detail) => (RunOutcome::Undelivered, detail),
@@ -148,17 +179,42 @@ impl JobHandler for DeliverWebhook {
             depth: delivery.depth,
             outcome,
             detail: format!("call_webhook: {detail}"),
-            created_at: now,
+            created_at: job.started_at,
         };
-        automation::log_run(txn, scope, &entry).await?;
+        automation::log_run(txn, system_scope(org), &entry).await?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl JobHandler for DeliverWebhook {
+    async fn prepare(&self, job: &JobContext) -> Result<Prepared, JobError> {
+        Ok(Prepared::new(self.call(job).await?))
+    }
+
+    async fn run_prepared(
+        &self,
+        job: &JobContext,
+        txn: &DatabaseTransaction,
+        prepared: Prepared,
+    ) -> Result<(), JobError> {
+        match prepared.take::<Prepped>() {
+            Some(prepped) => self.record(job, txn, prepped).await,
+            None => self.run(job, txn).await,
+        }
+    }
+
+    async fn run(&self, job: &JobContext, txn: &DatabaseTransaction) -> Result<(), JobError> {
+        // Called without a prepare step: the same work, the call made now.
+        let prepped = self.call(job).await?;
+        self.record(job, txn, prepped).await
     }
 }
 
 impl App {
     async fn attempt(
         &self,
-        txn: &DatabaseTransaction,
+        db: &impl ConnectionTrait,
         scope: OrgScope,
         delivery: &Delivery,
         body: &Value,
@@ -166,7 +222,7 @@ impl App {
     ) -> AppResult<Attempt> {
         let body = serde_json::to_vec(body)
             .map_err(|e| crate::error::AppError::Internal(format!("webhook body: {e}")))?;
-        let secret = self.vault().webhook_secret(txn, scope.org_id()).await?;
+        let secret = self.vault().webhook_secret(db, scope.org_id()).await?;
         let headers = signed_headers(secret.expose_secret(), &delivery.id, now.timestamp(), &body)?;
         let egress = self.egress()?;
         Ok(match egress.post(&delivery.url, &headers, body).await {
@@ -194,7 +250,7 @@ impl App {
     /// triggered the rule (when one did).
     async fn webhook_body(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &impl ConnectionTrait,
         scope: OrgScope,
         delivery: &Delivery,
         rule_name: &str,
