@@ -13,11 +13,9 @@ use chrono::{DateTime, Utc};
 use rapport_domain::OrgId;
 use rapport_integrations::oauth::{self, OAuthError, OAuthProvider, ProviderKind, Tokens};
 use rapport_store::ConnectionTrait;
-use rapport_store::repo::oauth_connections::{self, ACTIVE, OAuthConnection, REVOKED};
+use rapport_store::repo::oauth_connections::{self, ACTIVE, OAuthConnection};
 use rapport_vault::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use std::future::Future;
-use std::pin::Pin;
 
 /// An access token this close to its end is refreshed before use.
 const REFRESH_MARGIN_SECONDS: i64 = 120;
@@ -48,6 +46,11 @@ impl From<AppError> for TokenError {
     fn from(e: AppError) -> Self {
         Self::Unavailable(e.to_string())
     }
+}
+
+/// The name people know provider `id` by ("Google"), for messages and the settings page.
+pub fn provider_name(id: &str) -> &'static str {
+    ProviderKind::parse(id).map_or("the provider", ProviderKind::name)
 }
 
 impl App {
@@ -168,18 +171,7 @@ impl App {
 
     /// An access token of connection `id`: the stored one while it has time left (unless
     /// `refused`, when a server just turned it down), else a refreshed one.
-    pub(crate) fn oauth_access_token(
-        &self,
-        org: OrgId,
-        id: uuid::Uuid,
-        refused: bool,
-    ) -> Pin<Box<dyn Future<Output = Result<SecretString, TokenError>> + Send + '_>> {
-        // Boxed as `Send` here: the reader and the delivery job spawn futures holding this one,
-        // and the compiler cannot prove that through the vault's generic connection calls.
-        Box::pin(self.access_token_now(org, id, refused))
-    }
-
-    async fn access_token_now(
+    pub(crate) async fn oauth_access_token(
         &self,
         org: OrgId,
         id: uuid::Uuid,
@@ -190,7 +182,7 @@ impl App {
         let record = oauth_connections::get(conn, scope, id)
             .await
             .map_err(AppError::from)?;
-        if record.status == REVOKED {
+        if !record.is_active() {
             return Err(TokenError::Revoked(record.last_error.unwrap_or_else(
                 || "the account's grant was withdrawn; connect it again".into(),
             )));

@@ -37,6 +37,13 @@ pub struct OAuthConnection {
     pub updated_at: DateTime<Utc>,
 }
 
+impl OAuthConnection {
+    /// Whether the grant stands (else the account must be connected again).
+    pub fn is_active(&self) -> bool {
+        self.status == ACTIVE
+    }
+}
+
 const COLUMNS: &str = "id, provider, account, sealed_tokens, access_expires_at, status, \
                        last_error, created_at, updated_at";
 

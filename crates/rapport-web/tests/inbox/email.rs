@@ -110,6 +110,25 @@ async fn messages(t: &TestApp, b: &Browser, conv: &Value, n: usize) -> Vec<Value
     }
 }
 
+/// The agent's (first) reply in a conversation, as the API lists it.
+async fn outgoing_reply(t: &TestApp, b: &Browser, conv: &str) -> Value {
+    let page = b
+        .api_ok(
+            t,
+            Method::GET,
+            &format!("/conversations/{conv}/messages?limit=100"),
+            None,
+        )
+        .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["direction"] == "outgoing")
+        .unwrap()
+        .clone()
+}
+
 async fn put(imap: &Dovecot, raw: Vec<u8>) {
     imap.deliver(USER, PASSWORD, "INBOX", &raw).await;
 }
@@ -286,21 +305,7 @@ async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
         .unwrap();
     assert_eq!(copies.len(), 1, "the reply is saved in Sent");
     let _ = session.logout().await;
-    let replies = b
-        .api_ok(
-            &t,
-            Method::GET,
-            &format!("/conversations/{conv_id}/messages?limit=100"),
-            None,
-        )
-        .await;
-    let reply = replies["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["direction"] == "outgoing")
-        .unwrap()
-        .clone();
+    let reply = outgoing_reply(&t, &b, conv_id).await;
     assert_eq!(reply["status"], "sent");
     assert_eq!(
         format!("<{}>", reply["external_id"].as_str().unwrap()),
@@ -363,21 +368,7 @@ async fn a_mailbox_connects_threads_replies_and_keeps_listening() {
     );
     let deadline = Instant::now() + WAIT;
     loop {
-        let page = b
-            .api_ok(
-                &t,
-                Method::GET,
-                &format!("/conversations/{conv_id}/messages?limit=100"),
-                None,
-            )
-            .await;
-        let reply = page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["direction"] == "outgoing")
-            .unwrap()
-            .clone();
+        let reply = outgoing_reply(&t, &b, conv_id).await;
         if reply["status"] == "failed" {
             let error = reply["error"].as_str().unwrap();
             assert!(

@@ -107,11 +107,7 @@ impl App {
         {
             return Err(AppError::Conflict(format!(
                 "this mailbox signs in with {}; connect the account again to renew it",
-                if o.provider == "microsoft" {
-                    "Microsoft"
-                } else {
-                    "Google"
-                }
+                crate::oauth_connections::provider_name(&o.provider)
             )));
         }
         let conn = self.db().conn();

@@ -122,14 +122,10 @@ pub async fn card(
         id: c.provider.clone(),
         provider: format!(
             "{} · {}",
-            if c.provider == "microsoft" {
-                "Microsoft"
-            } else {
-                "Google"
-            },
+            rapport_app::oauth_connections::provider_name(&c.provider),
             c.account
         ),
-        revoked: (c.status != "active").then(|| c.last_error.clone().unwrap_or_default()),
+        revoked: (!c.is_active()).then(|| c.last_error.clone().unwrap_or_default()),
     });
     Ok(EmailCard {
         oauth,
