@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 pub const USER: &str = "support";
 /// Its password.
 pub const PASSWORD: &str = "mailbox-pass-1";
-const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(30);
 
-async fn app() -> TestApp {
+pub async fn app() -> TestApp {
     let mut config = AppConfig::default();
     config.egress.allow_private = true;
     spawn_app_with(config, Arc::new(rapport_domain::SystemClock)).await
@@ -129,7 +129,7 @@ async fn outgoing_reply(t: &TestApp, b: &Browser, conv: &str) -> Value {
         .clone()
 }
 
-async fn put(imap: &Dovecot, raw: Vec<u8>) {
+pub async fn put(imap: &Dovecot, raw: Vec<u8>) {
     imap.deliver(USER, PASSWORD, "INBOX", &raw).await;
 }
 
@@ -522,39 +522,6 @@ pub async fn mail_fixture(t: &TestApp, owner: &Browser) -> MailFixture {
 /// The settings `fixture`'s inbox was connected with (for a change).
 pub fn fixture_settings(fixture: &MailFixture) -> Value {
     settings(&fixture.imap, &fixture.sink)
-}
-
-/// A message quarantined in `fixture`'s inbox (one without a sender, read by a reader run
-/// for it); its id.
-pub async fn quarantined(t: &TestApp, owner: &Browser, fixture: &MailFixture) -> String {
-    let before = b_quarantine(t, owner).await;
-    let tag = uuid::Uuid::now_v7().simple().to_string();
-    put(
-        &fixture.imap,
-        format!("Subject: no sender {tag}\r\n\r\nwho am I\r\n").into_bytes(),
-    )
-    .await;
-    let sync = t.app.start_mail_sync(&format!("fixture-{tag}"));
-    let deadline = Instant::now() + WAIT;
-    let id = loop {
-        let now = b_quarantine(t, owner).await;
-        if let Some(new) = now.iter().find(|id| !before.contains(id)) {
-            break new.clone();
-        }
-        assert!(Instant::now() < deadline, "nothing was quarantined");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    sync.stop().await;
-    id
-}
-
-async fn b_quarantine(t: &TestApp, owner: &Browser) -> Vec<String> {
-    owner.api_ok(t, Method::GET, "/mail-quarantine", None).await["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ pub mod email;
 mod email_corpora;
 mod email_corpus_files;
 mod email_oauth;
+pub mod email_quarantine;
 mod exactly_once;
 mod ingest;
 mod mentions;

@@ -108,7 +108,8 @@ async fn perform_mail(
     method: &str,
     path: &str,
 ) -> reqwest::Response {
-    use crate::inbox::email::{fixture_settings, mail_fixture, quarantined};
+    use crate::inbox::email::{fixture_settings, mail_fixture};
+    use crate::inbox::email_quarantine::quarantined;
     let fixture = mail_fixture(t, owner).await;
     let (concrete, body) = match path {
         "/inboxes/{id}/email" => (

@@ -404,10 +404,12 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        // The row first: a blob sweep that runs between the two finds it named.
-        mail_sync::quarantine(conn, scope, &record).await?;
+        // The bytes first, then the row that names them: once the row is listed, a retry can
+        // read them. A blob sweep that runs between the two leaves a just-written file alone
+        // (`BlobStore::remove_if_older`'s grace).
         let sealed = self.vault().seal_blob(conn, org, &address, raw).await?;
         self.blobs().write(org, &address, sealed).await?;
+        mail_sync::quarantine(conn, scope, &record).await?;
         tracing::warn!(inbox = %inbox.id, folder, uid, reason, "mail quarantined");
         Ok(())
     }
