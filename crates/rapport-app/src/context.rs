@@ -24,7 +24,7 @@ pub struct AppConfig {
     pub session_absolute: Duration,
     /// How often pending outbox events are dispatched.
     pub outbox_interval: Duration,
-    /// How long finished jobs are kept for inspection.
+    /// How long finished jobs and dispatched outbox events are kept for inspection.
     pub keep_done_jobs: Duration,
     /// Concurrent job workers in this process.
     pub workers: usize,

@@ -46,8 +46,13 @@ impl JobHandler for PruneJobs {
         let keep = chrono::Duration::from_std(self.0.config().keep_done_jobs)
             .unwrap_or(chrono::Duration::days(1));
         let removed = rapport_store::jobs::prune_done(txn, job.started_at - keep).await?;
-        if removed > 0 {
-            tracing::info!(removed, "pruned finished jobs");
+        let events = rapport_store::outbox::prune_dispatched(txn, job.started_at - keep).await?;
+        if removed > 0 || events > 0 {
+            tracing::info!(
+                removed,
+                events,
+                "pruned finished jobs and dispatched events"
+            );
         }
         Ok(())
     }

@@ -145,6 +145,19 @@ pub async fn mark_dispatched(
     Ok(())
 }
 
+/// Deletes events dispatched before `before` (they can carry message text; once every
+/// subscriber has them they are kept only for a short look back). How many went.
+pub async fn prune_dispatched(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let res = outbox_event::Entity::delete_many()
+        .filter(outbox_event::Column::DispatchedAt.lt(before))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Number of events waiting for dispatch (a metric and a readiness signal).
 pub async fn pending_count(db: &impl ConnectionTrait) -> StoreResult<u64> {
     Ok(outbox_event::Entity::find()

@@ -60,6 +60,12 @@ pub enum AdminCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Print each privacy promise with the tests that prove it, then the uncovered ones.
+    PrivacyReport {
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 async fn open(data: &DataArgs) -> anyhow::Result<(rapport_app::App, rapport_app::Db)> {
@@ -144,6 +150,10 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<bool> {
                 rotation.rewrapped, rotation.unchanged
             );
             db.close().await;
+            Ok(true)
+        }
+        AdminCommand::PrivacyReport { json } => {
+            crate::privacy_report::print(json)?;
             Ok(true)
         }
         AdminCommand::VerifyAudit { data } => {

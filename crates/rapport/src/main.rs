@@ -5,6 +5,7 @@ mod admin;
 mod cli;
 mod config;
 mod config_mail_oauth;
+mod privacy_report;
 mod serve;
 mod telemetry;
 

@@ -751,3 +751,36 @@ async fn pp_c1_admin_cli_rotate_keys_keeps_old_secrets_readable() {
         assert!(!logs.contains(secret), "the server logged the {what}");
     }
 }
+
+#[test]
+fn privacy_report_names_each_promises_proof_and_lists_the_uncovered() {
+    let out = Command::new(BIN)
+        .args(["admin", "privacy-report"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let a6 = text.lines().find(|l| l.starts_with("A6 ")).unwrap();
+    assert!(a6.contains("covered") && !a6.contains("UNCOVERED"), "{a6}");
+    assert!(
+        text.contains("proved by crates/rapport-web/tests/privacy/cookies.rs::pp_a6_"),
+        "{text}"
+    );
+    let uncovered = text.lines().find(|l| l.starts_with("Uncovered: ")).unwrap();
+    assert!(uncovered.contains("A1"), "{uncovered}");
+    assert!(text.contains(" of 40 promises covered"), "{text}");
+
+    let out = Command::new(BIN)
+        .args(["admin", "privacy-report", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total"], 40);
+    assert!(
+        json["uncovered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == "A1")
+    );
+}
