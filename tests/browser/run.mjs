@@ -1982,6 +1982,43 @@ async function csatChecks(t) {
 }
 csatChecks.title = 'satisfaction survey: link sent on resolve, public rating page, rating in the inbox';
 
+async function privacyExportChecks(t) {
+  // A contact's page offers the privacy manager their personal-data export; the account page
+  // offers every member their own. Both download a ZIP.
+  const context = await newContext(t.browser, t.base, { acceptDownloads: true });
+  t.cleanup.push(() => context.close());
+  const page = t.use(await context.newPage());
+  await signIn(page);
+  await expectPath(page, '/');
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  const zipFrom = async (selector, what) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    assert(download.suggestedFilename().endsWith('.zip'), `${what}: a .zip, not ${download.suggestedFilename()}`);
+    const bytes = await fs.readFile(await download.path());
+    assert(bytes.subarray(0, 2).toString() === 'PK', `${what}: the file is a ZIP`);
+    return bytes;
+  };
+
+  await page.goto('/contacts/new');
+  await page.fill('#first_name', 'Pia');
+  await page.fill('#last_name', 'Export');
+  await page.fill('#email-new', 'pia.export@example.org');
+  await submit('form.crm-form button[type=submit]');
+  await visible(page, '.crm-head h1', 'the contact header');
+  const exportLink = await visible(page, '.crm-head-actions a[href$="/personal-data"]', 'the "Export personal data" button');
+  assert((await exportLink.innerText()).includes('Export personal data'), 'the button says what it does');
+  await t.shot('privacy-contact-export');
+  const contactZip = await zipFrom('.crm-head-actions a[href$="/personal-data"]', 'the contact export');
+  assert(contactZip.includes(Buffer.from('export.json')), 'the contact export holds export.json');
+
+  await page.goto('/settings/security');
+  await visible(page, '#your-data', 'the "Your data" card');
+  await t.shot('privacy-my-data');
+  const mine = await zipFrom('[data-testid=my-data]', 'my export');
+  assert(mine.includes(Buffer.from('export.json')), 'my export holds export.json');
+}
+privacyExportChecks.title = 'privacy: export a contact\'s personal data, download my own data';
+
 const CHECKS = [
   rootRedirectsToSetup,
   setupCreatesOrgAndSignsIn,
@@ -2012,6 +2049,7 @@ const CHECKS = [
   emailMailboxChecks,
   emailOAuthChecks,
   csatChecks,
+  privacyExportChecks,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ pub mod lists;
 pub mod lists_export;
 pub mod mail;
 pub mod oauth_connections;
+pub mod privacy;
 pub mod realtime;
 pub mod records;
 pub mod runtime;

@@ -9,13 +9,15 @@
 //! names one that does not exist. Data-subject requests, retention and the generated privacy
 //! policy read the map, so what the policy says and what an export holds follow the schema.
 //!
+//! `export_schema` writes the published JSON Schema of a person's access export from the map.
 //! The **promise ledger** (`ledger`) is here too: which test proves which privacy promise.
 //!
 //! This crate does no IO and depends on no other Rapport crate.
 
+pub mod export_schema;
 pub mod ledger;
 pub mod map;
 pub mod taxonomy;
 
-pub use map::{BLOBS, Blob, Column, Link, SubjectLink, Table, table, tables};
+pub use map::{BLOBS, Blob, Column, Kind, Link, SubjectLink, Table, table, tables};
 pub use taxonomy::{Category, Erasure, LegalBasis, Purpose, Retention, Subject};

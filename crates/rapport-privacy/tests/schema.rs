@@ -2,6 +2,7 @@
 //! `RAPPORT_TEST_DATABASE_URL` is set) has exactly the tables and columns the map classifies.
 //! A migration that adds a table or column fails here until the map says what it holds.
 
+use rapport_privacy::Kind;
 use rapport_store::testing::TestDb;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::collections::BTreeSet;
@@ -60,5 +61,55 @@ async fn the_data_map_classifies_every_table_and_column_of_the_schema() {
     assert!(
         gone.is_empty(),
         "the data map names columns the schema lacks: {gone:?}"
+    );
+}
+
+/// PostgreSQL's type for each kind (SQLite's declared types say less, so it is checked here).
+fn pg_kind(data_type: &str) -> Option<Kind> {
+    Some(match data_type {
+        "uuid" => Kind::Uuid,
+        "timestamp with time zone" => Kind::Time,
+        "date" => Kind::Date,
+        "boolean" => Kind::Bool,
+        "smallint" | "integer" | "bigint" => Kind::Int,
+        "double precision" | "real" => Kind::Float,
+        "jsonb" | "json" => Kind::Json,
+        "bytea" => Kind::Bytes,
+        "text" | "character varying" => Kind::Text,
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_column_is_of_the_kind_the_map_reads_it_as() {
+    let db = TestDb::new().await;
+    let conn = db.db.conn();
+    let backend = conn.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return;
+    }
+    let rows = conn
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS k \
+             FROM information_schema.columns WHERE table_schema = current_schema()",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("reading the schema: {e}"));
+    let mut wrong = Vec::new();
+    for r in &rows {
+        let t: String = r.try_get("", "t").unwrap_or_default();
+        let c: String = r.try_get("", "c").unwrap_or_default();
+        let k: String = r.try_get("", "k").unwrap_or_default();
+        let Some(column) = rapport_privacy::table(&t).and_then(|t| t.column(&c)) else {
+            continue; // the other test names it
+        };
+        if pg_kind(&k) != Some(column.kind()) {
+            wrong.push(format!("{t}.{c} is {k}, read as {:?}", column.kind()));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "declare the kind in the data map: {wrong:?}"
     );
 }

@@ -2,7 +2,7 @@
 //! companies they work at), companies, deals, notes, tasks, the activity timeline, segments,
 //! custom-field definitions and imports.
 
-use super::{Link, SubjectLink, Table, c, of};
+use super::{Kind, Link, SubjectLink, Table, c, ck, of};
 use crate::taxonomy::Category::*;
 use crate::taxonomy::Erasure::{Delete, Detach};
 use crate::taxonomy::Subject::{Contact, User};
@@ -47,8 +47,8 @@ pub(super) const TABLES: &[Table] = &[
             c("avatar_url", ContactOther),
             c("primary_email", Email),
             c("primary_phone", Phone),
-            c("social", ContactOther),
-            c("custom", Custom),
+            ck("social", ContactOther, Kind::Json),
+            ck("custom", Custom, Kind::Json),
             c("consent_marketing", Consent),
             c("consent_ai", Consent),
             CREATED_BY,
@@ -138,7 +138,7 @@ pub(super) const TABLES: &[Table] = &[
             c("name", System),
             c("domain", System),
             c("industry", System),
-            c("size", System),
+            ck("size", System, Kind::Text),
             c("phone", System),
             c("street", System),
             c("city", System),
@@ -146,7 +146,7 @@ pub(super) const TABLES: &[Table] = &[
             c("postal_code", System),
             c("country", System),
             c("owner_id", System),
-            c("custom", Custom),
+            ck("custom", Custom, Kind::Json),
             CREATED_BY,
             CREATED,
             UPDATED,
@@ -173,7 +173,7 @@ pub(super) const TABLES: &[Table] = &[
             c("key", System),
             c("label", System),
             c("field_type", System),
-            c("options", System),
+            ck("options", System, Kind::Json),
             c("currency", System),
             c("required", System),
             c("filterable", System),
@@ -215,8 +215,8 @@ pub(super) const TABLES: &[Table] = &[
             c("status", System),
             c("lost_reason", Content),
             c("closed_at", System),
-            c("position", System),
-            c("custom", Custom),
+            ck("position", System, Kind::Float),
+            ck("custom", Custom, Kind::Json),
             CREATED_BY,
             CREATED,
             UPDATED,
@@ -355,6 +355,37 @@ pub(super) const TABLES: &[Table] = &[
         retention: R::WhileRecordExists,
         subjects: &[
             of(Contact, ON_A_CONTACT, Delete),
+            // Another record's entry about the contact (a company's "Ana joined"), or about a
+            // note or task of theirs (shown on their company's timeline too).
+            of(
+                Contact,
+                Link::Tagged {
+                    column: "subject_id",
+                    tag_column: "subject_type",
+                    tag: "contact",
+                },
+                Delete,
+            ),
+            of(
+                Contact,
+                Link::TaggedVia {
+                    column: "subject_id",
+                    tag_column: "subject_type",
+                    tag: "note",
+                    table: "notes",
+                },
+                Delete,
+            ),
+            of(
+                Contact,
+                Link::TaggedVia {
+                    column: "subject_id",
+                    tag_column: "subject_type",
+                    tag: "task",
+                    table: "tasks",
+                },
+                Delete,
+            ),
             of(User, Link::Column("actor_id"), Detach),
         ],
         columns: &[
@@ -366,7 +397,7 @@ pub(super) const TABLES: &[Table] = &[
             c("actor_id", System),
             c("subject_type", System),
             c("subject_id", System),
-            c("data", Content),
+            ck("data", Content, Kind::Json),
             c("occurred_at", Behavior),
         ],
     },
@@ -382,7 +413,7 @@ pub(super) const TABLES: &[Table] = &[
             c("object_type", System),
             c("name", System),
             c("filter", Content),
-            c("columns", System),
+            ck("columns", System, Kind::Json),
             c("sort", System),
             c("owner_id", System),
             c("shared", System),
@@ -403,10 +434,10 @@ pub(super) const TABLES: &[Table] = &[
             c("object_type", System),
             c("format", System),
             c("filename", Content),
-            c("content", Content),
+            ck("content", Content, Kind::Bytes),
             c("row_count", System),
             c("status", System),
-            c("report", Content),
+            ck("report", Content, Kind::Json),
             CREATED_BY,
             CREATED,
             c("finished_at", System),

@@ -1,7 +1,7 @@
 //! Accounts and sign-in: orgs, users and their memberships, roles and teams, invitations,
 //! tokens, sessions, second factors and the notifications users receive.
 
-use super::{Link, Table, c, of};
+use super::{Kind, Link, Table, c, ck, of};
 use crate::taxonomy::Category::*;
 use crate::taxonomy::Erasure::{Delete, Detach};
 use crate::taxonomy::Subject::User;
@@ -245,7 +245,7 @@ pub(super) const TABLES: &[Table] = &[
             ID,
             c("user_id", System),
             c("name", Account),
-            c("credential_id", Credentials),
+            ck("credential_id", Credentials, Kind::Text),
             c("passkey", Credentials),
             CREATED,
             c("last_used_at", Behavior),

@@ -2,7 +2,7 @@
 //! read marks, SLA clocks, receipts, canned replies, automation, assignment, satisfaction
 //! surveys and saved views. Conversation logs follow the org's conversation retention.
 
-use super::{Link, SubjectLink, Table, c, of};
+use super::{Kind, Link, SubjectLink, Table, c, ck, of};
 use crate::taxonomy::Category::*;
 use crate::taxonomy::Erasure::{Anonymise, Delete, Detach};
 use crate::taxonomy::Subject::{Contact, User};
@@ -35,7 +35,7 @@ pub(super) const TABLES: &[Table] = &[
             ORG,
             c("name", System),
             c("channel", System),
-            c("settings", System),
+            ck("settings", System, Kind::Json),
             c("secret", System),
             c("team_id", System),
             c("auto_assign", System),
@@ -78,7 +78,7 @@ pub(super) const TABLES: &[Table] = &[
             c("last_message_preview", Content),
             c("last_incoming_at", Behavior),
             c("first_reply_at", Derived),
-            c("waiting_since", Derived),
+            ck("waiting_since", Derived, Kind::Time),
             c("resolved_at", Derived),
             c("message_count", Derived),
             CREATED,
@@ -113,8 +113,8 @@ pub(super) const TABLES: &[Table] = &[
             c("body", Content),
             c("status", System),
             c("error", System),
-            c("external_id", ContactOther),
-            c("metadata", Content),
+            ck("external_id", ContactOther, Kind::Text),
+            ck("metadata", Content, Kind::Json),
             CREATED,
         ],
     },
@@ -266,8 +266,8 @@ pub(super) const TABLES: &[Table] = &[
             c("enabled", System),
             c("trigger", System),
             c("match_all", System),
-            c("conditions", System),
-            c("actions", System),
+            ck("conditions", System, Kind::Json),
+            ck("actions", System, Kind::Json),
             c("position", System),
             c("run_count", System),
             c("last_run_at", System),
@@ -304,8 +304,8 @@ pub(super) const TABLES: &[Table] = &[
             ID,
             ORG,
             c("name", System),
-            c("business_hours", System),
-            c("targets", System),
+            ck("business_hours", System, Kind::Json),
+            ck("targets", System, Kind::Json),
             c("warn_percent", System),
             CREATED,
             UPDATED,
@@ -371,7 +371,7 @@ pub(super) const TABLES: &[Table] = &[
             c("user_id", System),
             c("name", System),
             c("shared", System),
-            c("filter", Content),
+            ck("filter", Content, Kind::Json),
             CREATED,
         ],
     },

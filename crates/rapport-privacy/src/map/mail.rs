@@ -1,7 +1,7 @@
 //! The email channel's own state: where each mailbox folder was read up to, mail that could
 //! not be stored (raw, in the blob store), and OAuth grants for Gmail and Microsoft 365.
 
-use super::{Table, c};
+use super::{Kind, Table, c, ck};
 use crate::taxonomy::Category::*;
 use crate::taxonomy::{LegalBasis as B, Purpose as P, Retention as R};
 
@@ -22,7 +22,7 @@ pub(super) const TABLES: &[Table] = &[
             c("last_uid", System),
             c("imported", System),
             c("lease_holder", System),
-            c("lease_until", System),
+            ck("lease_until", System, Kind::Int),
             c("last_error", System),
             c("last_synced_at", System),
             c("updated_at", System),

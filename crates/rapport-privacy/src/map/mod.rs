@@ -10,8 +10,11 @@
 mod crm;
 mod identity;
 mod inbox;
+mod kind;
 mod mail;
 mod system;
+
+pub use kind::Kind;
 
 use crate::taxonomy::{Category, Erasure, LegalBasis, Purpose, Retention, Subject};
 use serde::Serialize;
@@ -23,6 +26,22 @@ pub struct Column {
     pub name: &'static str,
     /// What it holds.
     pub category: Category,
+    /// The type of its values, where the name does not imply it ([`Column::kind`]).
+    pub declared_kind: Option<Kind>,
+}
+
+impl Column {
+    /// The type of its values.
+    pub fn kind(&self) -> Kind {
+        self.declared_kind
+            .unwrap_or_else(|| Kind::from_name(self.name))
+    }
+
+    /// Whether an access export shows it: everything but credentials (a password hash or a
+    /// second-factor seed proves nothing to the person and helps whoever steals the file).
+    pub fn is_exported(&self) -> bool {
+        self.category != Category::Credentials
+    }
 }
 
 /// How a row of a table finds the person it belongs to.
@@ -43,6 +62,18 @@ pub enum Link {
         tag_column: &'static str,
         /// The value that means "this person's kind".
         tag: &'static str,
+    },
+    /// When `tag_column` equals `tag`, the column holds the id of a row of `table` that is the
+    /// person's (a company's timeline entry about a note on the contact).
+    TaggedVia {
+        /// The id column.
+        column: &'static str,
+        /// The column that says what the id names.
+        tag_column: &'static str,
+        /// The value that means "a row of `table`".
+        tag: &'static str,
+        /// The table it points to (linked to the same subject in the map).
+        table: &'static str,
     },
     /// The column holds the id of a row of `table` that is the person's (a message's
     /// `conversation_id`).
@@ -154,9 +185,22 @@ pub fn table(name: &str) -> Option<&'static Table> {
     tables().find(|t| t.name == name)
 }
 
-/// A classified column (for the tables below).
+/// A classified column whose name implies its kind (for the tables below).
 const fn c(name: &'static str, category: Category) -> Column {
-    Column { name, category }
+    Column {
+        name,
+        category,
+        declared_kind: None,
+    }
+}
+
+/// A classified column of a kind its name does not imply.
+const fn ck(name: &'static str, category: Category, kind: Kind) -> Column {
+    Column {
+        name,
+        category,
+        declared_kind: Some(kind),
+    }
 }
 
 /// A subject link (for the tables below).

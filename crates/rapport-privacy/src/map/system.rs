@@ -1,7 +1,7 @@
 //! What runs the system: the hash-chained audit log, the vault's wrapped keys, the job queue,
 //! the schedules, the outbox of domain events and the migration ledger.
 
-use super::{Link, Table, c, of};
+use super::{Kind, Link, Table, c, ck, of};
 use crate::taxonomy::Category::*;
 use crate::taxonomy::Erasure::Anonymise;
 use crate::taxonomy::Subject::{Contact, User};
@@ -38,7 +38,7 @@ pub(super) const TABLES: &[Table] = &[
             c("actor_label", Name),
             c("action", Behavior),
             c("target_type", System),
-            c("target_id", System),
+            ck("target_id", System, Kind::Text),
             c("ip", Device),
             c("user_agent", Device),
             c("details", Content),
@@ -64,7 +64,7 @@ pub(super) const TABLES: &[Table] = &[
             c("id", System),
             ORG,
             c("subject", System),
-            c("kek_id", System),
+            ck("kek_id", System, Kind::Text),
             c("wrapped", System),
             c("created_at", System),
             c("rotated_at", System),
@@ -82,13 +82,13 @@ pub(super) const TABLES: &[Table] = &[
             c("id", System),
             ORG,
             c("kind", System),
-            c("payload", Content),
+            ck("payload", Content, Kind::Json),
             c("state", System),
             c("attempts", System),
             c("max_attempts", System),
             c("run_at_ms", System),
             c("lease_until_ms", System),
-            c("locked_by", System),
+            ck("locked_by", System, Kind::Text),
             c("last_error", System),
             c("dedupe_key", System),
             c("created_at", System),
@@ -122,7 +122,7 @@ pub(super) const TABLES: &[Table] = &[
             c("id", System),
             ORG,
             c("kind", System),
-            c("payload", Content),
+            ck("payload", Content, Kind::Json),
             c("created_at", System),
             c("dispatched_at", System),
             c("depth", System),
@@ -134,6 +134,6 @@ pub(super) const TABLES: &[Table] = &[
         basis: B::LegitimateInterest,
         retention: R::WhileRecordExists,
         subjects: &[],
-        columns: &[c("version", System), c("applied_at", System)],
+        columns: &[c("version", System), ck("applied_at", System, Kind::Int)],
     },
 ];

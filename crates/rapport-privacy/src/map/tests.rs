@@ -42,7 +42,9 @@ fn hops(t: &Table, s: Subject, depth: usize) -> usize {
         .unwrap_or_else(|| panic!("{} is not linked to a {s:?}", t.name));
     match link.link {
         Link::Itself | Link::Column(_) | Link::EmailIn(_) | Link::Tagged { .. } => 0,
-        Link::Via { table: to, .. } | Link::ReferencedBy { table: to, .. } => {
+        Link::Via { table: to, .. }
+        | Link::TaggedVia { table: to, .. }
+        | Link::ReferencedBy { table: to, .. } => {
             let to = table(to).unwrap_or_else(|| panic!("{}: no table {to}", t.name));
             1 + hops(to, s, depth + 1)
         }
@@ -63,6 +65,12 @@ fn every_link_names_real_columns_and_ends_at_the_person() {
                     has(t, tag_column);
                 }
                 Link::Via { column, .. } => has(t, column),
+                Link::TaggedVia {
+                    column, tag_column, ..
+                } => {
+                    has(t, column);
+                    has(t, tag_column);
+                }
                 Link::ReferencedBy { table: by, column } => {
                     let by = table(by).unwrap_or_else(|| panic!("{}: no table {by}", t.name));
                     has(by, column);

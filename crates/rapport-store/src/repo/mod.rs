@@ -39,6 +39,7 @@ pub mod oauth_connections;
 pub mod oidc_identities;
 pub mod orgs;
 pub mod password_resets;
+pub mod person_data;
 pub mod pipelines;
 mod raw;
 pub mod record_deals;

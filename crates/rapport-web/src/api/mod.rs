@@ -13,6 +13,7 @@ pub mod me;
 pub mod notes;
 pub mod notifications;
 pub mod pipelines;
+pub mod privacy;
 pub mod realtime;
 pub mod roles;
 pub mod segments;
@@ -68,7 +69,8 @@ use utoipa_axum::routes;
         (name = "segments", description = "Saved list filters, private or shared"),
         (name = "imports", description = "CSV and vCard import of contacts"),
         (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages, canned responses, automation rules and SLA policies"),
-        (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions")
+        (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions"),
+        (name = "privacy", description = "Data-subject requests: the personal-data export of a contact, a member or yourself")
     )
 )]
 pub struct ApiDoc;
@@ -93,6 +95,9 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(roles::list_roles, roles::create_role))
         .routes(routes!(roles::update_role, roles::delete_role))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(privacy::export_contact_data))
+        .routes(routes!(privacy::export_member_data))
+        .routes(routes!(privacy::export_my_data))
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))

@@ -25,7 +25,7 @@ pub enum Guard {
 use Guard::{AnyMember, Needs, NotGuarded};
 use Permission::{
     AuditRead, ContactsRead, ContactsWrite, DataExport, DealsRead, DealsWrite, MembersManage,
-    RolesManage, SettingsManage, SystemManage,
+    PrivacyManage, RolesManage, SettingsManage, SystemManage,
 };
 
 /// Every API operation. An operation missing here fails the test: add it with its guard.
@@ -48,6 +48,8 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/users", AnyMember),
     ("POST", "/users", Needs(MembersManage)),
     ("GET", "/users/{id}", AnyMember),
+    ("GET", "/users/{id}/personal-data", Needs(PrivacyManage)),
+    ("GET", "/me/personal-data", AnyMember),
     ("PATCH", "/users/{id}", Needs(RolesManage)),
     ("DELETE", "/users/{id}", Needs(MembersManage)),
     ("GET", "/teams", Needs(MembersManage)),
@@ -79,6 +81,7 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ),
     ("POST", "/contacts/merge", Needs(Permission::ContactsWrite)),
     ("GET", "/contacts/{id}/vcard", Needs(Permission::DataExport)),
+    ("GET", "/contacts/{id}/personal-data", Needs(PrivacyManage)),
     ("GET", "/contacts/export.vcf", Needs(Permission::DataExport)),
     ("POST", "/system/jobs/{id}/retry", Needs(SystemManage)),
     ("POST", "/contacts", Needs(ContactsWrite)),
@@ -253,6 +256,10 @@ async fn perform(
         ("GET", "/contacts/{id}/vcard") => {
             (format!("/contacts/{}/vcard", new_pair().await.0), None)
         }
+        ("GET", "/contacts/{id}/personal-data") => (
+            format!("/contacts/{}/personal-data", new_pair().await.0),
+            None,
+        ),
         ("POST", "/tokens") => ("/tokens".into(), Some(json!({ "name": "c5" }))),
         ("DELETE", "/tokens/{id}") => {
             let token = actor
@@ -270,6 +277,9 @@ async fn perform(
         ("GET", "/users/{id}") => {
             let me = actor.api_ok(t, Method::GET, "/me", None).await;
             (format!("/users/{}", id(me)), None)
+        }
+        ("GET", "/users/{id}/personal-data") => {
+            (format!("/users/{}/personal-data", new_agent().await), None)
         }
         ("PATCH", "/users/{id}") => (
             format!("/users/{}", new_agent().await),

@@ -6,6 +6,7 @@ mod access;
 mod access_inbox;
 mod audit;
 mod cookies;
+mod dsar_export;
 mod mfa;
 mod passwords;
 mod retention;

@@ -59,7 +59,7 @@ async fn dispatched_events_are_pruned_and_pending_ones_kept() {
     // One event still waiting for its subscribers.
     execute(
         &t,
-        "UPDATE outbox_events SET dispatched_at = NULL WHERE id = (SELECT MIN(id) FROM outbox_events)",
+        "UPDATE outbox_events SET dispatched_at = NULL WHERE id = (SELECT id FROM outbox_events ORDER BY id LIMIT 1)",
         vec![],
     )
     .await;

@@ -33,6 +33,7 @@ pub fn table() -> RouteTable {
             "/settings/security/sessions/revoke-others",
             sessions::revoke_others,
         )
+        .get("/settings/personal-data", security::my_data)
         .get("/settings/tokens", tokens::show)
         .post("/settings/tokens", tokens::create)
         .post("/settings/tokens/{id}/revoke", tokens::revoke)

@@ -1,6 +1,7 @@
-//! `GET /settings/security`: profile, password, authenticator app, security keys and active
-//! sessions on one page; and the profile and password forms. Other sections' handlers live in
-//! sibling modules and re-render this page through [`render`] when a form comes back wrong.
+//! `GET /settings/security`: profile, password, authenticator app, security keys, active
+//! sessions and "Your data" on one page; the profile and password forms; the member's own
+//! personal-data export. Other sections' handlers live in sibling modules and re-render this
+//! page through [`render`] when a form comes back wrong.
 
 use super::FormErrors;
 use super::sessions::{device_summary, method_label};
@@ -298,6 +299,18 @@ pub async fn change_password(
             })
             .await
         }
+        Err(err) => pages::from_app_error(&state, &headers, err),
+    }
+}
+
+/// `GET /settings/personal-data`: the member's own personal-data export.
+pub async fn my_data(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    UiSession(info): UiSession,
+) -> Response {
+    match state.app.export_my_data(&info.actor).await {
+        Ok(export) => crate::api::privacy::zip_download(export),
         Err(err) => pages::from_app_error(&state, &headers, err),
     }
 }

@@ -72,6 +72,8 @@ pub struct ContactPage {
     created_by: String,
     companies: Vec<CompanyView>,
     can_write: bool,
+    /// May download the contact's personal-data export.
+    can_export: bool,
     timeline: TimelineView,
     /// Its deals.
     deals: Vec<super::DealLine>,
@@ -194,6 +196,7 @@ pub async fn show(
             })
             .collect(),
         can_write: page.can("contacts.write"),
+        can_export: page.can("privacy.manage"),
         timeline: ctx.timeline,
         deals: super::deal_lines(&page.tr, ctx.deals),
         page,

@@ -8,6 +8,7 @@ pub mod contact_form;
 pub mod contact_values;
 pub mod contacts;
 pub mod custom_fields;
+pub mod personal_data;
 mod record_context;
 
 use crate::i18n::Tr;
@@ -27,6 +28,7 @@ pub fn table() -> RouteTable {
         .get("/contacts/new", contact_form::new_form)
         .post("/contacts/new", contact_form::create)
         .get("/contacts/{id}", contacts::show)
+        .get("/contacts/{id}/personal-data", personal_data::download)
         .get("/contacts/{id}/edit", contact_form::edit_form)
         .post("/contacts/{id}/edit", contact_form::update)
         .post("/contacts/{id}/delete", contacts::delete)
