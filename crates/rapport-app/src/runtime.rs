@@ -135,6 +135,10 @@ impl App {
             Arc::new(crate::inbox::attachments::SweepAttachments(self.clone())),
         );
         registry.register(
+            crate::privacy::retention::RETENTION_JOB,
+            Arc::new(crate::privacy::retention::RunRetention(self.clone())),
+        );
+        registry.register(
             crate::crm::import::SWEEP_IMPORTS,
             Arc::new(crate::crm::import::SweepImports(self.clone())),
         );
@@ -164,6 +168,10 @@ impl App {
             def(
                 crate::inbox::attachments::SWEEP_ATTACHMENTS,
                 Duration::from_secs(3600),
+            ),
+            def(
+                crate::privacy::retention::RETENTION_JOB,
+                crate::privacy::retention::RETENTION_INTERVAL,
             ),
             def(
                 crate::inbox::snooze::SNOOZE_JOB,

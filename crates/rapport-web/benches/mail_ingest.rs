@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::env;
+use common::{cpu, env, peak_rss_mib};
 use rapport_domain::Role;
 use rapport_testkit::imap::Dovecot;
 use rapport_testkit::mail_backlog;
@@ -23,28 +23,6 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// This process's user + system CPU time, from /proc/self/stat (clock ticks of 10 ms).
-fn cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    Duration::from_millis(ticks * 10)
-}
-
-/// This process's peak resident memory in MiB (VmHWM).
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap();
-    kb / 1024.0
-}
 
 #[tokio::main]
 async fn main() {

@@ -319,6 +319,13 @@ impl App {
         let scope = actor.scope();
         let now = self.clock().now();
         let txn = self.db().begin().await?;
+        // A legal hold (promise D4) keeps the contact and everything of theirs.
+        if rapport_store::repo::retention::contact_held(&txn, scope, id.as_uuid()).await? {
+            contacts::get(&txn, scope, id).await?;
+            return Err(AppError::Conflict(
+                "this contact is under a legal hold; release the hold to delete them".into(),
+            ));
+        }
         contacts::delete(&txn, scope, id).await?;
         activities::delete_for_record(&txn, scope, (RecordType::Contact, id.as_uuid())).await?;
         super::notes::delete_record_work(&txn, scope, (RecordType::Contact, id.as_uuid())).await?;

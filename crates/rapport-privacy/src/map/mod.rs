@@ -1,6 +1,6 @@
 //! The data map: one [`Table`] per table of the schema, every column classified, and the blob
 //! kinds that live outside the database. Split by capability (`identity`, `crm`, `inbox`,
-//! `mail`, `system`), as the migrations are.
+//! `mail`, `privacy`, `system`), as the migrations are.
 //!
 //! A table's [`SubjectLink`]s say whose data its rows are and how a row finds that person, so
 //! a data-subject request can collect (and erase) every row of one contact or user without a
@@ -12,6 +12,7 @@ mod identity;
 mod inbox;
 mod kind;
 mod mail;
+mod privacy;
 mod system;
 
 pub use kind::Kind;
@@ -174,6 +175,7 @@ pub fn tables() -> impl Iterator<Item = &'static Table> {
         crm::TABLES,
         inbox::TABLES,
         mail::TABLES,
+        privacy::TABLES,
         system::TABLES,
     ]
     .into_iter()

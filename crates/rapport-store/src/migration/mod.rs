@@ -21,6 +21,7 @@ mod m20261201_000014_saved_views;
 mod m20261202_000015_mail_sync;
 mod m20261203_000016_oauth_connections;
 mod m20261204_000017_mail_modseq;
+mod m20261205_000018_retention;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_mail_sync::Migration),
             Box::new(m20261203_000016_oauth_connections::Migration),
             Box::new(m20261204_000017_mail_modseq::Migration),
+            Box::new(m20261205_000018_retention::Migration),
         ]
     }
 }

@@ -44,6 +44,7 @@ pub mod pipelines;
 mod raw;
 pub mod record_deals;
 pub mod resolve;
+pub mod retention;
 pub mod roles;
 pub mod saved_views;
 pub mod segments;

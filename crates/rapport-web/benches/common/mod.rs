@@ -1,5 +1,5 @@
-//! What the web benchmarks share: sizes from the environment, percentiles, and a signed-in
-//! client with its CSRF token.
+//! What the web benchmarks share: sizes from the environment, percentiles, this process's CPU
+//! time and peak memory, and a signed-in client with its CSRF token.
 
 #![allow(dead_code)] // each bench uses its own subset
 
@@ -34,4 +34,26 @@ pub async fn signed_in(t: &TestApp, email: &str, password: &str) -> (reqwest::Cl
         .await
         .unwrap();
     (c, login["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// This process's user + system CPU time, from /proc/self/stat (clock ticks of 10 ms).
+pub fn cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10)
+}
+
+/// This process's peak resident memory in MiB (VmHWM).
+pub fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kb / 1024.0
 }

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod pipelines;
 pub mod privacy;
 pub mod realtime;
+pub mod retention;
 pub mod roles;
 pub mod segments;
 pub mod setup;
@@ -70,7 +71,7 @@ use utoipa_axum::routes;
         (name = "imports", description = "CSV and vCard import of contacts"),
         (name = "inbox", description = "Inboxes (one per channel account), the API channel's inbound messages, canned responses, automation rules and SLA policies"),
         (name = "conversations", description = "Conversations, their messages and notes, assignment, labels and bulk actions"),
-        (name = "privacy", description = "Data-subject requests: the personal-data export of a contact, a member or yourself")
+        (name = "privacy", description = "Data-subject requests (the personal-data export of a contact, a member or yourself), retention of conversation logs, and legal holds")
     )
 )]
 pub struct ApiDoc;
@@ -98,6 +99,11 @@ pub fn routes() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .routes(routes!(privacy::export_contact_data))
         .routes(routes!(privacy::export_member_data))
         .routes(routes!(privacy::export_my_data))
+        .routes(routes!(retention::get_retention))
+        .routes(routes!(retention::set_conversation_retention))
+        .routes(routes!(retention::list_runs))
+        .routes(routes!(retention::list_holds, retention::place_hold))
+        .routes(routes!(retention::release_hold))
         .routes(routes!(system::queue_depth))
         .routes(routes!(system::list_jobs))
         .routes(routes!(system::retry_job))

@@ -50,6 +50,20 @@ const ACTIONS: &[(&str, &str, Guard)] = &[
     ("GET", "/users/{id}", AnyMember),
     ("GET", "/users/{id}/personal-data", Needs(PrivacyManage)),
     ("GET", "/me/personal-data", AnyMember),
+    ("GET", "/privacy/retention", Needs(PrivacyManage)),
+    (
+        "PUT",
+        "/privacy/retention/conversations",
+        Needs(PrivacyManage),
+    ),
+    ("GET", "/privacy/retention/runs", Needs(PrivacyManage)),
+    ("GET", "/privacy/legal-holds", Needs(PrivacyManage)),
+    ("POST", "/privacy/legal-holds", Needs(PrivacyManage)),
+    (
+        "POST",
+        "/privacy/legal-holds/{id}/release",
+        Needs(PrivacyManage),
+    ),
     ("PATCH", "/users/{id}", Needs(RolesManage)),
     ("DELETE", "/users/{id}", Needs(MembersManage)),
     ("GET", "/teams", Needs(MembersManage)),
@@ -456,6 +470,29 @@ async fn perform(
                 _ => None,
             };
             (concrete, body)
+        }
+        ("PUT", "/privacy/retention/conversations") => {
+            (path.to_owned(), Some(json!({ "days": 365 })))
+        }
+        // On a contact of its own: a hold on the whole org would stop the deletions tried later.
+        ("POST", "/privacy/legal-holds") => (
+            path.to_owned(),
+            Some(
+                json!({ "target_type": "contact", "target_id": new_pair().await.0, "reason": "c5 matter" }),
+            ),
+        ),
+        ("POST", "/privacy/legal-holds/{id}/release") => {
+            let hold = owner
+                .api_ok(
+                    t,
+                    Method::POST,
+                    "/privacy/legal-holds",
+                    Some(
+                        json!({ "target_type": "contact", "target_id": new_pair().await.0, "reason": "c5 matter" }),
+                    ),
+                )
+                .await;
+            (path.replace("{id}", hold["id"].as_str().unwrap()), None)
         }
         (_, p) if !p.contains('{') => (p.to_owned(), None),
         _ => panic!("{method} {path}: perform() does not know how to call it; add it"),

@@ -84,6 +84,8 @@ enum Kind {
     QuarantinedMail,
     /// A satisfaction survey link (a bearer link of no org).
     CsatLink,
+    /// A legal hold.
+    LegalHold,
 }
 
 impl Kind {
@@ -178,6 +180,7 @@ const PARAMS: &[(&str, &str, Kind)] = &[
     ("/admin/sla/", "id", Kind::SlaPolicy),
     ("/admin/inboxes/", "id", Kind::Inbox),
     ("/csat/", "token", Kind::CsatLink),
+    ("/api/v1/privacy/legal-holds/", "id", Kind::LegalHold),
 ];
 
 /// Anonymous forms: they check the double-submit cookie, not the session's token.
@@ -215,6 +218,7 @@ struct OrgA {
     stage: String,
     deal: String,
     segment: String,
+    legal_hold: String,
     import: String,
     imported_contact: String,
     owner_browser: Browser,
@@ -252,6 +256,7 @@ impl OrgA {
             Kind::Stage => self.stage.clone(),
             Kind::Deal => self.deal.clone(),
             Kind::Segment => self.segment.clone(),
+            Kind::LegalHold => self.legal_hold.clone(),
             Kind::Import => self.import.clone(),
             Kind::InviteLink => digest(&self.invite_token),
             Kind::ResetLink => digest(&self.reset_token),
@@ -308,6 +313,7 @@ impl OrgA {
             self.work.task.clone(),
             self.work.notification.clone(),
             self.segment.clone(),
+            self.legal_hold.clone(),
             self.import.clone(),
             self.contact.clone(),
             self.inbox.inbox.clone(),
@@ -1424,6 +1430,19 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         .unwrap()
         .to_owned();
 
+    // A legal hold on A's contact, its reason marked.
+    let legal_hold = ob
+        .api_ok(
+            t,
+            Method::POST,
+            "/privacy/legal-holds",
+            Some(json!({ "target_type": "contact", "target_id": w_contact.to_string(), "reason": "Aardmarker matter" })),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     // A contact (imported) and an upload waiting to run.
     let (import, imported_contact) = seed_crm_import(t, &ob).await;
     let inbox = super::tenancy_inbox::seed(t, &ob).await;
@@ -1450,6 +1469,7 @@ async fn seed_org_a(t: &TestApp, sink: &SmtpSink) -> OrgA {
         stage,
         deal,
         segment,
+        legal_hold,
         import,
         imported_contact,
         owner_browser: ob,
