@@ -2,7 +2,10 @@
 //! it for good; no row means the default), legal holds on the whole org, a contact or a
 //! conversation (open while `released_at` is null), and the log of retention runs (what each
 //! removed, and up to when). A run's conversation scan walks the existing
-//! `ix_conversations_org_activity` `(org_id, last_activity_at, id)`.
+//! `ix_conversations_org_activity` `(org_id, last_activity_at, id)`; receipts get an index by
+//! message, which purges and exports look them up by; and the foreign keys to conversations
+//! and contacts that lacked one get an index led by them, so deleting a parent does not scan
+//! the child table.
 
 use super::helpers::{a, index, set_null, table};
 use sea_orm_migration::prelude::*;
@@ -10,6 +13,23 @@ use sea_orm_migration::schema::*;
 
 /// Creates `retention_policies`, `legal_holds`, `retention_runs`.
 pub struct Migration;
+
+/// Foreign keys to conversations and contacts that had no index led by them.
+const FK_INDEXES: [(&str, &str, &str); 5] = [
+    ("ix_messages_conversation_fk", "messages", "conversation_id"),
+    (
+        "ix_automation_runs_conversation_fk",
+        "automation_runs",
+        "conversation_id",
+    ),
+    (
+        "ix_csat_surveys_conversation_fk",
+        "csat_surveys",
+        "conversation_id",
+    ),
+    ("ix_conversations_contact_fk", "conversations", "contact_id"),
+    ("ix_deal_contacts_contact_fk", "deal_contacts", "contact_id"),
+];
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
@@ -65,10 +85,39 @@ impl MigrationTrait for Migration {
             &["org_id", "started_at"],
             false,
         )
-        .await
+        .await?;
+
+        // Receipts of a person's or an expired conversation's messages (exports, purges).
+        index(
+            m,
+            "ix_inbound_receipts_message",
+            "inbound_receipts",
+            &["org_id", "message_id"],
+            false,
+        )
+        .await?;
+        // Deleting a conversation or a contact makes both databases find the rows that point to
+        // it by the foreign key alone; without an index led by that column each deleted parent
+        // is a scan of the whole child table (a purge of 10,000 conversations: 10,000 scans of
+        // every message).
+        for (name, table, column) in FK_INDEXES {
+            index(m, name, table, &[column], false).await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table, _) in FK_INDEXES {
+            m.drop_index(Index::drop().name(name).table(a(table)).to_owned())
+                .await?;
+        }
+        m.drop_index(
+            Index::drop()
+                .name("ix_inbound_receipts_message")
+                .table(a("inbound_receipts"))
+                .to_owned(),
+        )
+        .await?;
         for t in ["retention_runs", "legal_holds", "retention_policies"] {
             m.drop_table(Table::drop().table(a(t)).to_owned()).await?;
         }
