@@ -280,7 +280,7 @@ impl App {
                 break;
             }
             let txn = self.db().begin().await?;
-            deleted += retention::purge_conversations(&txn, scope, &ids).await?;
+            deleted += retention::purge_conversations(&txn, scope, &ids, at).await?;
             txn.commit().await?;
             if (ids.len() as u64) < BATCH {
                 break;

@@ -277,25 +277,29 @@ pub async fn count_expired(
     ))
 }
 
-/// Purges `ids` (conversations of the scoped org) and their receipts; how many went.
+/// Purges those of `ids` (conversations of the scoped org) that are still expired at `cutoff`
+/// (one that got a message since it was picked stays), and their receipts; how many went.
 pub async fn purge_conversations(
     db: &impl ConnectionTrait,
     scope: OrgScope,
     ids: &[uuid::Uuid],
+    cutoff: DateTime<Utc>,
 ) -> StoreResult<u64> {
     if ids.is_empty() {
         return Ok(0);
     }
-    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
     let list = marks.join(", ");
-    let mut values: Vec<Value> = vec![scope.uuid().into()];
+    let mut values: Vec<Value> = vec![scope.uuid().into(), cutoff.into()];
     values.extend(ids.iter().map(|id| Value::from(*id)));
+    let still = format!("org_id = $1 AND last_activity_at < $2 AND id IN ({list})");
     let receipts = format!(
         "DELETE FROM inbound_receipts WHERE org_id = $1 AND message_id IN \
-         (SELECT id FROM messages WHERE org_id = $1 AND conversation_id IN ({list}))"
+         (SELECT id FROM messages WHERE org_id = $1 AND conversation_id IN \
+         (SELECT id FROM conversations WHERE {still}))"
     );
     db.execute_raw(stmt(db, &receipts, values.clone())).await?;
-    let conversations = format!("DELETE FROM conversations WHERE org_id = $1 AND id IN ({list})");
+    let conversations = format!("DELETE FROM conversations WHERE {still}");
     Ok(db
         .execute_raw(stmt(db, &conversations, values))
         .await?
